@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./load-config.js";
+import { ProducerEnv } from "./producer-config.js";
+import { QueryEnv } from "./query-config.js";
+import { WorkerEnv } from "./worker-config.js";
+
+describe("loadConfig", () => {
+  it("gives every service working defaults from an empty environment", () => {
+    expect(loadConfig(ProducerEnv, {}).http.port).toBe(8001);
+    expect(loadConfig(QueryEnv, {}).http.port).toBe(8000);
+    expect(loadConfig(WorkerEnv, {}).worker.concurrency).toBe(1);
+  });
+
+  it("names the variable and what is wrong in one line", () => {
+    const error = catchError(() => loadConfig(QueryEnv, { PORT: "eighty", REDIS_URL: "localhost" }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).not.toContain("\n");
+    expect(error.message).toMatch(/PORT \("eighty"\)/);
+  });
+
+  it("hides secret values in the message", () => {
+    const error = catchError(() => loadConfig(WorkerEnv, { QDRANT_API_KEY: "s3cret", WORKER_CONCURRENCY: "0" }));
+    expect(error.message).toMatch(/WORKER_CONCURRENCY/);
+    expect(error.message).not.toContain("s3cret");
+  });
+
+  it("parses booleans and lists from strings", () => {
+    const config = loadConfig(ProducerEnv, { LOG_PRETTY: "false", API_KEYS: "a, b,," });
+    expect(config.log.pretty).toBe(false);
+    expect(config.http.apiKeys).toEqual(["a", "b"]);
+  });
+});
+
+function catchError(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected an error");
+}

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { csv, optionalSecret, port, positiveInt } from "./env-fields.js";
+import { ModelEnv, SharedEnv } from "./shared-config.js";
+
+/** Environment of services/ingest-producer. */
+export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
+  .extend({
+    /** HTTP port of the job API. */
+    PORT: port(8001),
+    /** Interface to bind. */
+    HOST: z.string().default("0.0.0.0"),
+    /** Bearer tokens accepted by mutating endpoints (comma-separated); empty = no auth. */
+    API_KEYS: csv,
+    /** Directories a `file` source may read from (comma-separated); empty = the working directory only. */
+    DATA_DIRS: csv,
+    /** Hosts a `url` source may fetch from (comma-separated, `*` = any). */
+    URL_ALLOW_HOSTS: csv,
+    /** Largest body a `url` source may stream, in bytes. */
+    URL_MAX_BYTES: positiveInt(1024 ** 3, Number.MAX_SAFE_INTEGER),
+    /** Hugging Face datasets-server base URL. */
+    HF_DATASETS_URL: z.string().url().default("https://datasets-server.huggingface.co"),
+    /** Hugging Face token for gated datasets. */
+    HF_TOKEN: optionalSecret,
+    /** Rows per batch job unless the request says otherwise. */
+    BATCH_SIZE: positiveInt(64, 4096),
+    /** Reading pauses while a job has more than this many batches waiting. */
+    MAX_PENDING_BATCHES: positiveInt(64, 100_000),
+    /** Rows larger than this (bytes of JSON) are skipped. */
+    MAX_ROW_BYTES: positiveInt(1024 * 1024, 64 * 1024 * 1024),
+  })
+  .transform((e) => ({
+    http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS },
+    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },
+    models: modelsOf(e),
+    sources: {
+      dataDirs: e.DATA_DIRS,
+      urlAllowHosts: e.URL_ALLOW_HOSTS,
+      urlMaxBytes: e.URL_MAX_BYTES,
+      hfDatasetsUrl: e.HF_DATASETS_URL,
+      hfToken: e.HF_TOKEN,
+    },
+    ingest: { batchSize: e.BATCH_SIZE, maxPendingBatches: e.MAX_PENDING_BATCHES, maxRowBytes: e.MAX_ROW_BYTES },
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
+  }));
+export type ProducerConfig = z.output<typeof ProducerEnv>;
+
+export function modelsOf(e: ModelEnv) {
+  return { dense: e.DENSE_MODEL, sparse: e.SPARSE_MODEL, cacheDir: e.MODEL_CACHE_DIR, onnxThreads: e.ONNX_THREADS };
+}

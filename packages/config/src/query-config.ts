@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { csv, port, positiveInt } from "./env-fields.js";
+import { modelsOf } from "./producer-config.js";
+import { ModelEnv, SharedEnv } from "./shared-config.js";
+
+/** Environment of services/query-api. */
+export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
+  .extend({
+    /** HTTP port of the search API. */
+    PORT: port(8000),
+    /** Interface to bind. */
+    HOST: z.string().default("0.0.0.0"),
+    /** Collection searched when a request names none. */
+    DEFAULT_COLLECTION: z.string().min(1).default("startups"),
+    /** Bearer tokens required on /api and /v1 (comma-separated); empty = open. */
+    API_KEYS: csv,
+    /** Requests per minute per client (0 = no limit). */
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+    /** Allowed CORS origins (comma-separated, `*` = any); empty = no CORS headers. */
+    CORS_ORIGINS: csv,
+    /** Query embeddings kept in the LRU cache (0 = no cache). */
+    EMBED_CACHE_SIZE: z.coerce.number().int().min(0).default(1024),
+    /** Largest `limit` a search may ask for. */
+    MAX_LIMIT: positiveInt(100, 10_000),
+  })
+  .transform((e) => ({
+    http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, corsOrigins: e.CORS_ORIGINS },
+    qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },
+    models: modelsOf(e),
+    search: { defaultCollection: e.DEFAULT_COLLECTION, maxLimit: e.MAX_LIMIT, embedCacheSize: e.EMBED_CACHE_SIZE },
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
+  }));
+export type QueryConfig = z.output<typeof QueryEnv>;

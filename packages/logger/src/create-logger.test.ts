@@ -1,0 +1,30 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "./create-logger.js";
+
+describe("createLogger", () => {
+  it("builds a named logger at the asked level", () => {
+    const logger = createLogger({ name: "test", level: "warn", pretty: false });
+    expect(logger.level).toBe("warn");
+    expect(logger.bindings()).toMatchObject({ name: "test" });
+  });
+
+  it("never writes the secrets a caller hands it", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ name: "t" }, sink);
+    logger.info(
+      { config: { qdrant: { apiKey: "k-123" }, http: { apiKeys: ["a-1"] } }, headers: { authorization: "Bearer z" } },
+      "config",
+    );
+    const text = lines.join("");
+    expect(text).not.toMatch(/k-123|a-1|Bearer z/);
+    expect(text).toContain("[redacted]");
+    expect(JSON.parse(text)).toMatchObject({ name: "t", msg: "config" });
+  });
+});
