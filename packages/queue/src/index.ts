@@ -1,0 +1,2 @@
+export { BatchJob, BatchResult, BatchRow, batchJobId, ModelSpec } from "./batch-job.js";
+export { QUEUE, type QueueName } from "./queue-names.js";
