@@ -1,0 +1,157 @@
+import { AppError } from "@hybrid/service-kit";
+import type { QdrantClient } from "@qdrant/js-client-rest";
+import { z } from "zod";
+import { toAppError } from "./store-error.js";
+
+/** Name of the dense vector in every collection we create. */
+export const DENSE_VECTOR = "dense";
+/** Name of the sparse vector in every collection we create. */
+export const SPARSE_VECTOR = "sparse";
+
+/** What a collection must look like for the configured models. */
+export interface CollectionSpec {
+  /** Dense model name, recorded in the collection's metadata. */
+  dense: string;
+  denseDim: number;
+  distance: "Cosine";
+  /** Sparse model name, recorded in the collection's metadata. */
+  sparse: string;
+  /** `idf` for BM25 (Qdrant applies the IDF at query time), `none` for SPLADE. */
+  sparseModifier: "idf" | "none";
+}
+
+/** The models a collection was built with, as recorded in its metadata under `models`. */
+export const CollectionModels = z.object({
+  dense: z.string(),
+  denseDim: z.number().int().positive(),
+  sparse: z.string(),
+});
+export type CollectionModels = z.infer<typeof CollectionModels>;
+
+const ModelsMetadata = z.object({ models: CollectionModels });
+
+/**
+ * Creates collection `name` for `spec` on first use, or checks that the existing one matches it.
+ * A mismatch (other dimension, distance, sparse modifier or models) is a CONFLICT naming expected and found values,
+ * so a wrong model is refused at start rather than failing upserts later.
+ * Safe when several processes call it at once: losing the creation race means checking the winner's collection.
+ */
+export async function ensureCollection(
+  client: QdrantClient,
+  name: string,
+  spec: CollectionSpec,
+): Promise<{ created: boolean }> {
+  const existing = await getCollectionOrNull(client, name);
+  if (existing) {
+    assertMatches(name, spec, existing);
+    return { created: false };
+  }
+  try {
+    await client.api().createCollection({
+      collection_name: name,
+      vectors: { [DENSE_VECTOR]: { size: spec.denseDim, distance: spec.distance } },
+      sparse_vectors: { [SPARSE_VECTOR]: { modifier: spec.sparseModifier } },
+      metadata: { models: { dense: spec.dense, denseDim: spec.denseDim, sparse: spec.sparse } },
+    });
+    return { created: true };
+  } catch (error) {
+    const appError = toAppError(error, `create collection "${name}"`);
+    // Qdrant answers 409 (older versions 400 "already exists") when another process created it first.
+    if (appError.code !== "CONFLICT" && appError.code !== "BAD_REQUEST") throw appError;
+    const winner = await getCollectionOrNull(client, name);
+    if (!winner) throw appError;
+    assertMatches(name, spec, winner);
+    return { created: false };
+  }
+}
+
+/** The models recorded in the collection's metadata; `null` when it has none (created by something else). */
+export async function readCollectionModels(
+  client: QdrantClient,
+  name: string,
+): Promise<CollectionModels | null> {
+  const info = await getCollectionOrNull(client, name);
+  if (!info) throw new AppError("NOT_FOUND", `collection "${name}" does not exist`);
+  return modelsOf(info);
+}
+
+type CollectionInfo = Awaited<ReturnType<QdrantClient["getCollection"]>>;
+type CollectionParams = CollectionInfo["config"]["params"];
+
+/** The parts of a collection's info that `describeMismatches` reads. */
+export interface CollectionShape {
+  config: {
+    params: Pick<CollectionParams, "vectors" | "sparse_vectors">;
+    metadata?: CollectionInfo["config"]["metadata"];
+  };
+}
+
+async function getCollectionOrNull(client: QdrantClient, name: string): Promise<CollectionInfo | null> {
+  try {
+    return await client.getCollection(name);
+  } catch (error) {
+    const appError = toAppError(error, `read collection "${name}"`);
+    if (appError.code === "NOT_FOUND") return null;
+    throw appError;
+  }
+}
+
+function modelsOf(info: CollectionShape): CollectionModels | null {
+  const parsed = ModelsMetadata.safeParse(info.config.metadata);
+  return parsed.success ? parsed.data.models : null;
+}
+
+function assertMatches(name: string, spec: CollectionSpec, info: CollectionShape): void {
+  const problems = describeMismatches(spec, info);
+  if (problems.length === 0) return;
+  throw new AppError(
+    "CONFLICT",
+    `collection "${name}" does not match the configured models: ${problems.join("; ")}. ` +
+      "Use another collection name or configure the models it was built with.",
+    { retryable: false, details: { collection: name, problems } },
+  );
+}
+
+/** One line per difference, each naming what was expected and what was found. */
+export function describeMismatches(spec: CollectionSpec, info: CollectionShape): string[] {
+  const problems: string[] = [];
+  const vectors = info.config.params.vectors;
+  const dense = vectors && !("size" in vectors) ? vectors[DENSE_VECTOR] : undefined;
+  if (!dense || !("size" in dense)) {
+    problems.push(`expected a named dense vector "${DENSE_VECTOR}", found ${describeVectors(vectors)}`);
+  } else {
+    if (dense.size !== spec.denseDim) {
+      problems.push(`dense dimension expected ${spec.denseDim} (${spec.dense}), found ${dense.size}`);
+    }
+    if (dense.distance !== spec.distance) {
+      problems.push(`dense distance expected ${spec.distance}, found ${dense.distance}`);
+    }
+  }
+  const sparse = info.config.params.sparse_vectors?.[SPARSE_VECTOR];
+  if (!sparse) {
+    const names = Object.keys(info.config.params.sparse_vectors ?? {});
+    problems.push(
+      `expected a sparse vector "${SPARSE_VECTOR}", found ${names.length ? names.join(", ") : "none"}`,
+    );
+  } else {
+    const modifier = typeof sparse.modifier === "string" ? sparse.modifier : "none";
+    if (modifier !== spec.sparseModifier) {
+      problems.push(`sparse modifier expected ${spec.sparseModifier} (${spec.sparse}), found ${modifier}`);
+    }
+  }
+  const models = modelsOf(info);
+  if (models) {
+    if (models.dense !== spec.dense)
+      problems.push(`dense model expected ${spec.dense}, found ${models.dense}`);
+    if (models.sparse !== spec.sparse)
+      problems.push(`sparse model expected ${spec.sparse}, found ${models.sparse}`);
+  }
+  return problems;
+}
+
+function describeVectors(vectors: unknown): string {
+  if (!vectors || typeof vectors !== "object") return "none";
+  if ("size" in vectors) return "an unnamed vector";
+  const names = Object.keys(vectors);
+  return names.length ? `vectors ${names.join(", ")}` : "none";
+}

@@ -1,0 +1,14 @@
+export {
+  CollectionModels,
+  type CollectionShape,
+  type CollectionSpec,
+  DENSE_VECTOR,
+  describeMismatches,
+  ensureCollection,
+  readCollectionModels,
+  SPARSE_VECTOR,
+} from "./collection.js";
+export { POINT_ID_NAMESPACE, pointId, uuidV5 } from "./point-id.js";
+export { createQdrantClient, type QdrantClient, type QdrantClientOptions } from "./qdrant-client.js";
+export { toAppError } from "./store-error.js";
+export { type HybridPoint, type UpsertOptions, upsertPoints } from "./upsert-points.js";
