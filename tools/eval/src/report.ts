@@ -1,0 +1,109 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { renderBarChartSvg } from "./chart-svg.js";
+import { METRICS, type Metric, type MetricValues } from "./metrics.js";
+import type { ModeRequest } from "./modes.js";
+
+export interface ModeResult {
+  name: string;
+  label: string;
+  request: ModeRequest;
+  /** Means over every judged query. */
+  metrics: MetricValues;
+  /** Judged queries the mean is over. */
+  queries: number;
+  /** Judged queries that got no results at all (scored 0). */
+  withoutResults: number;
+  /** Wall time of this mode's searches. */
+  seconds: number;
+}
+
+/** Everything one `pnpm eval` run measured; written as results.json. */
+export interface EvalReport {
+  dataset: {
+    name: string;
+    dir: string;
+    /** Documents ingested (as the producer's job counted them). */
+    documents: number;
+    /** Judged queries evaluated. */
+    queries: number;
+    judgments: number;
+    /** Judged queries without a document graded ≥ 1 (they score 0, as in trec_eval). */
+    withoutRelevant: number;
+    /** Query ids in the qrels but not in queries.jsonl: not searched, left out of every mean. */
+    missingQueries: string[];
+  };
+  collection: string;
+  /** Models the stack embedded with, as configured. */
+  models: { dense: string; sparse: string };
+  /** `started` when the command started its own stack, `external` when given URLs. */
+  stack: "started" | "external";
+  startedAt: string;
+  ingestSeconds: number;
+  searchSeconds: number;
+  modes: ModeResult[];
+}
+
+export const METRIC_LABELS: Record<Metric, string> = {
+  "ndcg@10": "nDCG@10",
+  "recall@100": "Recall@100",
+  "mrr@10": "MRR@10",
+};
+
+/** The results as a Markdown table: a row per mode, a column per metric, the best value of each column in bold. */
+export function renderMarkdownTable(modes: readonly ModeResult[]): string {
+  const best = Object.fromEntries(METRICS.map((m) => [m, Math.max(...modes.map((r) => r.metrics[m]))]));
+  const lines = [
+    `| mode | ${METRICS.map((m) => METRIC_LABELS[m]).join(" | ")} |`,
+    `| --- | ${METRICS.map(() => "---:").join(" | ")} |`,
+  ];
+  for (const row of modes) {
+    const cells = METRICS.map((m) => {
+      const text = row.metrics[m].toFixed(4);
+      return row.metrics[m] === best[m] ? `**${text}**` : text;
+    });
+    lines.push(`| ${row.label} | ${cells.join(" | ")} |`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** A short Markdown document: what was measured, with which models, and the table. */
+export function renderMarkdownReport(report: EvalReport): string {
+  const d = report.dataset;
+  return [
+    `# ${d.name}: retrieval quality`,
+    "",
+    `${d.documents} documents, ${d.queries} judged queries (${d.judgments} judgments); dense model \`${report.models.dense}\`, ` +
+      `sparse model \`${report.models.sparse}\`; measured ${report.startedAt}.`,
+    "",
+    renderMarkdownTable(report.modes),
+  ].join("\n");
+}
+
+export function renderChart(report: EvalReport): string {
+  return renderBarChartSvg({
+    title: `${report.dataset.name} (${report.dataset.queries} queries), dense: ${report.models.dense}`,
+    groups: METRICS.map((m) => METRIC_LABELS[m]),
+    series: report.modes.map((r) => ({ label: r.label, values: METRICS.map((m) => r.metrics[m]) })),
+  });
+}
+
+export interface WrittenReport {
+  json: string;
+  markdown: string;
+  chart: string;
+}
+
+/** Writes results.json, results.md and chart.svg under `outDir` (created if needed). */
+export async function writeReport(report: EvalReport, outDir: string): Promise<WrittenReport> {
+  await mkdir(outDir, { recursive: true });
+  const paths = {
+    json: join(outDir, "results.json"),
+    markdown: join(outDir, "results.md"),
+    chart: join(outDir, "chart.svg"),
+  };
+  await writeFile(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(paths.markdown, renderMarkdownReport(report));
+  await writeFile(paths.chart, renderChart(report));
+  return paths;
+}
