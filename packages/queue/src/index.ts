@@ -1,2 +1,31 @@
 export { BatchJob, BatchResult, BatchRow, batchJobId, ModelSpec } from "./batch-job.js";
+export { createRedis, redisOptions } from "./connection.js";
+export {
+  EMBED_JOB,
+  FinalizeJob,
+  finalizeJobId,
+  INGEST_JOB,
+  parseBatchJobId,
+  ReadJob,
+  readJobId,
+} from "./ingest-jobs.js";
+export {
+  Chunking,
+  FileSource,
+  HfSource,
+  IngestRequest,
+  IngestSource,
+  InlineSource,
+  SPLIT_PATTERN,
+  UrlSource,
+} from "./ingest-request.js";
+export { type BatchJobOptionsInput, batchJobOptions, finalizeJobOptions, readJobOptions } from "./job-options.js";
+export {
+  type BatchRef,
+  ingestionIndexKey,
+  ingestionKeys,
+  PROGRESS_FIELD,
+  recordBatchDone,
+  recordBatchFailed,
+} from "./progress.js";
 export { QUEUE, type QueueName } from "./queue-names.js";

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { parseBatchJobId } from "./ingest-jobs.js";
+import { IngestRequest } from "./ingest-request.js";
+
+describe("IngestRequest", () => {
+  it("accepts each source type and fills defaults", () => {
+    const file = IngestRequest.parse({ collection: "c1", source: { type: "file", path: "a.jsonl" }, text: "body" });
+    expect(file.source).toEqual({ type: "file", path: "a.jsonl", format: "auto" });
+    const hf = IngestRequest.parse({
+      collection: "c1",
+      source: { type: "hf", dataset: "BeIR/scifact", split: "train[:5%]" },
+      text: ["title", "text"],
+    });
+    expect(hf.source.type).toBe("hf");
+    expect(
+      IngestRequest.safeParse({ collection: "c", source: { type: "rows", rows: [{ a: 1 }] }, text: "{a}" }).success,
+    ).toBe(true);
+  });
+
+  it("names the field paths of what is wrong", () => {
+    const result = IngestRequest.safeParse({
+      collection: "bad name!",
+      source: { type: "hf", dataset: "x", split: "train[a:b]" },
+      text: [],
+      chunking: { maxTokens: 16, overlap: 16 },
+    });
+    expect(result.success).toBe(false);
+    const paths = result.error?.issues.map((i) => i.path.join(".")).sort();
+    expect(paths).toEqual(["chunking.overlap", "collection", "source.split", "text"]);
+  });
+
+  it("refuses URLs that are not http(s)", () => {
+    const result = IngestRequest.safeParse({ collection: "c", source: { type: "url", url: "file:///etc/passwd" }, text: "t" });
+    expect(result.success).toBe(false);
+  });
+});
+
+describe("parseBatchJobId", () => {
+  it("reads back the ingestion and batch index", () => {
+    expect(parseBatchJobId("ing-1f-b12")).toEqual({ ingestionId: "ing-1f", batchIndex: 12 });
+    expect(parseBatchJobId("ing-1f-read")).toBeUndefined();
+  });
+});

@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/** A JSON Lines or JSON-array file under one of the producer's data directories (`.gz` is gunzipped). */
+export const FileSource = z
+  .object({
+    type: z.literal("file"),
+    /** Absolute, or relative to the first data directory. */
+    path: z.string().min(1),
+    /** `auto` looks at the first non-blank byte: `[` means a JSON array, anything else JSON Lines. */
+    format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+  })
+  .meta({ id: "FileSource" });
+
+/** An http(s) URL, streamed; the host must be on the producer's allow-list and the body under its size cap. */
+export const UrlSource = z
+  .object({
+    type: z.literal("url"),
+    url: z.url({ protocol: /^https?$/ }),
+    format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+  })
+  .meta({ id: "UrlSource" });
+
+/** Rows given in the request itself (small loads, tests). */
+export const InlineSource = z
+  .object({
+    type: z.literal("rows"),
+    rows: z.array(z.unknown()).min(1).max(10_000),
+  })
+  .meta({ id: "InlineSource" });
+
+/** `train`, `train[0:100]`, `train[:5%]`, `train[10%:20%]`, `train[-50:]`. */
+export const SPLIT_PATTERN = /^[\w.-]+(\[-?\d*%?:-?\d*%?\])?$/;
+
+/** A Hugging Face dataset read page by page from the datasets-server rows API. */
+export const HfSource = z
+  .object({
+    type: z.literal("hf"),
+    dataset: z.string().regex(/^[\w.-]+(\/[\w.-]+)?$/, "owner/name or name"),
+    /** Dataset config (subset); default: the first config that has the split. */
+    config: z.string().min(1).optional(),
+    split: z.string().regex(SPLIT_PATTERN, "a split name with an optional slice such as train[0:100] or train[:5%]"),
+  })
+  .meta({ id: "HfSource" });
+
+export const IngestSource = z.discriminatedUnion("type", [FileSource, UrlSource, InlineSource, HfSource]);
+export type IngestSource = z.infer<typeof IngestSource>;
+
+/** Field path: `name` or `meta.title`. */
+const FieldPath = z.string().regex(/^[^{}\s][^{}]*$/, "a field name or dotted path");
+
+export const Chunking = z
+  .object({
+    /** Largest chunk, in whitespace-separated words (an approximation of model tokens). */
+    maxTokens: z.number().int().min(8).max(8192).default(256),
+    /** Words repeated at the start of the next chunk. */
+    overlap: z.number().int().min(0).default(32),
+  })
+  .refine((c) => c.overlap < c.maxTokens, { message: "overlap must be smaller than maxTokens", path: ["overlap"] })
+  .meta({ id: "Chunking" });
+export type Chunking = z.infer<typeof Chunking>;
+
+/** Body of `POST /v1/jobs`. */
+export const IngestRequest = z
+  .object({
+    /** Target collection; created on first use to match the configured models. */
+    collection: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "1-128 letters, digits, _ or -"),
+    source: IngestSource,
+    /**
+     * What to embed: a field name, a list of fields (joined with a newline; absent ones left out),
+     * or a template with `{field}` placeholders such as `"{name}. {description}"` (`{{`/`}}` for literal braces).
+     */
+    text: z.union([z.string().min(1), z.array(FieldPath).min(1).max(64)]),
+    /** Field holding a stable row id (string or integer); default: derived from the source and the row number. */
+    id: FieldPath.optional(),
+    /** Top-level fields stored with each point: all by default, or only `include`, minus `exclude`. */
+    payload: z
+      .object({ include: z.array(z.string().min(1)).optional(), exclude: z.array(z.string().min(1)).optional() })
+      .optional(),
+    /** Rows (chunks) per batch job; default: the producer's BATCH_SIZE. */
+    batchSize: z.number().int().min(1).max(4096).optional(),
+    /** Split long texts into overlapping chunks; each chunk's payload points at its row. */
+    chunking: Chunking.optional(),
+  })
+  .meta({ id: "IngestRequest" });
+export type IngestRequest = z.infer<typeof IngestRequest>;

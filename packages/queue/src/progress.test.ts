@@ -1,0 +1,45 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { createRedis } from "./connection.js";
+import { ingestionKeys, recordBatchDone, recordBatchFailed } from "./progress.js";
+
+const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+const prefix = `test-queue-${randomUUID().slice(0, 8)}`;
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe("recordBatchDone / recordBatchFailed", () => {
+  it("counts each batch once however often it is redelivered", async () => {
+    const keys = ingestionKeys(prefix, "ing-a");
+    await redis.hset(keys.hash, { state: "reading" });
+    expect(await recordBatchDone(redis, prefix, { ingestionId: "ing-a", batchIndex: 0 }, 64)).toBe(true);
+    expect(await recordBatchDone(redis, prefix, { ingestionId: "ing-a", batchIndex: 0 }, 64)).toBe(false);
+    expect(await recordBatchDone(redis, prefix, { ingestionId: "ing-a", batchIndex: 1 }, 10)).toBe(true);
+    const hash = await redis.hgetall(keys.hash);
+    expect(hash.batchesDone).toBe("2");
+    expect(hash.pointsUpserted).toBe("74");
+  });
+
+  it("keeps a failure with its reason until the batch succeeds on a later retry", async () => {
+    const keys = ingestionKeys(prefix, "ing-b");
+    await redis.hset(keys.hash, { state: "reading" });
+    const batch = { ingestionId: "ing-b", batchIndex: 3 };
+    expect(await recordBatchFailed(redis, prefix, batch, "store unavailable")).toBe(true);
+    expect(await recordBatchFailed(redis, prefix, batch, "store unavailable")).toBe(false);
+    expect(await redis.hget(keys.failed, "3")).toBe("store unavailable");
+    expect(await redis.hget(keys.hash, "batchesFailed")).toBe("1");
+    await recordBatchDone(redis, prefix, batch, 5);
+    expect(await redis.hget(keys.hash, "batchesFailed")).toBe("0");
+    expect(await redis.hexists(keys.failed, "3")).toBe(0);
+    expect(await recordBatchFailed(redis, prefix, batch, "late duplicate")).toBe(false);
+  });
+
+  it("does not create progress for an unknown ingestion", async () => {
+    expect(await recordBatchDone(redis, prefix, { ingestionId: "ing-none", batchIndex: 0 }, 1)).toBe(false);
+    expect(await redis.exists(ingestionKeys(prefix, "ing-none").hash)).toBe(0);
+  });
+});
