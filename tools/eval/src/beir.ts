@@ -85,7 +85,10 @@ export function parseQrels(text: string, source: string): Qrels {
       throw new DatasetError(`${source}:${n}: score ${JSON.stringify(grade)} is not an integer`);
     }
     let judged = qrels.get(qid);
-    if (!judged) qrels.set(qid, (judged = new Map()));
+    if (!judged) {
+      judged = new Map();
+      qrels.set(qid, judged);
+    }
     judged.set(docId, Number(grade));
   });
   return qrels;
