@@ -8,10 +8,20 @@ export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
   .extend({
     /** Batches one worker process embeds at the same time. */
     WORKER_CONCURRENCY: positiveInt(1, 64),
-    /** BullMQ lock duration (ms): how long a batch may run between lock renewals before it counts as stalled. */
-    LOCK_DURATION_MS: positiveInt(120_000, 3_600_000),
-    /** Attempts per batch before it is kept as failed. */
+    /**
+     * BullMQ lock duration (ms). The lock is renewed by a timer every half of it, so it must outlast the longest
+     * event-loop block (milliseconds here), not a whole batch; it is also how long a crashed worker's batch waits
+     * before another worker takes it over.
+     */
+    LOCK_DURATION_MS: positiveInt(30_000, 3_600_000),
+    /** How often (ms) a worker looks for batches whose lock expired (their worker died) and puts them back. */
+    STALLED_INTERVAL_MS: positiveInt(15_000, 3_600_000),
+    /** Upsert attempts within one delivery of a batch (exponential backoff between); then BullMQ's job retries take over. */
     BATCH_ATTEMPTS: positiveInt(5, 100),
+    /** First delay (ms) between upsert attempts; doubles each time. */
+    STORE_BACKOFF_MS: positiveInt(500, 600_000),
+    /** Longest delay (ms) between upsert attempts. */
+    STORE_BACKOFF_MAX_MS: positiveInt(10_000, 3_600_000),
     /** Port of the worker's /healthz and /readyz (0 = any free port). */
     HEALTH_PORT: port(8002),
     /** Interface to bind the health server. */
@@ -21,7 +31,14 @@ export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },
     models: modelsOf(e),
-    worker: { concurrency: e.WORKER_CONCURRENCY, lockDurationMs: e.LOCK_DURATION_MS, attempts: e.BATCH_ATTEMPTS },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      lockDurationMs: e.LOCK_DURATION_MS,
+      stalledIntervalMs: e.STALLED_INTERVAL_MS,
+      attempts: e.BATCH_ATTEMPTS,
+      backoffMs: e.STORE_BACKOFF_MS,
+      backoffMaxMs: e.STORE_BACKOFF_MAX_MS,
+    },
     http: { port: e.HEALTH_PORT, host: e.HOST },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
