@@ -1,0 +1,128 @@
+import { basename } from "node:path";
+import { type BeirDataset, readCorpus } from "./beir.js";
+import type { HttpJsonOptions } from "./http-json.js";
+import { mapBounded } from "./map-bounded.js";
+import { evaluateRun, type ScoredDoc } from "./metrics.js";
+import { EVAL_MODES, type SearchMode } from "./modes.js";
+import { beirIngestRequest, createJob, type JobStatus, waitForJob } from "./producer-client.js";
+import type { EvalReport, ModeResult } from "./report.js";
+import { search } from "./search-client.js";
+
+/** What a run reports while it goes: the ingestion's progress, then one tick per query searched. */
+export type EvalProgress =
+  | { phase: "ingest"; documents: number; done: number; state: string }
+  | { phase: "search"; total: number; done: number; mode: string };
+
+export interface RunEvalOptions {
+  dataset: BeirDataset;
+  producerUrl: string;
+  queryUrl: string;
+  /** A fresh collection name; the producer creates it. */
+  collection: string;
+  /** The corpus path as the producer must read it (inside one of its DATA_DIRS); default the dataset's own path. */
+  corpusPath?: string;
+  models: { dense: string; sparse: string };
+  stack: EvalReport["stack"];
+  /** Hits per search (Recall@100 needs 100). */
+  limit?: number;
+  /** Searches in flight at once. */
+  concurrency?: number;
+  modes?: readonly SearchMode[];
+  http?: HttpJsonOptions;
+  onProgress?: (progress: EvalProgress) => void;
+}
+
+/** Thrown when the system under test loses documents or fails the ingestion: figures would be meaningless. */
+export class EvalRunError extends Error {
+  override readonly name = "EvalRunError";
+}
+
+/**
+ * Ingests the dataset's corpus through the producer API into `collection`, waits for the job, runs every judged
+ * query through the query API in each mode and scores the runs. Writes nothing; see `writeReport`.
+ */
+export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
+  const { dataset } = options;
+  const startedAt = new Date().toISOString();
+  const limit = options.limit ?? 100;
+  const modes = options.modes ?? EVAL_MODES;
+
+  let documents = 0;
+  for await (const _ of readCorpus(dataset.corpusPath)) documents += 1;
+
+  const ingestStart = performance.now();
+  const body = beirIngestRequest(options.collection, options.corpusPath ?? dataset.corpusPath);
+  const jobId = await createJob(options.producerUrl, body, options.http);
+  const job = await waitForJob(options.producerUrl, jobId, {
+    http: options.http,
+    onStatus: (status) =>
+      options.onProgress?.({ phase: "ingest", documents, done: pointsOf(status), state: status.state }),
+  });
+  const ingestSeconds = (performance.now() - ingestStart) / 1000;
+  if (job.state !== "completed") {
+    throw new EvalRunError(`ingestion job ${jobId} ended ${job.state}: ${JSON.stringify(job).slice(0, 800)}`);
+  }
+  if (pointsOf(job) < documents) {
+    throw new EvalRunError(`ingestion job ${jobId} stored ${pointsOf(job)} of ${documents} documents`);
+  }
+
+  const judged = [...dataset.qrels.keys()].filter((qid) => dataset.queries.has(qid));
+  const missingQueries = [...dataset.qrels.keys()].filter((qid) => !dataset.queries.has(qid));
+  const qrels = new Map(judged.map((qid) => [qid, dataset.qrels.get(qid) ?? new Map<string, number>()]));
+  const total = judged.length * modes.length;
+  let done = 0;
+  const searchStart = performance.now();
+  const results: ModeResult[] = [];
+  for (const mode of modes) {
+    const modeStart = performance.now();
+    const hits = await mapBounded(judged, options.concurrency ?? 4, async (qid) => {
+      const found = await search(
+        options.queryUrl,
+        { query: dataset.queries.get(qid) ?? "", collection: options.collection, limit, ...mode.request },
+        options.http,
+      );
+      done += 1;
+      options.onProgress?.({ phase: "search", total, done, mode: mode.label });
+      return found;
+    });
+    const run = new Map<string, ScoredDoc[]>(judged.map((qid, i) => [qid, hits[i] ?? []]));
+    const scored = evaluateRun(run, qrels);
+    results.push({
+      name: mode.name,
+      label: mode.label,
+      request: mode.request,
+      metrics: scored.mean,
+      queries: scored.queries,
+      withoutResults: [...run.values()].filter((r) => r.length === 0).length,
+      seconds: round((performance.now() - modeStart) / 1000),
+    });
+  }
+
+  const evaluation = evaluateRun(new Map(), qrels);
+  return {
+    dataset: {
+      name: basename(dataset.dir),
+      dir: dataset.dir,
+      documents,
+      queries: judged.length,
+      judgments: [...qrels.values()].reduce((n, j) => n + j.size, 0),
+      withoutRelevant: evaluation.withoutRelevant,
+      missingQueries,
+    },
+    collection: options.collection,
+    models: options.models,
+    stack: options.stack,
+    startedAt,
+    ingestSeconds: round(ingestSeconds),
+    searchSeconds: round((performance.now() - searchStart) / 1000),
+    modes: results,
+  };
+}
+
+function pointsOf(status: JobStatus): number {
+  return status.pointsUpserted ?? 0;
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 100) / 100;
+}
