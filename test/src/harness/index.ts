@@ -1,0 +1,18 @@
+export {
+  freePort,
+  isListening,
+  liveProcesses,
+  repoRoot,
+  type ServiceName,
+  type WaitReadyOptions,
+  waitReady,
+} from "@hybrid/stack";
+export { track } from "./cleanup.js";
+export {
+  type QdrantLocalProcess,
+  type QdrantLocalProcessOptions,
+  startQdrantLocalProcess,
+} from "./qdrant-local.js";
+export { type RedisServer, type RedisServerOptions, startRedisServer } from "./redis-server.js";
+export { type ServiceProcess, type StartServiceOptions, startService } from "./service.js";
+export { makeTempDir } from "./temp-dir.js";

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { liveProcesses, spawnManaged } from "./managed-process.js";
+
+const node = process.execPath;
+
+describe("spawnManaged", () => {
+  it("captures prefixed output and reports the exit code", async () => {
+    const seen: string[] = [];
+    const child = spawnManaged({
+      name: "echo",
+      command: node,
+      args: ["-e", "console.log('hello'); console.error('oops'); process.exit(3)"],
+      onLine: (line) => seen.push(line),
+    });
+    expect(await child.exited).toEqual({ code: 3, signal: null });
+    expect(child.logs().split("\n").sort()).toEqual(["[echo] hello", "[echo] oops"]);
+    expect(seen.sort()).toEqual(["[echo] hello", "[echo] oops"]);
+    expect(liveProcesses()).not.toContain(child);
+  });
+
+  it("waits for a line printed later, and fails fast when the process exits without printing it", async () => {
+    const child = spawnManaged({
+      name: "late",
+      command: node,
+      args: ["-e", "setTimeout(() => console.log('ready on 1234'), 200); setTimeout(() => {}, 60000)"],
+    });
+    expect(await child.waitForLine(/ready on (\d+)/, 5000)).toBe("ready on 1234");
+    await child.kill();
+    const quitter = spawnManaged({ name: "quitter", command: node, args: ["-e", "process.exit(0)"] });
+    await expect(quitter.waitForLine(/never/, 5000)).rejects.toThrow(/exited \(code 0\)/);
+  });
+
+  it("stop() sends SIGTERM to the whole group, including grandchildren, then SIGKILL after the bound", async () => {
+    // The child ignores SIGTERM and forks a grandchild that does too: only the SIGKILL after the bound ends them.
+    const script = `
+      process.on('SIGTERM', () => {});
+      const { spawn } = require('node:child_process');
+      const g = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+      console.log('grandchild ' + g.pid);
+      setInterval(() => {}, 1000);`;
+    const child = spawnManaged({ name: "stubborn", command: node, args: ["-e", script] });
+    const line = await child.waitForLine(/grandchild (\d+)/, 10_000);
+    const grandchild = Number(line.split(" ")[1]);
+    const started = Date.now();
+    const info = await child.stop(500);
+    expect(info.signal).toBe("SIGKILL");
+    expect(Date.now() - started).toBeLessThan(5000);
+    await expect.poll(() => isAlive(grandchild), { timeout: 5000 }).toBe(false);
+  });
+
+  it("throws a clear error when the command does not exist", () => {
+    expect(() => spawnManaged({ name: "missing", command: "/nonexistent/binary", args: [] })).toThrow(
+      /could not start missing/,
+    );
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
