@@ -88,7 +88,7 @@ export async function runEvalCommand(args: EvalArgs, deps: EvalCommandDeps): Pro
       onProgress: deps.onProgress,
     });
     const files = await writeReport(report, args.out);
-    return { report, files, table: renderMarkdownTable(report.modes) };
+    return { report, files, table: renderMarkdownTable(report.modes, report.random) };
   } finally {
     await stack?.stop();
     await new Promise<void>((done) => (log ? log.end(done) : done()));

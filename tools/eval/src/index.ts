@@ -17,6 +17,7 @@ export {
   type MetricValues,
   ndcgAt,
   type RunEvaluation,
+  randomExpectation,
   rankLikeTrecEval,
   recallAt,
   reciprocalRankAt,

@@ -4,6 +4,7 @@ import {
   evaluateQuery,
   evaluateRun,
   ndcgAt,
+  randomExpectation,
   rankLikeTrecEval,
   recallAt,
   reciprocalRankAt,
@@ -154,3 +155,31 @@ describe("evaluateRun", () => {
     expect(evaluateRun(run, new Map()).mean).toEqual({ "ndcg@10": 0, "recall@100": 0, "mrr@10": 0 });
   });
 });
+
+describe("randomExpectation", () => {
+  it("matches the hand-computed expectation on two documents, one relevant", () => {
+    // Rank 1 holds the relevant document half the time, rank 2 the other half.
+    const expected = randomExpectation(new Map([["q", judged({ a: 1 })]]), 2);
+    expect(expected["ndcg@10"]).toBeCloseTo(0.5 + 0.5 / LOG2_3, 12);
+    expect(expected["mrr@10"]).toBeCloseTo(0.5 + 0.5 * 0.5, 12);
+    expect(expected["recall@100"]).toBe(1);
+  });
+
+  it("agrees with brute force over every ordering of four documents, graded", () => {
+    const grades = judged({ a: 2, b: 1, c: 0 });
+    const docs = ["a", "b", "c", "d"];
+    const orders = permutations(docs);
+    const mean = (metric: "ndcg@10" | "mrr@10") =>
+      orders.reduce((s, order) => s + evaluateQuery(listed(...order), grades)[metric], 0) / orders.length;
+    const expected = randomExpectation(new Map([["q", grades]]), 4);
+    expect(expected["ndcg@10"]).toBeCloseTo(mean("ndcg@10"), 12);
+    expect(expected["mrr@10"]).toBeCloseTo(mean("mrr@10"), 12);
+  });
+});
+
+function permutations(items: string[]): string[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((p) => [item, ...p]),
+  );
+}

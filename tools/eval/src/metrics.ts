@@ -120,3 +120,41 @@ export function evaluateRun(run: ReadonlyMap<string, readonly ScoredDoc[]>, qrel
   };
   return { mean, perQuery, queries: n, withoutRelevant, withoutResults };
 }
+
+/**
+ * What a ranking drawn uniformly at random from `documents` documents scores in expectation, per metric, averaged
+ * over the judged queries: the floor "well above random" is measured against. Exact, not simulated: at rank i a
+ * random ranking holds each document with probability 1/N, so E[DCG@k] is the judged gains' sum over N times the
+ * discount sum; E[Recall@k] = k/N; the first relevant document sits at rank i with the hypergeometric probability.
+ * Judged documents missing from the corpus are counted as present.
+ */
+export function randomExpectation(qrels: Qrels, documents: number): MetricValues {
+  const n = documents;
+  const sum: MetricValues = { "ndcg@10": 0, "recall@100": 0, "mrr@10": 0 };
+  if (n <= 0 || qrels.size === 0) return sum;
+  for (const judged of qrels.values()) {
+    const grades = [...judged.values()];
+    const relevant = grades.filter((g) => g >= 1).length;
+    const gains = grades.reduce((total, g) => total + Math.max(0, g), 0);
+    const ideal = grades.filter((g) => g > 0).sort((a, b) => b - a);
+    let idcg = 0;
+    let discounts = 0;
+    for (let i = 0; i < Math.min(10, n); i++) {
+      discounts += 1 / Math.log2(i + 2);
+      if (i < ideal.length) idcg += (ideal[i] as number) / Math.log2(i + 2);
+    }
+    if (idcg > 0) sum["ndcg@10"] += ((gains / n) * discounts) / idcg;
+    if (relevant > 0) sum["recall@100"] += Math.min(100, n) / n;
+    let noneYet = 1;
+    for (let i = 0; i < Math.min(10, n); i++) {
+      const left = n - i;
+      sum["mrr@10"] += (noneYet * Math.min(relevant, left)) / left / (i + 1);
+      noneYet *= Math.max(0, left - relevant) / left;
+    }
+  }
+  return {
+    "ndcg@10": sum["ndcg@10"] / qrels.size,
+    "recall@100": sum["recall@100"] / qrels.size,
+    "mrr@10": sum["mrr@10"] / qrels.size,
+  };
+}

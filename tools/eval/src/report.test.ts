@@ -28,6 +28,7 @@ const report: EvalReport = {
     withoutResults: 0,
     seconds: 0.5,
   })),
+  random: { "ndcg@10": 0.01, "recall@100": 0.05, "mrr@10": 0.02 },
 };
 
 describe("renderMarkdownTable", () => {
@@ -37,6 +38,8 @@ describe("renderMarkdownTable", () => {
     expect(lines).toHaveLength(2 + EVAL_MODES.length);
     expect(lines[2]).toBe("| dense | 0.1000 | **0.9000** | **0.5000** |");
     expect(lines[6]).toBe("| hybrid DBSF | **0.5000** | 0.5000 | **0.5000** |");
+    const withRandom = renderMarkdownTable(report.modes, report.random).trim().split("\n");
+    expect(withRandom[7]).toBe("| _random ranking (expected)_ | 0.0100 | 0.0500 | 0.0200 |");
   });
 });
 

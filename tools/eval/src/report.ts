@@ -42,6 +42,8 @@ export interface EvalReport {
   ingestSeconds: number;
   searchSeconds: number;
   modes: ModeResult[];
+  /** What a uniformly random ranking of the corpus scores in expectation (the floor). */
+  random: MetricValues;
 }
 
 export const METRIC_LABELS: Record<Metric, string> = {
@@ -50,8 +52,11 @@ export const METRIC_LABELS: Record<Metric, string> = {
   "mrr@10": "MRR@10",
 };
 
-/** The results as a Markdown table: a row per mode, a column per metric, the best value of each column in bold. */
-export function renderMarkdownTable(modes: readonly ModeResult[]): string {
+/**
+ * The results as a Markdown table: a row per mode, a column per metric, the best value of each column in bold;
+ * with `random`, a last row for the expectation of a random ranking.
+ */
+export function renderMarkdownTable(modes: readonly ModeResult[], random?: MetricValues): string {
   const best = Object.fromEntries(METRICS.map((m) => [m, Math.max(...modes.map((r) => r.metrics[m]))]));
   const lines = [
     `| mode | ${METRICS.map((m) => METRIC_LABELS[m]).join(" | ")} |`,
@@ -64,6 +69,8 @@ export function renderMarkdownTable(modes: readonly ModeResult[]): string {
     });
     lines.push(`| ${row.label} | ${cells.join(" | ")} |`);
   }
+  if (random)
+    lines.push(`| _random ranking (expected)_ | ${METRICS.map((m) => random[m].toFixed(4)).join(" | ")} |`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -76,7 +83,7 @@ export function renderMarkdownReport(report: EvalReport): string {
     `${d.documents} documents, ${d.queries} judged queries (${d.judgments} judgments); dense model \`${report.models.dense}\`, ` +
       `sparse model \`${report.models.sparse}\`; measured ${report.startedAt}.`,
     "",
-    renderMarkdownTable(report.modes),
+    renderMarkdownTable(report.modes, report.random),
   ].join("\n");
 }
 

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { type BeirDataset, readCorpus } from "./beir.js";
 import type { HttpJsonOptions } from "./http-json.js";
 import { mapBounded } from "./map-bounded.js";
-import { evaluateRun, type ScoredDoc } from "./metrics.js";
+import { evaluateRun, randomExpectation, type ScoredDoc } from "./metrics.js";
 import { EVAL_MODES, type SearchMode } from "./modes.js";
 import { beirIngestRequest, createJob, type JobStatus, waitForJob } from "./producer-client.js";
 import type { EvalReport, ModeResult } from "./report.js";
@@ -116,6 +116,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
     ingestSeconds: round(ingestSeconds),
     searchSeconds: round((performance.now() - searchStart) / 1000),
     modes: results,
+    random: randomExpectation(qrels, documents),
   };
 }
 

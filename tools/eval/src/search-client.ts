@@ -10,7 +10,7 @@ const Hit = z.looseObject({
 });
 type Hit = z.infer<typeof Hit>;
 
-const SearchAnswer = z.looseObject({ results: z.array(Hit) });
+const SearchAnswer = z.looseObject({ hits: z.array(Hit) });
 
 export interface SearchRequest extends ModeRequest {
   query: string;
@@ -27,8 +27,9 @@ export async function search(
   request: SearchRequest,
   http: HttpJsonOptions = {},
 ): Promise<ScoredDoc[]> {
-  const answer = await requestJson("POST", `${queryUrl}/v1/search`, SearchAnswer, request, http);
-  return answer.results.map((hit) => ({ id: documentIdOf(hit), score: hit.score }));
+  const body = { ...request, withPayload: ["_id"] };
+  const answer = await requestJson("POST", `${queryUrl}/v1/search`, SearchAnswer, body, http);
+  return answer.hits.map((hit) => ({ id: documentIdOf(hit), score: hit.score }));
 }
 
 function documentIdOf(hit: Hit): string {
