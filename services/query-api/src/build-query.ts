@@ -1,0 +1,70 @@
+import type { HybridVectors } from "@hybrid/embeddings";
+import { DENSE_VECTOR, SPARSE_VECTOR } from "@hybrid/store";
+import type { QdrantFilter } from "./filter-schema.js";
+import { DEFAULT_PREFETCH_LIMIT, type Fusion, type SearchRequest } from "./search-schemas.js";
+
+/** The body of one `POST /collections/{name}/points/query`, as the client's `query()` takes it. */
+export interface QueryBody {
+  prefetch?: Array<{
+    query: number[] | { indices: number[]; values: number[] };
+    using: string;
+    limit: number;
+  }>;
+  query: number[] | { indices: number[]; values: number[] } | { fusion: "rrf" | "dbsf" } | { rrf: RrfParams };
+  using?: string;
+  filter?: QdrantFilter;
+  score_threshold?: number;
+  limit: number;
+  offset: number;
+  with_payload: boolean | string[];
+  with_vector: false;
+}
+
+interface RrfParams {
+  k?: number;
+  weights?: number[];
+}
+
+/**
+ * One Qdrant query for a search: in hybrid mode a dense and a sparse prefetch fused at the root (the filter at the root
+ * applies to both prefetches); in dense or sparse mode a plain nearest search on that vector.
+ */
+export function buildQueryBody(request: SearchRequest, vectors: HybridVectors): QueryBody {
+  const common = {
+    limit: request.limit,
+    offset: request.offset,
+    with_payload: request.withPayload,
+    with_vector: false as const,
+    ...(request.filter ? { filter: request.filter } : {}),
+    ...(request.scoreThreshold !== undefined ? { score_threshold: request.scoreThreshold } : {}),
+  };
+  if (request.mode === "dense") return { query: vectors.dense, using: DENSE_VECTOR, ...common };
+  if (request.mode === "sparse") return { query: sparseOf(vectors), using: SPARSE_VECTOR, ...common };
+  const limit = request.prefetchLimit ?? Math.max(DEFAULT_PREFETCH_LIMIT, request.limit + request.offset);
+  return {
+    prefetch: [
+      { query: vectors.dense, using: DENSE_VECTOR, limit },
+      { query: sparseOf(vectors), using: SPARSE_VECTOR, limit },
+    ],
+    query: fusionQuery(request.fusion),
+    ...common,
+  };
+}
+
+/** `"rrf"` and `"dbsf"` as Qdrant's `{fusion}`; RRF with k or weights as `{rrf: {k, weights: [dense, sparse]}}`. */
+export function fusionQuery(fusion: Fusion): QueryBody["query"] {
+  if (typeof fusion === "string") return { fusion };
+  if (fusion.type === "dbsf") return { fusion: "dbsf" };
+  if (fusion.k === undefined && fusion.weights === undefined) return { fusion: "rrf" };
+  return {
+    rrf: {
+      ...(fusion.k !== undefined ? { k: fusion.k } : {}),
+      ...(fusion.weights ? { weights: [fusion.weights.dense, fusion.weights.sparse] } : {}),
+    },
+  };
+}
+
+/** Only the two fields Qdrant accepts, whatever else the encoder's object carries. */
+function sparseOf(vectors: HybridVectors) {
+  return { indices: vectors.sparse.indices, values: vectors.sparse.values };
+}

@@ -1,0 +1,43 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "@hybrid/service-kit";
+import type { QdrantClient } from "@hybrid/store";
+import { CollectionDetail, CollectionSummary, describeCollection, listCollections } from "./collections.js";
+import { CollectionName, ErrorBody } from "./search-schemas.js";
+
+/** `GET /v1/collections` and `GET /v1/collections/:name`. */
+export function mountCollectionRoutes(api: OpenAPIHono<AppEnv>, client: QdrantClient): void {
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/collections",
+      tags: ["collections"],
+      summary: "Collections and their point counts",
+      responses: {
+        200: {
+          content: { "application/json": { schema: z.object({ collections: z.array(CollectionSummary) }) } },
+          description: "every collection, by name",
+        },
+        502: { content: { "application/json": { schema: ErrorBody } }, description: "Qdrant failed" },
+      },
+    }),
+    async (c) => c.json({ collections: await listCollections(client) }, 200),
+  );
+
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/collections/{name}",
+      tags: ["collections"],
+      summary: "Points count, vector configuration and models of one collection",
+      request: {
+        params: z.object({ name: CollectionName.openapi({ param: { name: "name", in: "path" } }) }),
+      },
+      responses: {
+        200: { content: { "application/json": { schema: CollectionDetail } }, description: "the collection" },
+        400: { content: { "application/json": { schema: ErrorBody } }, description: "invalid name" },
+        404: { content: { "application/json": { schema: ErrorBody } }, description: "no such collection" },
+      },
+    }),
+    async (c) => c.json(await describeCollection(client, c.req.valid("param").name), 200),
+  );
+}

@@ -1,0 +1,104 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { HybridEncoder } from "@hybrid/embeddings";
+import { type AppEnv, createHttpApp, mountHealthRoutes } from "@hybrid/service-kit";
+import type { QdrantClient } from "@hybrid/store";
+import type { Hono } from "hono";
+import { cors } from "hono/cors";
+import type { Logger } from "pino";
+import { rateLimit, requireApiKey } from "./access-control.js";
+import { mountCollectionRoutes } from "./collection-routes.js";
+import { mountDocsRoutes } from "./docs-routes.js";
+import type { EncoderSlot } from "./encoder-slot.js";
+import { httpMetrics } from "./http-metrics.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { mountPageRoutes } from "./page-routes.js";
+import { createQueryEmbedder } from "./query-embedder.js";
+import { mountSearchRoutes } from "./search-routes.js";
+import { createSearchSchemas } from "./search-schemas.js";
+import { createSearcher, type Searcher } from "./searcher.js";
+import { toValidationError } from "./validation-error.js";
+
+export interface QueryAppOptions {
+  /** Collection searched when a request names none. */
+  defaultCollection: string;
+  /** Largest `limit` a search may ask for. */
+  maxLimit: number;
+  /** Query embeddings kept in the LRU (0 = no cache). */
+  embedCacheSize: number;
+  /** Bearer tokens required on /api and /v1; empty = open. */
+  apiKeys: string[];
+  /** Requests per minute per client on /api and /v1; 0 = unlimited. */
+  rateLimitPerMinute: number;
+  /** Allowed CORS origins (`*` = any); empty = no CORS headers. */
+  corsOrigins: string[];
+}
+
+export interface QueryAppDeps {
+  logger: Logger;
+  client: QdrantClient;
+  /** Filled by `main` once the models have loaded; until then searches answer 503 and /readyz says "loading". */
+  encoder: EncoderSlot<HybridEncoder>;
+  options: QueryAppOptions;
+  metrics?: Metrics;
+  /** Directory of the search page's files (default: `public/` beside the code). */
+  pageDir?: string;
+  version?: string;
+}
+
+const TARGETS: Record<string, string> = { json: "body", query: "query", param: "path", header: "header" };
+
+/** The whole HTTP surface of the query API, built once in `main` (and in tests) from its dependencies. */
+export function createQueryApp(deps: QueryAppDeps): {
+  app: Hono<AppEnv>;
+  searcher: Searcher;
+  metrics: Metrics;
+} {
+  const { options, client, logger } = deps;
+  const metrics = deps.metrics ?? createMetrics();
+  const embedder = createQueryEmbedder({
+    encoder: () => deps.encoder.get(),
+    cacheSize: options.embedCacheSize,
+    metrics,
+  });
+  const searcher = createSearcher({
+    client,
+    embedder,
+    metrics,
+    defaultCollection: options.defaultCollection,
+  });
+
+  const base = createHttpApp({ logger });
+  base.use(httpMetrics(metrics));
+  if (options.corsOrigins.length > 0) {
+    const origin = options.corsOrigins.includes("*") ? "*" : options.corsOrigins;
+    base.use(cors({ origin, allowHeaders: ["content-type", "authorization", "x-api-key", "x-request-id"] }));
+  }
+  for (const prefix of ["/api/*", "/v1/*"]) {
+    base.use(prefix, requireApiKey(options.apiKeys));
+    base.use(prefix, rateLimit({ perMinute: options.rateLimitPerMinute }));
+  }
+
+  const api = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw toValidationError(result.error, TARGETS[result.target] ?? result.target);
+    },
+  });
+  mountSearchRoutes(api, createSearchSchemas({ maxLimit: options.maxLimit }), searcher);
+  mountCollectionRoutes(api, client);
+  mountDocsRoutes(api, {
+    title: "Hybrid search API",
+    version: deps.version ?? "0.1.0",
+    apiKeys: options.apiKeys.length > 0,
+  });
+
+  mountHealthRoutes(base, [
+    { name: "models", check: () => deps.encoder.check() },
+    { name: "qdrant", check: () => client.versionInfo() },
+  ]);
+  base.get("/metrics", async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
+  );
+  mountPageRoutes(base, deps.pageDir);
+  base.route("/", api);
+  return { app: base, searcher, metrics };
+}

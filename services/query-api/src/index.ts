@@ -1,0 +1,24 @@
+export { type RateLimitOptions, rateLimit, requireApiKey } from "./access-control.js";
+export { buildQueryBody, fusionQuery, type QueryBody } from "./build-query.js";
+export { CollectionDetail, CollectionSummary, describeCollection, listCollections } from "./collections.js";
+export { createQueryApp, type QueryAppDeps, type QueryAppOptions } from "./create-app.js";
+export { createEncoderSlot, type EncoderSlot } from "./encoder-slot.js";
+export { Filter, type FilterCondition, type QdrantFilter } from "./filter-schema.js";
+export { createMetrics, type Metrics } from "./metrics.js";
+export { compareHits, orderHits, type ScoredPoint } from "./order-hits.js";
+export { createQueryEmbedder, type EmbeddedQuery, type QueryEmbedder } from "./query-embedder.js";
+export {
+  BatchResponse,
+  createSearchSchemas,
+  Fusion,
+  type SearchLimits,
+  SearchMode,
+  type SearchRequest,
+  type SearchRequestInput,
+  SearchResponse,
+  type SearchSchemas,
+} from "./search-schemas.js";
+export { createSearcher, type Searcher, type SearcherDeps } from "./searcher.js";
+export { simpleFilter } from "./simple-filter.js";
+export { toUpstreamError } from "./upstream-error.js";
+export { type FieldIssue, formatPath, toValidationError } from "./validation-error.js";

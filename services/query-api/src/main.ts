@@ -1,0 +1,57 @@
+import { loadConfig, QueryEnv } from "@hybrid/config";
+import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
+import { createLogger } from "@hybrid/logger";
+import { installGracefulShutdown, serveHttp } from "@hybrid/service-kit";
+import { createQdrantClient } from "@hybrid/store";
+import { createQueryApp } from "./create-app.js";
+import { createEncoderSlot } from "./encoder-slot.js";
+
+const config = loadConfig(QueryEnv, process.env);
+const logger = createLogger({ name: "query-api", level: config.log.level, pretty: config.log.pretty });
+const client = createQdrantClient(config.qdrant);
+const encoder = createEncoderSlot<HybridEncoder>();
+
+const { app } = createQueryApp({
+  logger,
+  client,
+  encoder,
+  options: {
+    defaultCollection: config.search.defaultCollection,
+    maxLimit: config.search.maxLimit,
+    embedCacheSize: config.search.embedCacheSize,
+    apiKeys: config.http.apiKeys,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    corsOrigins: config.http.corsOrigins,
+  },
+});
+
+// Listen first so /healthz answers and /readyz reports "loading" while the models load.
+const server = await serveHttp(app, config.http);
+logger.info({ port: server.port, qdrant: config.qdrant.url, models: config.models }, "query API listening");
+
+let loaded: HybridEncoder | undefined;
+installGracefulShutdown({
+  logger,
+  timeoutMs: config.shutdownTimeoutMs,
+  steps: [
+    { name: "http", run: () => server.close() },
+    { name: "models", run: async () => loaded?.close() },
+  ],
+});
+
+try {
+  const started = performance.now();
+  // The service keeps its own query cache (with hit-rate metrics), so the encoder's is off.
+  loaded = await createEncoder({
+    dense: config.models.dense,
+    sparse: config.models.sparse,
+    cacheDir: config.models.cacheDir,
+    onnxThreads: config.models.onnxThreads,
+    queryCacheSize: 0,
+  });
+  encoder.set(loaded);
+  logger.info({ ms: Math.round(performance.now() - started) }, "models loaded");
+} catch (error) {
+  encoder.fail(error);
+  logger.error({ err: error }, "models failed to load: searches answer 503 until restarted");
+}

@@ -1,0 +1,82 @@
+import { AppError, isAppError } from "@hybrid/service-kit";
+import type { QdrantClient } from "@hybrid/store";
+import { buildQueryBody } from "./build-query.js";
+import type { Metrics } from "./metrics.js";
+import { orderHits, type ScoredPoint } from "./order-hits.js";
+import type { QueryEmbedder } from "./query-embedder.js";
+import type { BatchResponse, SearchRequest, SearchResponse } from "./search-schemas.js";
+import { toUpstreamError } from "./upstream-error.js";
+
+export interface SearcherDeps {
+  client: QdrantClient;
+  embedder: QueryEmbedder;
+  metrics: Metrics;
+  /** Collection searched when a request names none. */
+  defaultCollection: string;
+}
+
+export interface Searcher {
+  search(request: SearchRequest): Promise<SearchResponse>;
+  searchBatch(requests: SearchRequest[]): Promise<BatchResponse>;
+}
+
+/** Embeds the query, makes one Qdrant `query` call, answers hits in a deterministic order with timings. */
+export function createSearcher({ client, embedder, metrics, defaultCollection }: SearcherDeps): Searcher {
+  async function search(request: SearchRequest): Promise<SearchResponse> {
+    const started = performance.now();
+    const collection = request.collection ?? defaultCollection;
+    const { vectors, cached, ms: embedMs } = await embedder.embed(request.query);
+    const body = buildQueryBody(request, vectors);
+    const searchStarted = performance.now();
+    let points: ScoredPoint[];
+    try {
+      ({ points } = await client.query(collection, body));
+    } catch (error) {
+      metrics.searchDuration.observe(
+        { mode: request.mode, outcome: "error" },
+        (performance.now() - searchStarted) / 1000,
+      );
+      throw toUpstreamError(error, `search in "${collection}"`, collection);
+    }
+    const searchMs = performance.now() - searchStarted;
+    metrics.searchDuration.observe({ mode: request.mode, outcome: "ok" }, searchMs / 1000);
+    const hits = orderHits(points, request.withPayload !== false);
+    const totalMs = performance.now() - started;
+    return {
+      collection,
+      mode: request.mode,
+      hits,
+      cached,
+      timings: { embedMs: round(embedMs), searchMs: round(searchMs), totalMs: round(totalMs) },
+    };
+  }
+
+  return {
+    search,
+    async searchBatch(requests) {
+      const started = performance.now();
+      const results = await Promise.all(
+        requests.map((request, index) =>
+          search(request).catch((error) => Promise.reject(atIndex(error, index))),
+        ),
+      );
+      return { results, timings: { totalMs: round(performance.now() - started) } };
+    },
+  };
+}
+
+/** A batch fails as a whole; the error says which search (`searches[2]: ...`) and keeps its code. */
+function atIndex(error: unknown, index: number): unknown {
+  if (!isAppError(error)) return error;
+  const details = error.details as { field?: unknown } | undefined;
+  const field = typeof details?.field === "string" ? `body.searches[${index}].${details.field}` : undefined;
+  return new AppError(error.code, `searches[${index}]: ${error.message}`, {
+    cause: error,
+    retryable: error.retryable,
+    details: field ? { ...details, field } : error.details,
+  });
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
