@@ -1,0 +1,35 @@
+/** An error Qdrant answers with an HTTP status and `{"status": {"error": message}}`. */
+export class QdrantError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "QdrantError";
+  }
+}
+
+export function badRequest(message: string): QdrantError {
+  return new QdrantError(400, message);
+}
+
+export function notFound(message: string): QdrantError {
+  return new QdrantError(404, message);
+}
+
+export function conflict(message: string): QdrantError {
+  return new QdrantError(409, message);
+}
+
+/** Qdrant's wording for a request body that does not fit the schema. */
+export function formatError(where: string, what: string): QdrantError {
+  return badRequest(`Format error in JSON body: ${where ? `${where}: ` : ""}${what}`);
+}
+
+export function validationError(where: string, what: string): QdrantError {
+  return new QdrantError(422, `Validation error in JSON body: [${where}: ${what}]`);
+}
+
+export function collectionNotFound(name: string): QdrantError {
+  return notFound(`Not found: Collection \`${name}\` doesn't exist!`);
+}

@@ -1,0 +1,1 @@
+export { QDRANT_VERSION, type QdrantLocal, type QdrantLocalOptions, startQdrantLocal } from "./server.js";

@@ -1,0 +1,73 @@
+import { parseArgs } from "node:util";
+import { createLogger } from "@hybrid/logger";
+import { startQdrantLocal } from "./server.js";
+
+const USAGE =
+  "usage: qdrant-local [--host 127.0.0.1] [--port 6333] [--storage DIR] [--api-key KEY] [--log-level info]";
+
+async function main(): Promise<void> {
+  let values: {
+    host?: string;
+    port?: string;
+    storage?: string;
+    "api-key"?: string;
+    "log-level"?: string;
+    help?: boolean;
+  };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        storage: { type: "string" },
+        "api-key": { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const port = Number(values.port ?? "6333");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--port must be an integer from 0 to 65535, got ${values.port}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ name: "qdrant-local", level: values["log-level"] ?? "info" });
+  const server = await startQdrantLocal({
+    host: values.host ?? "127.0.0.1",
+    port,
+    ...(values.storage ? { storage: values.storage } : {}),
+    ...(values["api-key"] ? { apiKey: values["api-key"] } : {}),
+    logger,
+  });
+  logger.info({ url: server.url, storage: values.storage ?? null }, `qdrant-local ready at ${server.url}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "qdrant-local stopping");
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "qdrant-local failed to close cleanly");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `qdrant-local failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,133 @@
+import { TopK } from "./top-k.js";
+
+export interface SparseVector {
+  indices: Uint32Array;
+  values: Float32Array;
+}
+
+interface Posting {
+  slots: number[];
+  values: number[];
+}
+
+/** One named sparse vector of a collection: vectors per slot plus an inverted index (postings double as document frequencies). */
+export class SparseIndex {
+  readonly vectors: Array<SparseVector | undefined> = [];
+  private readonly postings = new Map<number, Posting>();
+  /** Points holding a non-empty vector of this name (the N of IDF). */
+  nonEmpty = 0;
+  count = 0;
+
+  constructor(readonly idf: boolean) {}
+
+  set(slot: number, vector: SparseVector): void {
+    this.delete(slot);
+    this.vectors[slot] = vector;
+    this.count++;
+    if (vector.indices.length > 0) this.nonEmpty++;
+    for (let i = 0; i < vector.indices.length; i++) {
+      const index = vector.indices[i] as number;
+      let posting = this.postings.get(index);
+      if (!posting) {
+        posting = { slots: [], values: [] };
+        this.postings.set(index, posting);
+      }
+      posting.slots.push(slot);
+      posting.values.push(vector.values[i] as number);
+    }
+  }
+
+  has(slot: number): boolean {
+    return this.vectors[slot] !== undefined;
+  }
+
+  get(slot: number): SparseVector | undefined {
+    return this.vectors[slot];
+  }
+
+  delete(slot: number): void {
+    const old = this.vectors[slot];
+    if (!old) return;
+    this.vectors[slot] = undefined;
+    this.count--;
+    if (old.indices.length > 0) this.nonEmpty--;
+    for (const index of old.indices) {
+      const posting = this.postings.get(index);
+      if (!posting) continue;
+      const at = posting.slots.lastIndexOf(slot);
+      if (at < 0) continue;
+      const last = posting.slots.length - 1;
+      posting.slots[at] = posting.slots[last] as number;
+      posting.values[at] = posting.values[last] as number;
+      posting.slots.pop();
+      posting.values.pop();
+      if (posting.slots.length === 0) this.postings.delete(index);
+    }
+  }
+
+  /** Qdrant's IDF: ln((N - df + 0.5) / (df + 0.5) + 1), in f32. */
+  idfOf(index: number): number {
+    const df = this.postings.get(index)?.slots.length ?? 0;
+    const n = this.nonEmpty;
+    return Math.fround(Math.log((n - df + 0.5) / (df + 0.5) + 1));
+  }
+
+  /** Query weights, multiplied by IDF when the vector is configured with `modifier: idf`. */
+  private weights(query: SparseVector): Float32Array {
+    const w = Float32Array.from(query.values);
+    if (this.idf)
+      for (let i = 0; i < w.length; i++)
+        w[i] = Math.fround((w[i] as number) * this.idfOf(query.indices[i] as number));
+    return w;
+  }
+
+  /** Score of one stored vector against a query (0 when they share no index). */
+  score(slot: number, query: SparseVector): number | undefined {
+    const stored = this.vectors[slot];
+    if (!stored) return undefined;
+    const w = this.weights(query);
+    let sum = 0;
+    let shared = false;
+    for (let i = 0; i < query.indices.length; i++) {
+      const at = stored.indices.indexOf(query.indices[i] as number);
+      if (at >= 0) {
+        shared = true;
+        sum += (w[i] as number) * (stored.values[at] as number);
+      }
+    }
+    return shared ? Math.fround(sum) : 0;
+  }
+
+  /** Top-k by dot product over the postings of the query's indices; only points sharing an index are candidates. */
+  search(
+    query: SparseVector,
+    k: number,
+    accept: ((slot: number) => boolean) | undefined,
+  ): Array<{ slot: number; score: number }> {
+    const w = this.weights(query);
+    const acc = new Map<number, number>();
+    for (let i = 0; i < query.indices.length; i++) {
+      const posting = this.postings.get(query.indices[i] as number);
+      if (!posting) continue;
+      const weight = w[i] as number;
+      const { slots, values } = posting;
+      for (let j = 0; j < slots.length; j++) {
+        const slot = slots[j] as number;
+        acc.set(slot, (acc.get(slot) ?? 0) + weight * (values[j] as number));
+      }
+    }
+    const heap = new TopK(k);
+    for (const [slot, score] of acc) {
+      if (accept !== undefined && !accept(slot)) continue;
+      heap.push(slot, Math.fround(score));
+    }
+    return heap.sorted().map(({ slot, key }) => ({ slot, score: key }));
+  }
+
+  bytes(): number {
+    let total = 0;
+    for (const v of this.vectors) if (v) total += v.indices.byteLength + v.values.byteLength + 64;
+    for (const p of this.postings.values()) total += p.slots.length * 16 + 64;
+    return total;
+  }
+}
