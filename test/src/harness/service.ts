@@ -3,7 +3,6 @@ import {
   type ExitInfo,
   freePort,
   type ManagedProcess,
-  portVariable,
   type ServiceName,
   startServiceProcess,
   waitReady,
