@@ -1,0 +1,42 @@
+import type { ModelSpec } from "@hybrid/queue";
+import type { FlowProducer, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { SourcePolicy } from "../sources/open-source.js";
+
+/** Creates the collection on first use (or checks it) and answers the models its batches must carry. */
+export type ResolveCollection = (collection: string) => Promise<{ models: ModelSpec; created: boolean }>;
+
+/** Everything the ingestion functions need, built once in `main` (or a test). */
+export interface IngestDeps {
+  /** Plain command connection (progress hashes, the index). */
+  redis: Redis;
+  /** QUEUE_PREFIX, also BullMQ's `prefix`. */
+  prefix: string;
+  ingestQueue: Queue;
+  embedQueue: Queue;
+  flows: FlowProducer;
+  sources: SourcePolicy;
+  resolveCollection: ResolveCollection;
+  limits: {
+    /** Rows per batch when the request does not say. */
+    batchSize: number;
+    /** The read job pauses while this many batches of its ingestion are not processed yet. */
+    maxPendingBatches: number;
+    /** Attempts per batch job. */
+    batchAttempts: number;
+    /** First retry delay of a batch, doubled each attempt. */
+    batchBackoffMs: number;
+  };
+  logger: Logger;
+}
+
+/** Progress hashes of finished ingestions (and their side keys) expire after this long. */
+export const FINISHED_TTL_S = 7 * 24 * 3600;
+/** At most this many skipped rows are kept with their line and reason (all are counted). */
+export const SKIPPED_KEPT = 100;
+/** The index of ingestions keeps the newest this many ids. */
+export const INDEX_KEPT = 10_000;
+
+export type IngestionState = "queued" | "reading" | "embedding" | "completed" | "failed" | "cancelled";
+export const TERMINAL_STATES: ReadonlySet<string> = new Set(["completed", "failed", "cancelled"]);

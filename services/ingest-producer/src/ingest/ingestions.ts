@@ -1,0 +1,170 @@
+import { randomBytes } from "node:crypto";
+import { AppError } from "@hybrid/service-kit";
+import {
+  batchJobId,
+  FinalizeJob,
+  finalizeJobId,
+  finalizeJobOptions,
+  INGEST_JOB,
+  type IngestRequest,
+  ingestionIndexKey,
+  ingestionKeys,
+  QUEUE,
+  ReadJob,
+  readJobId,
+  readJobOptions,
+} from "@hybrid/queue";
+import { createRowMapper } from "../rows/map-row.js";
+import { resolveDataFile } from "../sources/file-source.js";
+import { parseSplit } from "../sources/hf-split.js";
+import { assertHostAllowed } from "../sources/url-source.js";
+import { INDEX_KEPT, type IngestDeps, TERMINAL_STATES } from "./ingest-deps.js";
+import { describeIngestion, type IngestionView, type LiveCounts } from "./ingestion-view.js";
+import { removePendingBatches } from "./remove-pending.js";
+
+/** One failed batch in the dead-letter view. */
+export interface BatchFailure {
+  batchIndex: number;
+  jobId: string;
+  error: string;
+  /** Source lines (or element indices) of its first and last row, while the failed job is still kept. */
+  lines?: { first: number; last: number } | undefined;
+  attemptsMade?: number | undefined;
+  failedAt?: string | undefined;
+}
+
+/**
+ * Validates what the schema cannot (template, file path, URL host, split slice), resolves the collection, records
+ * the ingestion and creates its flow: a finalize job whose first child is the read job.
+ */
+export async function submitIngestion(deps: IngestDeps, request: IngestRequest): Promise<IngestionView> {
+  createRowMapper(request, "check");
+  const { source } = request;
+  if (source.type === "file") await resolveDataFile(source.path, deps.sources.dataDirs);
+  if (source.type === "url") assertHostAllowed(new URL(source.url), deps.sources.urlAllowHosts);
+  if (source.type === "hf") parseSplit(source.split);
+  const { models } = await deps.resolveCollection(request.collection);
+
+  const id = newIngestionId();
+  const now = Date.now();
+  const keys = ingestionKeys(deps.prefix, id);
+  await deps.redis
+    .multi()
+    .hset(keys.hash, { state: "queued", collection: request.collection, source: describeSource(request), createdAt: now })
+    .zadd(ingestionIndexKey(deps.prefix), now, id)
+    .zremrangebyrank(ingestionIndexKey(deps.prefix), 0, -INDEX_KEPT - 1)
+    .exec();
+  const read = ReadJob.parse({ v: 1, ingestionId: id, request, models, batchSize: request.batchSize ?? deps.limits.batchSize });
+  await deps.flows.add({
+    name: INGEST_JOB.finalize,
+    queueName: QUEUE.ingest,
+    data: FinalizeJob.parse({ v: 1, ingestionId: id, collection: request.collection }),
+    opts: { ...finalizeJobOptions(), jobId: finalizeJobId(id) },
+    children: [{ name: INGEST_JOB.read, queueName: QUEUE.ingest, data: read, opts: { ...readJobOptions(), jobId: readJobId(id) } }],
+  });
+  deps.logger.info({ ingestionId: id, collection: request.collection, source: source.type }, "ingestion queued");
+  return getIngestion(deps, id);
+}
+
+export async function getIngestion(deps: IngestDeps, id: string): Promise<IngestionView> {
+  const keys = ingestionKeys(deps.prefix, id);
+  const [hash, skipped] = await Promise.all([deps.redis.hgetall(keys.hash), deps.redis.lrange(keys.skipped, 0, -1)]);
+  if (!hash.state) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
+  let live: LiveCounts | undefined;
+  if (!TERMINAL_STATES.has(hash.state)) {
+    const parent = await deps.ingestQueue.getJob(finalizeJobId(id));
+    if (parent) {
+      const counts = await parent.getDependenciesCount();
+      live = { processed: counts.processed ?? 0, ignored: counts.ignored ?? 0, unprocessed: counts.unprocessed ?? 0 };
+    }
+  }
+  return describeIngestion(id, hash, skipped, live, Date.now());
+}
+
+/** The newest ingestions first; ids whose progress has expired are dropped from the index. */
+export async function listIngestions(deps: IngestDeps, limit: number): Promise<IngestionView[]> {
+  const index = ingestionIndexKey(deps.prefix);
+  const ids = await deps.redis.zrevrange(index, 0, limit - 1);
+  const views: IngestionView[] = [];
+  for (const id of ids) {
+    try {
+      views.push(await getIngestion(deps, id));
+    } catch (error) {
+      if (error instanceof AppError && error.code === "NOT_FOUND") await deps.redis.zrem(index, id);
+      else throw error;
+    }
+  }
+  return views;
+}
+
+/**
+ * Cancels an ingestion: reading stops at its next check, batches not started are removed, running ones finish;
+ * the finalize job then records `cancelled`. CONFLICT when it has already finished.
+ */
+export async function cancelIngestion(deps: IngestDeps, id: string): Promise<IngestionView> {
+  const keys = ingestionKeys(deps.prefix, id);
+  const state = await deps.redis.hget(keys.hash, "state");
+  if (!state) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
+  if (TERMINAL_STATES.has(state)) throw new AppError("CONFLICT", `ingestion "${id}" has already ${state}`);
+  await deps.redis.hset(keys.hash, "cancelRequested", 1);
+  const read = await deps.ingestQueue.getJob(readJobId(id));
+  if (read && ["waiting", "delayed", "prioritized"].includes(await read.getState())) {
+    await read.remove().catch(() => undefined);
+  }
+  const parent = await deps.ingestQueue.getJob(finalizeJobId(id));
+  if (parent) {
+    const removed = await removePendingBatches(deps, parent);
+    deps.logger.info({ ingestionId: id, removed }, "ingestion cancelled");
+  }
+  return getIngestion(deps, id);
+}
+
+/** The dead-letter view: batches that used all their attempts, with their last error. */
+export async function listFailures(deps: IngestDeps, id: string): Promise<BatchFailure[]> {
+  const keys = ingestionKeys(deps.prefix, id);
+  const state = await deps.redis.hget(keys.hash, "state");
+  if (!state) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
+  const reasons = new Map<number, string>();
+  for (const [index, reason] of Object.entries(await deps.redis.hgetall(keys.failed))) reasons.set(Number(index), reason);
+  const parent = await deps.ingestQueue.getJob(finalizeJobId(id));
+  if (parent) {
+    const embedKey = `${deps.embedQueue.qualifiedName}:${id}-b`;
+    for (const [key, reason] of Object.entries(await parent.getIgnoredChildrenFailures())) {
+      if (key.startsWith(embedKey)) reasons.set(Number(key.slice(embedKey.length)), reason);
+    }
+  }
+  const failures: BatchFailure[] = [];
+  for (const [batchIndex, error] of [...reasons].sort((a, b) => a[0] - b[0])) {
+    const jobId = batchJobId(id, batchIndex);
+    const job = await deps.embedQueue.getJob(jobId);
+    const rows = (job?.data as { rows?: Array<{ line: number }> } | undefined)?.rows;
+    failures.push({
+      batchIndex,
+      jobId,
+      error,
+      lines: rows?.length ? { first: rows[0]?.line ?? 0, last: rows.at(-1)?.line ?? 0 } : undefined,
+      attemptsMade: job?.attemptsMade,
+      failedAt: job?.finishedOn ? new Date(job.finishedOn).toISOString() : undefined,
+    });
+  }
+  return failures;
+}
+
+/** `ing-<time base36>-<random hex>`: sortable, never all digits, no `:` (BullMQ forbids both in ids). */
+export function newIngestionId(): string {
+  return `ing-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
+}
+
+function describeSource(request: IngestRequest): string {
+  const { source } = request;
+  switch (source.type) {
+    case "file":
+      return JSON.stringify({ type: "file", path: source.path, format: source.format });
+    case "url":
+      return JSON.stringify({ type: "url", url: source.url, format: source.format });
+    case "rows":
+      return JSON.stringify({ type: "rows", count: source.rows.length });
+    case "hf":
+      return JSON.stringify({ type: "hf", dataset: source.dataset, config: source.config, split: source.split });
+  }
+}

@@ -1,0 +1,152 @@
+import { AppError } from "@hybrid/service-kit";
+import {
+  BatchJob,
+  type BatchRow,
+  batchJobId,
+  batchJobOptions,
+  EMBED_JOB,
+  ingestionKeys,
+  type ReadJob,
+} from "@hybrid/queue";
+import { type Job, UnrecoverableError } from "bullmq";
+import { createRowMapper } from "../rows/map-row.js";
+import { openSource } from "../sources/open-source.js";
+import type { SkipReason } from "../sources/raw-record.js";
+import { type IngestDeps, SKIPPED_KEPT } from "./ingest-deps.js";
+import { removePendingBatches } from "./remove-pending.js";
+
+export interface ReadResult {
+  rowsRead: number;
+  rowsSkipped: number;
+  chunks: number;
+  batchesQueued: number;
+  cancelled: boolean;
+}
+
+const FLUSH_EVERY_MS = 500;
+
+/**
+ * Processes a `read` job: streams the source, maps rows, adds one batch job per `batchSize` rows under the
+ * ingestion's finalize job, and keeps the progress hash current. Pauses while too many batches are pending
+ * (backpressure), stops early when the ingestion is cancelled. A re-run (after a crash) starts over: counters are
+ * reset and batches that already exist or are recorded done are not added again.
+ */
+export async function processReadJob(job: Job<ReadJob>, data: ReadJob, deps: IngestDeps): Promise<ReadResult> {
+  const { ingestionId, request, models, batchSize } = data;
+  const keys = ingestionKeys(deps.prefix, ingestionId);
+  const parentId = job.parent?.id;
+  const parentQueue = job.parent?.queueKey;
+  if (!parentId || !parentQueue) throw new UnrecoverableError("read job has no parent finalize job");
+  const parent = await deps.ingestQueue.getJob(parentId);
+  if (!parent) throw new UnrecoverableError(`finalize job ${parentId} is gone`);
+  const rerun = job.attemptsMade > 0 || (await deps.redis.hexists(keys.hash, "startedAt")) === 1;
+
+  const counts = { rowsRead: 0, rowsSkipped: 0, chunks: 0, batchesQueued: 0 };
+  const skippedBy = new Map<SkipReason, number>();
+  const skippedKept: string[] = [];
+  let skippedPushed = 0;
+  let cancelled = false;
+
+  const reasons = await deps.redis.hkeys(keys.hash);
+  const stale = reasons.filter((f) => f.startsWith("skipped."));
+  await deps.redis
+    .multi()
+    .hset(keys.hash, { state: "reading", startedAt: Date.now(), ...counts })
+    .del(keys.skipped)
+    .hdel(keys.hash, "readDoneAt", ...(stale.length ? stale : ["skipped.none"]))
+    .exec();
+
+  let source: Awaited<ReturnType<typeof openSource>>;
+  try {
+    source = await openSource(request.source, deps.sources);
+  } catch (error) {
+    throw asJobError(error);
+  }
+  const mapRow = createRowMapper(request, source.key);
+  if (source.rowsTotal !== undefined) await deps.redis.hset(keys.hash, "rowsTotal", source.rowsTotal);
+
+  const flush = async () => {
+    const bytes = source.bytes();
+    const fields: Record<string, string | number> = { ...counts, bytesRead: bytes.read };
+    if (bytes.total !== undefined) fields.bytesTotal = bytes.total;
+    for (const [reason, n] of skippedBy) fields[`skipped.${reason}`] = n;
+    const tx = deps.redis.multi().hset(keys.hash, fields);
+    const fresh = skippedKept.slice(skippedPushed);
+    if (fresh.length) tx.rpush(keys.skipped, ...fresh);
+    skippedPushed = skippedKept.length;
+    tx.hget(keys.hash, "cancelRequested");
+    const results = await tx.exec();
+    cancelled = results?.at(-1)?.[1] === "1";
+  };
+
+  const waitForCapacity = async () => {
+    for (;;) {
+      const { unprocessed = 0 } = await parent.getDependenciesCount({ unprocessed: true });
+      // The read job itself is one of the parent's unprocessed children.
+      if (unprocessed - 1 < deps.limits.maxPendingBatches || cancelled) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await flush();
+    }
+  };
+
+  const options = batchJobOptions({ attempts: deps.limits.batchAttempts, backoffMs: deps.limits.batchBackoffMs });
+  let batch: BatchRow[] = [];
+  const addBatch = async () => {
+    const batchIndex = counts.batchesQueued;
+    const rows = batch;
+    batch = [];
+    counts.batchesQueued += 1;
+    await waitForCapacity();
+    if (cancelled) return;
+    if (rerun && (await deps.redis.sismember(keys.done, String(batchIndex))) === 1) return;
+    const payload = BatchJob.parse({ v: 1, ingestionId, collection: request.collection, batchIndex, models, rows });
+    await deps.embedQueue.add(EMBED_JOB, payload, {
+      ...options,
+      jobId: batchJobId(ingestionId, batchIndex),
+      parent: { id: parentId, queue: parentQueue },
+    });
+  };
+
+  let lastFlush = Date.now();
+  try {
+    for await (const record of source.records) {
+      counts.rowsRead += 1;
+      const mapped = mapRow(record);
+      if ("skip" in mapped) {
+        counts.rowsSkipped += 1;
+        skippedBy.set(mapped.skip, (skippedBy.get(mapped.skip) ?? 0) + 1);
+        if (skippedKept.length < SKIPPED_KEPT) {
+          skippedKept.push(JSON.stringify({ line: record.line, reason: mapped.skip, message: mapped.message }));
+        }
+      } else {
+        for (const row of mapped.rows) {
+          batch.push(row);
+          counts.chunks += 1;
+          if (batch.length >= batchSize) await addBatch();
+        }
+      }
+      if (Date.now() - lastFlush >= FLUSH_EVERY_MS) {
+        lastFlush = Date.now();
+        await flush();
+      }
+      if (cancelled) break;
+    }
+    if (batch.length > 0 && !cancelled) await addBatch();
+  } catch (error) {
+    await flush().catch(() => undefined);
+    throw asJobError(error);
+  }
+  await flush();
+  if (cancelled) {
+    await removePendingBatches(deps, parent);
+    return { ...counts, cancelled };
+  }
+  await deps.redis.hset(keys.hash, { state: "embedding", readDoneAt: Date.now() });
+  return { ...counts, cancelled };
+}
+
+/** A non-retryable AppError (bad source, too large, not found) must not be retried: BullMQ's UnrecoverableError. */
+function asJobError(error: unknown): Error {
+  if (error instanceof AppError && !error.retryable) return new UnrecoverableError(`${error.code}: ${error.message}`);
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,65 @@
+import { createReadStream } from "node:fs";
+import { realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import { createGunzip } from "node:zlib";
+import { AppError } from "@hybrid/service-kit";
+import type { OpenedSource } from "./raw-record.js";
+import { type DataFormat, readRecords } from "./sniff-format.js";
+
+export interface FilePolicy {
+  /** Absolute directories a file source may come from; the first resolves relative paths. */
+  dataDirs: string[];
+  maxRowBytes: number;
+}
+
+/**
+ * Resolves `requested` inside one of the data directories, following symlinks before the check so a link cannot
+ * lead outside them. Throws BAD_REQUEST for a path outside, NOT_FOUND for a missing file. Returns the real path
+ * and the path relative to its data directory (the stable part of derived row ids).
+ */
+export async function resolveDataFile(
+  requested: string,
+  dataDirs: string[],
+): Promise<{ absolute: string; relative: string; size: number }> {
+  const [first] = dataDirs;
+  if (!first) throw new AppError("BAD_REQUEST", "file sources are disabled: no data directory is configured");
+  const candidate = path.resolve(first, requested);
+  let real: string;
+  try {
+    real = await realpath(candidate);
+  } catch {
+    throw new AppError("NOT_FOUND", `file not found: ${requested}`, { details: { path: "source.path" } });
+  }
+  for (const dir of dataDirs) {
+    const root = await realpath(dir).catch(() => path.resolve(dir));
+    const relative = path.relative(root, real);
+    if (relative && !relative.startsWith("..") && !path.isAbsolute(relative)) {
+      const info = await stat(real);
+      if (!info.isFile()) throw new AppError("BAD_REQUEST", `not a regular file: ${requested}`);
+      return { absolute: real, relative: relative.split(path.sep).join("/"), size: info.size };
+    }
+  }
+  throw new AppError("BAD_REQUEST", `path is outside the allowed data directories: ${requested}`, {
+    details: { path: "source.path", allowed: dataDirs },
+  });
+}
+
+/** Streams a JSON Lines or JSON-array file (gunzipped when it ends in `.gz`) from a data directory. */
+export async function openFileSource(
+  source: { path: string; format: DataFormat },
+  policy: FilePolicy,
+): Promise<OpenedSource> {
+  const file = await resolveDataFile(source.path, policy.dataDirs);
+  const stream = createReadStream(file.absolute, { highWaterMark: 256 * 1024 });
+  let read = 0;
+  stream.on("data", (chunk) => {
+    read += chunk.length;
+  });
+  const body = file.absolute.endsWith(".gz") ? stream.pipe(createGunzip()) : stream;
+  const format = source.format === "auto" && /\.jsonl(\.gz)?$/.test(file.absolute) ? "jsonl" : source.format;
+  return {
+    records: readRecords(body, format, { maxRowBytes: policy.maxRowBytes }),
+    key: `file:${file.relative}`,
+    bytes: () => ({ read, total: file.size }),
+  };
+}

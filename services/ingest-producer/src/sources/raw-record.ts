@@ -1,0 +1,30 @@
+/** Why a row was skipped; each is counted per ingestion and reported with the row's line. */
+export type SkipReason =
+  | "malformed_json"
+  | "not_an_object"
+  | "oversized_row"
+  | "missing_text"
+  | "empty_text"
+  | "non_string_text"
+  | "unknown_template_field"
+  | "missing_id"
+  | "invalid_id";
+
+/**
+ * One row as a reader produced it: parsed (`value`) or already known bad (`skip`).
+ * `line` is the 1-based line of a JSON Lines file, or the 0-based element index of a JSON array / dataset split.
+ */
+export type RawRecord =
+  | { line: number; bytes: number; value: unknown }
+  | { line: number; bytes: number; skip: SkipReason; message: string };
+
+/** A source opened for reading, with what is known of its size for progress and ETA. */
+export interface OpenedSource {
+  records: AsyncIterable<RawRecord>;
+  /** Stable identity of the source, the base of derived row ids (`<key>#<line>`). */
+  key: string;
+  /** Bytes consumed so far and the total when known (files, URLs with a length). */
+  bytes(): { read: number; total?: number | undefined };
+  /** Rows in the source when known up front (inline rows, dataset slices). */
+  rowsTotal?: number | undefined;
+}
