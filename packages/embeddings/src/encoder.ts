@@ -1,3 +1,5 @@
+import type { ModelSources } from "./model-files.js";
+
 /** A sparse vector as Qdrant takes it: unique indices, one value each. */
 export interface SparseVector {
   indices: number[];
@@ -52,6 +54,8 @@ export interface EncoderOptions {
   cacheDir: string;
   /** ONNX Runtime intra-op threads (0 = its default). */
   onnxThreads: number;
-  /** Entries in the query LRU cache (0 = off). */
+  /** Entries in the query LRU cache (0 = off; default 1024). */
   queryCacheSize?: number;
+  /** Download locations (mirrors); default to where fastembed 2.1.0 downloads from. */
+  sources?: ModelSources;
 }

@@ -1,0 +1,74 @@
+import { AppError } from "@hybrid/service-kit";
+import { createBm25Encoder } from "./bm25.js";
+import { BM25_MODEL, SPARSE_MODEL_NAMES, SPLADE_MODEL } from "./catalogue.js";
+import { createDenseEncoder } from "./dense-encoder.js";
+import type { EncoderOptions, HybridEncoder, HybridVectors, SparseEncoder } from "./encoder.js";
+import { LruCache } from "./lru-cache.js";
+import type { ModelSources } from "./model-files.js";
+
+async function createSparseEncoder(options: EncoderOptions, sources?: ModelSources): Promise<SparseEncoder> {
+  if (options.sparse === BM25_MODEL) return createBm25Encoder();
+  if (options.sparse === SPLADE_MODEL) {
+    const { createSpladeEncoder } = await import("./splade-encoder.js");
+    return createSpladeEncoder({ cacheDir: options.cacheDir, onnxThreads: options.onnxThreads, sources });
+  }
+  throw new AppError(
+    "BAD_REQUEST",
+    `unknown sparse model "${options.sparse}": use one of ${SPARSE_MODEL_NAMES.join(", ")}`,
+  );
+}
+
+/**
+ * The dense and the sparse encoder behind one interface. Documents: both computed concurrently. Queries: one LRU
+ * cache (by text) of both vectors; concurrent requests for the same text share one computation.
+ */
+export async function createEncoder(options: EncoderOptions): Promise<HybridEncoder> {
+  const [dense, sparse] = await Promise.allSettled([
+    createDenseEncoder({
+      model: options.dense,
+      cacheDir: options.cacheDir,
+      onnxThreads: options.onnxThreads,
+      sources: options.sources,
+    }),
+    createSparseEncoder(options, options.sources),
+  ]);
+  if (dense.status === "rejected" || sparse.status === "rejected") {
+    if (dense.status === "fulfilled") await dense.value.close();
+    if (sparse.status === "fulfilled") await sparse.value.close();
+    throw dense.status === "rejected" ? dense.reason : (sparse as PromiseRejectedResult).reason;
+  }
+  const denseEncoder = dense.value;
+  const sparseEncoder = sparse.value;
+  const cache = new LruCache<string, Promise<HybridVectors>>(options.queryCacheSize ?? 1024);
+
+  const computeQuery = async (text: string): Promise<HybridVectors> => {
+    const [d, s] = await Promise.all([denseEncoder.embedQuery(text), sparseEncoder.embedQuery(text)]);
+    return { dense: d, sparse: s };
+  };
+
+  return {
+    dense: denseEncoder,
+    sparse: sparseEncoder,
+    async encodeDocuments(texts) {
+      const [d, s] = await Promise.all([
+        denseEncoder.embedDocuments(texts),
+        sparseEncoder.embedDocuments(texts),
+      ]);
+      return d.map((vector, i) => ({ dense: vector, sparse: s[i] ?? { indices: [], values: [] } }));
+    },
+    encodeQuery(text) {
+      const cached = cache.get(text);
+      if (cached) return cached;
+      const pending = computeQuery(text);
+      cache.set(text, pending);
+      // A failure is not cached: the next request computes again.
+      pending.catch(() => {
+        if (cache.get(text) === pending) cache.delete(text);
+      });
+      return pending;
+    },
+    async close() {
+      await Promise.all([denseEncoder.close(), sparseEncoder.close()]);
+    },
+  };
+}

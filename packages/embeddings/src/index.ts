@@ -1,0 +1,46 @@
+export {
+  BM25_PARAMS,
+  bm25Document,
+  bm25Index,
+  bm25Query,
+  bm25Terms,
+  bm25Weight,
+  createBm25Encoder,
+} from "./bm25.js";
+export {
+  BGE_SMALL_MODEL,
+  BM25_MODEL,
+  DENSE_MODEL_NAMES,
+  type DenseModelSpec,
+  denseModelSpec,
+  FASTEMBED_ARCHIVE_BASE_URL,
+  HUGGING_FACE_BASE_URL,
+  MINILM_MODEL,
+  OFFLINE_MODEL,
+  type Pooling,
+  SPARSE_MODEL_NAMES,
+  SPLADE_MODEL,
+  sparseModifierOf,
+} from "./catalogue.js";
+export { createEncoder } from "./create-encoder.js";
+export { createDenseEncoder, type DenseEncoderOptions, describeDenseModel } from "./dense-encoder.js";
+export { ModelDownloadError } from "./download.js";
+export type {
+  DenseEncoder,
+  Distance,
+  EncoderOptions,
+  HybridEncoder,
+  HybridVectors,
+  SparseEncoder,
+  SparseVector,
+} from "./encoder.js";
+export type { ModelSources } from "./model-files.js";
+export { createSpladeEncoder, type SpladeEncoderOptions, spladeVector } from "./splade-encoder.js";
+export {
+  type TinyDenseModel,
+  type TinyDenseOptions,
+  type TinySparseModel,
+  type TinySparseOptions,
+  writeTinyDenseModel,
+  writeTinySparseModel,
+} from "./tiny-models.js";

@@ -1,0 +1,106 @@
+/**
+ * Source of the worker thread that owns an ONNX Runtime session. onnxruntime-node runs `session.run` synchronously on
+ * the calling thread, so it lives here, off the event loop, together with the reductions over the sequence axis
+ * (so that a [batch, seq, hidden] or [batch, seq, 30522] output never crosses threads; only [batch, dim] does).
+ *
+ * It is plain JavaScript in a string, run with `eval: true`, so it works the same under tsx, vitest and a bundle.
+ * Messages in: `{ id, ids, mask, batch, seq, output, reduce }` (ids and mask BigInt64Array, row-major, right-padded).
+ * Messages out: `{ id, data, batch, dim }` (Float32Array, transferred) or `{ id, error }`.
+ *
+ * Reductions, over the positions whose attention mask is 1 only:
+ * - `none`: the output already is [batch, dim] (a model that pools itself);
+ * - `first`: position 0 of [batch, seq, dim] (CLS pooling);
+ * - `mean`: mean over attended positions (sentence-transformers mean pooling);
+ * - `max`: maximum over attended positions (SPLADE; log(1 + relu(x)) is monotonic, so it commutes with the max).
+ */
+export const ONNX_WORKER_SOURCE = String.raw`
+const { parentPort, workerData } = require("node:worker_threads");
+const ort = require(workerData.ortPath);
+
+function inputNameFor(names, candidates) {
+  return candidates.find((c) => names.includes(c));
+}
+
+function reduce(kind, data, dims, mask, batch, seq) {
+  if (kind === "none") {
+    if (dims.length !== 2) throw new Error("expected a [batch, dim] output, got [" + dims.join(", ") + "]");
+    return { data: new Float32Array(data), dim: dims[1] };
+  }
+  if (dims.length !== 3 || dims[1] !== seq) {
+    throw new Error("expected a [batch, " + seq + ", dim] output, got [" + dims.join(", ") + "]");
+  }
+  const dim = dims[2];
+  const out = new Float32Array(batch * dim);
+  if (kind === "first") {
+    for (let b = 0; b < batch; b++) out.set(data.subarray(b * seq * dim, b * seq * dim + dim), b * dim);
+    return { data: out, dim };
+  }
+  const acc = new Float64Array(dim);
+  for (let b = 0; b < batch; b++) {
+    if (kind === "mean") acc.fill(0);
+    else acc.fill(-Infinity);
+    let count = 0;
+    for (let t = 0; t < seq; t++) {
+      if (mask[b * seq + t] === 0n) continue;
+      count++;
+      const base = (b * seq + t) * dim;
+      if (kind === "mean") {
+        for (let d = 0; d < dim; d++) acc[d] += data[base + d];
+      } else {
+        for (let d = 0; d < dim; d++) {
+          const v = data[base + d];
+          if (v > acc[d]) acc[d] = v;
+        }
+      }
+    }
+    if (kind === "mean") {
+      const denominator = Math.max(count, 1e-9);
+      for (let d = 0; d < dim; d++) out[b * dim + d] = acc[d] / denominator;
+    } else {
+      for (let d = 0; d < dim; d++) out[b * dim + d] = acc[d];
+    }
+  }
+  return { data: out, dim };
+}
+
+async function main() {
+  const options = { graphOptimizationLevel: "all", executionMode: "sequential", interOpNumThreads: 1 };
+  if (workerData.threads > 0) options.intraOpNumThreads = workerData.threads;
+  let session;
+  try {
+    session = await ort.InferenceSession.create(workerData.modelPath, options);
+  } catch (error) {
+    parentPort.postMessage({ id: 0, error: String(error && error.message ? error.message : error) });
+    return;
+  }
+  const names = session.inputNames;
+  const idsName = inputNameFor(names, ["input_ids"]);
+  const maskName = inputNameFor(names, ["attention_mask", "input_mask"]);
+  const typesName = inputNameFor(names, ["token_type_ids", "segment_ids"]);
+  parentPort.postMessage({ id: 0, inputNames: names, outputNames: session.outputNames });
+  parentPort.on("message", async (msg) => {
+    if (msg.close) {
+      await session.release();
+      parentPort.postMessage({ id: msg.id, closed: true });
+      return;
+    }
+    try {
+      const shape = [msg.batch, msg.seq];
+      const feeds = {};
+      feeds[idsName] = new ort.Tensor("int64", msg.ids, shape);
+      if (maskName) feeds[maskName] = new ort.Tensor("int64", msg.mask, shape);
+      if (typesName) feeds[typesName] = new ort.Tensor("int64", new BigInt64Array(msg.ids.length), shape);
+      const results = await session.run(feeds, [msg.output]);
+      const tensor = results[msg.output];
+      const reduced = reduce(msg.reduce, tensor.data, tensor.dims, msg.mask, msg.batch, msg.seq);
+      parentPort.postMessage({ id: msg.id, data: reduced.data, batch: msg.batch, dim: reduced.dim }, [
+        reduced.data.buffer,
+      ]);
+    } catch (error) {
+      parentPort.postMessage({ id: msg.id, error: String(error && error.message ? error.message : error) });
+    }
+  });
+}
+
+main();
+`;
