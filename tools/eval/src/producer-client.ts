@@ -8,17 +8,16 @@ const CreatedJob = z.looseObject({ id: z.string().min(1) });
 export const JobStatus = z.looseObject({
   id: z.string(),
   state: z.string(),
-  rowsRead: z.number().optional(),
-  rowsSkipped: z.number().optional(),
-  pointsUpserted: z.number().optional(),
-  batchesTotal: z.number().optional(),
-  batchesDone: z.number().optional(),
-  batchesFailed: z.number().optional(),
+  rows: z.looseObject({ read: z.number(), skipped: z.number() }).optional(),
+  skipped: z.looseObject({ byReason: z.record(z.string(), z.number()) }).optional(),
+  batches: z.looseObject({ done: z.number(), failed: z.number() }).optional(),
+  points: z.looseObject({ upserted: z.number() }).optional(),
+  error: z.string().optional(),
 });
 export type JobStatus = z.infer<typeof JobStatus>;
 
 /** States after which a job changes no more. */
-const FINAL_STATES = new Set(["completed", "failed", "cancelled", "completed_with_errors"]);
+const FINAL_STATES = new Set(["completed", "failed", "cancelled"]);
 
 /** Body of `POST /v1/jobs` for a BEIR corpus file the producer can read (one of its DATA_DIRS). */
 export function beirIngestRequest(collection: string, corpusPath: string, batchSize?: number) {

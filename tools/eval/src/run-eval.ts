@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { type BeirDataset, readCorpus } from "./beir.js";
+import { describeCollection } from "./collection-client.js";
 import type { HttpJsonOptions } from "./http-json.js";
 import { mapBounded } from "./map-bounded.js";
 import { evaluateRun, randomExpectation, type ScoredDoc } from "./metrics.js";
@@ -17,10 +18,11 @@ export interface RunEvalOptions {
   dataset: BeirDataset;
   producerUrl: string;
   queryUrl: string;
-  /** A fresh collection name; the producer creates it. */
+  /** A collection that must not exist yet; the producer creates it. */
   collection: string;
   /** The corpus path as the producer must read it (inside one of its DATA_DIRS); default the dataset's own path. */
   corpusPath?: string;
+  /** Models the stack was configured with; replaced by those the collection records, when it records them. */
   models: { dense: string; sparse: string };
   stack: EvalReport["stack"];
   /** Hits per search (Recall@100 needs 100). */
@@ -50,6 +52,11 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
   let documents = 0;
   for await (const _ of readCorpus(dataset.corpusPath)) documents += 1;
 
+  if (await describeCollection(options.queryUrl, options.collection, options.http)) {
+    throw new EvalRunError(
+      `collection ${options.collection} already exists: an evaluation needs a fresh one`,
+    );
+  }
   const ingestStart = performance.now();
   const body = beirIngestRequest(options.collection, options.corpusPath ?? dataset.corpusPath);
   const jobId = await createJob(options.producerUrl, body, options.http);
@@ -62,9 +69,17 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
   if (job.state !== "completed") {
     throw new EvalRunError(`ingestion job ${jobId} ended ${job.state}: ${JSON.stringify(job).slice(0, 800)}`);
   }
-  if (pointsOf(job) < documents) {
-    throw new EvalRunError(`ingestion job ${jobId} stored ${pointsOf(job)} of ${documents} documents`);
+  const collection = await describeCollection(options.queryUrl, options.collection, options.http);
+  const stored = collection?.pointsCount ?? 0;
+  if (stored !== documents) {
+    throw new EvalRunError(
+      `collection ${options.collection} holds ${stored} points for ${documents} documents after job ${jobId}: ` +
+        JSON.stringify(job).slice(0, 800),
+    );
   }
+  const models = collection?.models
+    ? { dense: collection.models.dense, sparse: collection.models.sparse }
+    : options.models;
 
   const judged = [...dataset.qrels.keys()].filter((qid) => dataset.queries.has(qid));
   const missingQueries = [...dataset.qrels.keys()].filter((qid) => !dataset.queries.has(qid));
@@ -110,7 +125,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
       missingQueries,
     },
     collection: options.collection,
-    models: options.models,
+    models,
     stack: options.stack,
     startedAt,
     ingestSeconds: round(ingestSeconds),
@@ -121,7 +136,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
 }
 
 function pointsOf(status: JobStatus): number {
-  return status.pointsUpserted ?? 0;
+  return status.points?.upserted ?? 0;
 }
 
 function round(seconds: number): number {
