@@ -27,9 +27,17 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     MAX_PENDING_BATCHES: positiveInt(64, 100_000),
     /** Rows larger than this (bytes of JSON) are skipped. */
     MAX_ROW_BYTES: positiveInt(1024 * 1024, 64 * 1024 * 1024),
+    /** Attempts per batch job before it is kept as failed (set on the job when the producer adds it). */
+    BATCH_ATTEMPTS: positiveInt(5, 100),
+    /** First retry delay of a batch in ms; doubles each attempt. */
+    BATCH_BACKOFF_MS: positiveInt(2000, 3_600_000),
+    /** Largest `POST /v1/jobs` body in bytes (inline rows travel in it). */
+    MAX_BODY_BYTES: positiveInt(16 * 1024 * 1024, 1024 ** 3),
+    /** Ingest jobs (reads and finalizations) the producer runs at the same time. */
+    INGEST_CONCURRENCY: positiveInt(4, 64),
   })
   .transform((e) => ({
-    http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS },
+    http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, maxBodyBytes: e.MAX_BODY_BYTES },
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },
     models: modelsOf(e),
@@ -40,7 +48,14 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
       hfDatasetsUrl: e.HF_DATASETS_URL,
       hfToken: e.HF_TOKEN,
     },
-    ingest: { batchSize: e.BATCH_SIZE, maxPendingBatches: e.MAX_PENDING_BATCHES, maxRowBytes: e.MAX_ROW_BYTES },
+    ingest: {
+      batchSize: e.BATCH_SIZE,
+      maxPendingBatches: e.MAX_PENDING_BATCHES,
+      maxRowBytes: e.MAX_ROW_BYTES,
+      batchAttempts: e.BATCH_ATTEMPTS,
+      batchBackoffMs: e.BATCH_BACKOFF_MS,
+      concurrency: e.INGEST_CONCURRENCY,
+    },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
   }));
