@@ -1,0 +1,84 @@
+import type { HybridVectors } from "@hybrid/embeddings";
+import { describe, expect, it } from "vitest";
+import { buildQueryBody, fusionQuery } from "./build-query.js";
+import { createSearchSchemas, type SearchRequestInput } from "./search-schemas.js";
+
+const { SearchRequest } = createSearchSchemas({ maxLimit: 100 });
+const vectors: HybridVectors = { dense: [0.1, 0.2, 0.3], sparse: { indices: [7, 42], values: [1.5, 0.5] } };
+const request = (input: SearchRequestInput) => SearchRequest.parse(input);
+
+describe("buildQueryBody", () => {
+  it("fuses a dense and a sparse prefetch at the root in hybrid mode (RRF by default)", () => {
+    expect(buildQueryBody(request({ query: "q" }), vectors)).toEqual({
+      prefetch: [
+        { query: [0.1, 0.2, 0.3], using: "dense", limit: 50 },
+        { query: { indices: [7, 42], values: [1.5, 0.5] }, using: "sparse", limit: 50 },
+      ],
+      query: { fusion: "rrf" },
+      limit: 10,
+      offset: 0,
+      with_payload: true,
+      with_vector: false,
+    });
+  });
+
+  it("puts filter, threshold, limit and offset at the root and deepens the prefetch to cover the page", () => {
+    const filter = { must: [{ key: "city", match: { value: "Berlin" } }] };
+    const body = buildQueryBody(
+      request({ query: "q", limit: 40, offset: 30, filter, scoreThreshold: 0.2, withPayload: ["name"] }),
+      vectors,
+    );
+    expect(body).toMatchObject({
+      filter,
+      score_threshold: 0.2,
+      limit: 40,
+      offset: 30,
+      with_payload: ["name"],
+    });
+    expect(body.prefetch?.map((p) => p.limit)).toEqual([70, 70]);
+    expect(buildQueryBody(request({ query: "q", prefetchLimit: 7 }), vectors).prefetch?.[0]?.limit).toBe(7);
+  });
+
+  it("searches one vector without prefetch in dense and sparse mode", () => {
+    expect(buildQueryBody(request({ query: "q", mode: "dense" }), vectors)).toMatchObject({
+      query: [0.1, 0.2, 0.3],
+      using: "dense",
+    });
+    const sparse = buildQueryBody(request({ query: "q", mode: "sparse" }), vectors);
+    expect(sparse).toMatchObject({ query: { indices: [7, 42], values: [1.5, 0.5] }, using: "sparse" });
+    expect(sparse.prefetch).toBeUndefined();
+  });
+});
+
+describe("fusionQuery", () => {
+  it("maps every fusion form to Qdrant's query", () => {
+    expect(fusionQuery("dbsf")).toEqual({ fusion: "dbsf" });
+    expect(fusionQuery({ type: "dbsf" })).toEqual({ fusion: "dbsf" });
+    expect(fusionQuery({ type: "rrf" })).toEqual({ fusion: "rrf" });
+    expect(fusionQuery({ type: "rrf", k: 61 })).toEqual({ rrf: { k: 61 } });
+    expect(fusionQuery({ type: "rrf", weights: { dense: 1, sparse: 3 } })).toEqual({
+      rrf: { weights: [1, 3] },
+    });
+  });
+});
+
+describe("SearchRequest", () => {
+  it("rejects what Qdrant would choke on, naming the field", () => {
+    const bad: Array<[unknown, string]> = [
+      [{ query: "   " }, "query"],
+      [{ query: "x".repeat(1001) }, "query"],
+      [{ query: "q", limit: 0 }, "limit"],
+      [{ query: "q", limit: 101 }, "limit"],
+      [{ query: "q", mode: "semantic" }, "mode"],
+      [{ query: "q", fusion: { type: "rrf", k: 0 } }, "fusion"],
+      [{ query: "q", collection: "../etc" }, "collection"],
+      [{ query: "q", filter: { must: [{ key: "city" }] } }, "filter"],
+      [{ query: "q", colection: "x" }, ""],
+    ];
+    for (const [input, field] of bad) {
+      const result = SearchRequest.safeParse(input);
+      expect(result.success, JSON.stringify(input)).toBe(false);
+      expect(result.error?.issues[0]?.path[0] ?? "").toBe(field);
+    }
+  });
+});

@@ -1,0 +1,263 @@
+import type { HybridEncoder } from "@hybrid/embeddings";
+import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
+import { createQdrantClient, ensureCollection, upsertPoints } from "@hybrid/store";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createQueryApp, type QueryAppOptions } from "./create-app.js";
+import { createEncoderSlot } from "./encoder-slot.js";
+
+// These tests run without models: the encoder slot stays empty, as it is while a fresh service loads them.
+// Searches that need embeddings are in test/e2e.test.ts.
+
+const logger = pino({ level: "silent" });
+const collection = `query_api_app_${process.pid}`;
+let qdrant: QdrantLocal;
+
+const options: QueryAppOptions = {
+  defaultCollection: collection,
+  maxLimit: 50,
+  embedCacheSize: 16,
+  apiKeys: [],
+  rateLimitPerMinute: 0,
+  corsOrigins: [],
+};
+
+function appWith(overrides: Partial<QueryAppOptions> = {}) {
+  const client = createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
+  return createQueryApp({
+    logger,
+    client,
+    encoder: createEncoderSlot<HybridEncoder>(),
+    options: { ...options, ...overrides },
+  });
+}
+
+const post = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: "POST",
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
+
+beforeAll(async () => {
+  qdrant = await startQdrantLocal({ port: 0 });
+  const client = createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
+  await ensureCollection(client, collection, {
+    dense: "test/dense",
+    denseDim: 3,
+    distance: "Cosine",
+    sparse: "Qdrant/bm25",
+    sparseModifier: "idf",
+  });
+  await upsertPoints(client, collection, [
+    {
+      id: "5c56c793-69f3-4fbf-87e6-c4bf54c28c26",
+      dense: [1, 0, 0],
+      sparse: { indices: [1], values: [1] },
+      payload: { city: "Berlin" },
+    },
+  ]);
+});
+
+afterAll(async () => {
+  await qdrant?.close();
+});
+
+describe("query app before the models have loaded", () => {
+  it("is alive but not ready, and says why", async () => {
+    const { app } = appWith();
+    expect((await app.request("/healthz")).status).toBe(200);
+    const res = await app.request("/readyz");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: "not ready", checks: { models: "loading", qdrant: "ok" } });
+  });
+
+  it("answers a valid search with 503 UNAVAILABLE", async () => {
+    const { app } = appWith();
+    const res = await app.request("/v1/search", post({ query: "berlin" }));
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      error: { code: "UNAVAILABLE", message: "models are still loading" },
+    });
+  });
+});
+
+describe("request validation", () => {
+  const cases: Array<[string, unknown, string]> = [
+    ["an empty query", { query: "  " }, "body.query"],
+    ["an over-long query", { query: "x".repeat(1001) }, "body.query"],
+    ["a limit above MAX_LIMIT", { query: "q", limit: 51 }, "body.limit"],
+    ["a negative offset", { query: "q", offset: -1 }, "body.offset"],
+    ["an unknown mode", { query: "q", mode: "semantic" }, "body.mode"],
+    [
+      "a malformed filter",
+      { query: "q", filter: { must: [{ key: "city", match: { valu: "Berlin" } }] } },
+      "body.filter.must[0].match",
+    ],
+    ["an unknown field", { query: "q", colection: "x" }, "body"],
+    ["a bad collection name", { query: "q", collection: "a/b" }, "body.collection"],
+  ];
+  for (const [what, body, field] of cases) {
+    it(`answers 400 naming ${field} for ${what}`, async () => {
+      const { app } = appWith();
+      const res = await app.request("/v1/search", post(body));
+      expect(res.status).toBe(400);
+      const answer = (await res.json()) as {
+        error: { code: string; message: string; details: { field: string } };
+      };
+      expect(answer.error.code).toBe("BAD_REQUEST");
+      expect(answer.error.details.field).toBe(field);
+      expect(answer.error.message.startsWith(`${field}: `)).toBe(true);
+      expect(JSON.stringify(answer)).not.toMatch(/at .*\.ts:\d+/);
+    });
+  }
+
+  it("names the search in a batch", async () => {
+    const { app } = appWith();
+    const res = await app.request(
+      "/v1/search/batch",
+      post({ searches: [{ query: "a" }, { query: "b", limit: 0 }] }),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { details: { field: "body.searches[1].limit" } } });
+  });
+
+  it("answers 400 for malformed JSON and for GET /api/search without q", async () => {
+    const { app } = appWith();
+    const bad = await app.request("/v1/search", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
+    expect(bad.status).toBe(400);
+    const noQuery = await app.request("/api/search?city=Berlin");
+    expect(noQuery.status).toBe(400);
+    expect(await noQuery.json()).toMatchObject({ error: { details: { field: "query.q" } } });
+    const badKey = await app.request("/api/search?q=x&a%24b=1");
+    expect(badKey.status).toBe(400);
+  });
+});
+
+describe("collections", () => {
+  it("lists collections with point counts and describes one with its models", async () => {
+    const { app } = appWith();
+    const list = (await (await app.request("/v1/collections")).json()) as { collections: unknown[] };
+    expect(list.collections).toContainEqual({ name: collection, pointsCount: 1 });
+    const res = await app.request(`/v1/collections/${collection}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      name: collection,
+      status: "green",
+      pointsCount: 1,
+      vectors: { dense: { size: 3, distance: "Cosine" } },
+      sparseVectors: { sparse: { modifier: "idf" } },
+      models: { dense: "test/dense", denseDim: 3, sparse: "Qdrant/bm25" },
+    });
+  });
+
+  it("answers 404 naming the collection", async () => {
+    const { app } = appWith();
+    const res = await app.request("/v1/collections/nope_nothing_here");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({
+      error: {
+        code: "NOT_FOUND",
+        message: 'collection "nope_nothing_here" not found',
+        details: { field: "name" },
+      },
+    });
+  });
+});
+
+describe("docs, metrics and the page", () => {
+  it("serves an OpenAPI document built from the route schemas", async () => {
+    const { app } = appWith();
+    const doc = (await (await app.request("/openapi.json")).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties?: Record<string, { maximum?: number }> }> };
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/api/search",
+      "/v1/collections",
+      "/v1/collections/{name}",
+      "/v1/search",
+      "/v1/search/batch",
+    ]);
+    expect(doc.components.schemas.SearchRequest?.properties?.limit?.maximum).toBe(50);
+    expect(doc.components.schemas.Filter).toBeDefined();
+  });
+
+  it("serves Swagger UI with its assets from the service itself", async () => {
+    const { app } = appWith();
+    const html = await (await app.request("/docs")).text();
+    expect(html).toContain("/docs/assets/swagger-ui-bundle.js");
+    const js = await app.request("/docs/assets/swagger-ui-bundle.js");
+    expect(js.status).toBe(200);
+    expect(js.headers.get("content-type")).toMatch(/javascript/);
+    expect((await app.request("/docs/assets/package.json")).status).toBe(404);
+  });
+
+  it("counts requests by route pattern and status", async () => {
+    const { app } = appWith();
+    await app.request(`/v1/collections/${collection}`);
+    await app.request("/v1/collections/nope_nothing_here");
+    await app.request("/no/such/route");
+    const text = await (await app.request("/metrics")).text();
+    expect(text).toMatch(
+      /http_requests_total\{method="GET",route="\/v1\/collections\/:name",status="200"\} 1/,
+    );
+    expect(text).toMatch(
+      /http_requests_total\{method="GET",route="\/v1\/collections\/:name",status="404"\} 1/,
+    );
+    expect(text).toMatch(/http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
+    expect(text).toContain("query_embedding_cache_hit_ratio");
+    expect(text).toContain("process_resident_memory_bytes");
+  });
+
+  it("serves the search page", async () => {
+    const { app } = appWith();
+    const page = await app.request("/");
+    expect(page.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await page.text()).toContain('<script src="/app.js"');
+    expect((await app.request("/app.js")).status).toBe(200);
+  });
+});
+
+describe("access control (off by default)", () => {
+  it("requires one of the configured API keys on /v1 and /api, not on health or docs", async () => {
+    const { app } = appWith({ apiKeys: ["k-1", "k-2"] });
+    expect((await app.request("/v1/collections")).status).toBe(401);
+    expect((await app.request("/v1/collections", { headers: { authorization: "Bearer nope" } })).status).toBe(
+      401,
+    );
+    expect((await app.request("/v1/collections", { headers: { authorization: "Bearer k-2" } })).status).toBe(
+      200,
+    );
+    expect((await app.request("/v1/collections", { headers: { "x-api-key": "k-1" } })).status).toBe(200);
+    expect((await app.request("/healthz")).status).toBe(200);
+    expect((await app.request("/openapi.json")).status).toBe(200);
+  });
+
+  it("limits each client to its budget per minute with Retry-After", async () => {
+    const { app } = appWith({ rateLimitPerMinute: 2 });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await app.request("/v1/collections")).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const limited = await app.request("/v1/collections");
+    expect(limited.headers.get("retry-after")).toBe("30");
+    expect((await app.request("/healthz")).status).toBe(200);
+  });
+
+  it("sends CORS headers only when origins are configured", async () => {
+    const open = appWith();
+    expect(
+      (await open.app.request("/v1/collections", { headers: { origin: "http://x" } })).headers.get(
+        "access-control-allow-origin",
+      ),
+    ).toBeNull();
+    const { app } = appWith({ corsOrigins: ["http://allowed.example"] });
+    const res = await app.request("/v1/collections", { headers: { origin: "http://allowed.example" } });
+    expect(res.headers.get("access-control-allow-origin")).toBe("http://allowed.example");
+  });
+});
