@@ -1,5 +1,5 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
 import { ONNX_WORKER_SOURCE } from "./onnx-worker-source.js";
 
 export type Reduction = "none" | "first" | "mean" | "max";
@@ -23,11 +23,13 @@ export interface RunResult {
   dim: number;
 }
 
-/** One ONNX Runtime session in a worker thread; requests run one after another in arrival order. */
+/** One ONNX Runtime session in a child process; requests run one after another in arrival order. */
 export interface OnnxRunner {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   run(request: RunRequest): Promise<RunResult>;
+  /** Peak resident memory of the child process so far. */
+  maxRssBytes(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -50,74 +52,97 @@ interface WorkerReply {
   data?: Float32Array;
   batch?: number;
   dim?: number;
+  maxRssBytes?: number;
 }
 
 const ortPath = createRequire(import.meta.url).resolve("onnxruntime-node");
 
-/** Starts the worker and loads the model; rejects with the runtime's message when the model cannot be loaded. */
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** Starts the child process and loads the model; rejects with the runtime's message when it cannot be loaded. */
 export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxRunner> {
-  const worker = new Worker(ONNX_WORKER_SOURCE, {
-    eval: true,
-    workerData: { ortPath, modelPath: options.modelPath, threads: options.threads },
+  const config = JSON.stringify({ ortPath, modelPath: options.modelPath, threads: options.threads });
+  const child = spawn(process.execPath, ["-e", ONNX_WORKER_SOURCE, config], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    serialization: "advanced",
+    execArgv: [],
   });
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let closed = false;
   let failure: Error | undefined;
 
-  const settleAll = (error: Error) => {
+  // Only a request in flight keeps the parent process alive.
+  const setActive = (active: boolean) => {
+    if (active) {
+      child.ref();
+      child.channel?.ref();
+    } else {
+      child.unref();
+      child.channel?.unref();
+    }
+  };
+  const failAll = (error: Error) => {
     failure = error;
     for (const p of pending.values()) p.reject(error);
     pending.clear();
   };
-  worker.on("message", (reply: WorkerReply) => {
+  child.on("message", (reply: WorkerReply) => {
     const p = pending.get(reply.id);
     if (!p) return;
     pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
+    if (pending.size === 0) setActive(false);
     if (reply.error !== undefined) p.reject(new Error(reply.error));
     else p.resolve(reply);
   });
-  worker.on("error", (error) => settleAll(error));
-  worker.on("exit", (code) => {
-    if (!closed) settleAll(new Error(`ONNX worker for ${options.modelPath} exited with code ${code}`));
+  child.on("error", (error) => failAll(error));
+  child.on("exit", (code, signal) => {
+    if (!closed)
+      failAll(new Error(`ONNX runner for ${options.modelPath} exited (${signal ?? `code ${code}`})`));
   });
 
-  const request = (id: number, message: object, transfer: ArrayBuffer[] = []) =>
+  const request = (id: number, message: object) =>
     new Promise<WorkerReply>((resolve, reject) => {
       if (failure) return reject(failure);
       pending.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, ...message }, transfer);
+      setActive(true);
+      child.send({ id, ...message });
     });
 
-  // The worker answers id 0 once the session is loaded (or failed to load).
+  // The child answers id 0 once the session is loaded (or failed to load).
   const ready = await new Promise<WorkerReply>((resolve, reject) => {
     pending.set(0, { resolve, reject });
   }).catch(async (error: Error) => {
     closed = true;
-    await worker.terminate();
+    child.kill();
+    await exited(child);
     throw new Error(`cannot load ONNX model ${options.modelPath}: ${error.message}`);
   });
+  setActive(false);
 
   return {
     inputNames: ready.inputNames ?? [],
     outputNames: ready.outputNames ?? [],
     async run(req) {
-      const reply = await request(nextId++, req, [
-        req.ids.buffer as ArrayBuffer,
-        req.mask.buffer as ArrayBuffer,
-      ]);
+      const reply = await request(nextId++, req);
       if (!reply.data || reply.batch === undefined || reply.dim === undefined) {
-        throw new Error("ONNX worker sent an incomplete reply");
+        throw new Error("ONNX runner sent an incomplete reply");
       }
       return { data: reply.data, batch: reply.batch, dim: reply.dim };
+    },
+    async maxRssBytes() {
+      return (await request(nextId++, { stats: true })).maxRssBytes ?? 0;
     },
     async close() {
       if (closed) return;
       closed = true;
       if (!failure) await request(nextId++, { close: true }).catch(() => undefined);
-      await worker.terminate();
+      child.ref(); // keeps this process alive until the child has gone
+      if (child.exitCode === null) child.kill();
+      await exited(child);
     },
   };
 }

@@ -1,11 +1,13 @@
 /**
- * Source of the worker thread that owns an ONNX Runtime session. onnxruntime-node runs `session.run` synchronously on
- * the calling thread, so it lives here, off the event loop, together with the reductions over the sequence axis
- * (so that a [batch, seq, hidden] or [batch, seq, 30522] output never crosses threads; only [batch, dim] does).
+ * Source of the child process that owns an ONNX Runtime session. onnxruntime-node 1.21 runs `session.run`
+ * synchronously on the calling thread, so it lives here, off the event loop, together with the reductions over the
+ * sequence axis (so that a [batch, seq, hidden] or [batch, seq, 30522] output never crosses processes; only
+ * [batch, dim] does). A child process rather than a worker thread: the runtime's native addon cannot be loaded again
+ * in a second worker thread once one has ended ("Module did not self-register"), and it crashes on worker teardown.
  *
- * It is plain JavaScript in a string, run with `eval: true`, so it works the same under tsx, vitest and a bundle.
- * Messages in: `{ id, ids, mask, batch, seq, output, reduce }` (ids and mask BigInt64Array, row-major, right-padded).
- * Messages out: `{ id, data, batch, dim }` (Float32Array, transferred) or `{ id, error }`.
+ * It is plain JavaScript in a string, run with `node -e`, so it works the same under tsx, vitest and a bundle.
+ * Messages in (IPC, advanced serialisation): `{ id, ids, mask, batch, seq, output, reduce }` (ids and mask
+ * BigInt64Array, row-major, right-padded). Messages out: `{ id, data, batch, dim }` (Float32Array) or `{ id, error }`.
  *
  * Reductions, over the positions whose attention mask is 1 only:
  * - `none`: the output already is [batch, dim] (a model that pools itself);
@@ -14,8 +16,10 @@
  * - `max`: maximum over attended positions (SPLADE; log(1 + relu(x)) is monotonic, so it commutes with the max).
  */
 export const ONNX_WORKER_SOURCE = String.raw`
-const { parentPort, workerData } = require("node:worker_threads");
+const workerData = JSON.parse(process.argv[1]);
 const ort = require(workerData.ortPath);
+const parentPort = { postMessage: (message) => process.send(message), on: (event, fn) => process.on(event, fn) };
+process.on("disconnect", () => process.exit(0));
 
 function inputNameFor(names, candidates) {
   return candidates.find((c) => names.includes(c));
@@ -82,6 +86,11 @@ async function main() {
     if (msg.close) {
       await session.release();
       parentPort.postMessage({ id: msg.id, closed: true });
+      process.disconnect();
+      return;
+    }
+    if (msg.stats) {
+      parentPort.postMessage({ id: msg.id, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
       return;
     }
     try {
@@ -93,9 +102,7 @@ async function main() {
       const results = await session.run(feeds, [msg.output]);
       const tensor = results[msg.output];
       const reduced = reduce(msg.reduce, tensor.data, tensor.dims, msg.mask, msg.batch, msg.seq);
-      parentPort.postMessage({ id: msg.id, data: reduced.data, batch: msg.batch, dim: reduced.dim }, [
-        reduced.data.buffer,
-      ]);
+      parentPort.postMessage({ id: msg.id, data: reduced.data, batch: msg.batch, dim: reduced.dim });
     } catch (error) {
       parentPort.postMessage({ id: msg.id, error: String(error && error.message ? error.message : error) });
     }
