@@ -65,7 +65,7 @@ function exited(child: ChildProcess): Promise<void> {
 /** Starts the child process and loads the model; rejects with the runtime's message when it cannot be loaded. */
 export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxRunner> {
   const config = JSON.stringify({ ortPath, modelPath: options.modelPath, threads: options.threads });
-  const child = spawn(process.execPath, ["-e", ONNX_WORKER_SOURCE, config], {
+  const child: ChildProcess = spawn(process.execPath, ["-e", ONNX_WORKER_SOURCE, config], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     serialization: "advanced",
     execArgv: [],
