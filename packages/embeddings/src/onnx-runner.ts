@@ -68,7 +68,6 @@ export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxR
   const child: ChildProcess = spawn(process.execPath, ["-e", ONNX_WORKER_SOURCE, config], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     serialization: "advanced",
-    execArgv: [],
   });
   const pending = new Map<number, Pending>();
   let nextId = 1;
