@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
+import { AppError } from "@hybrid/service-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CollectionSpec, ensureCollection, readCollectionModels } from "./collection.js";
+import { pointId } from "./point-id.js";
+import { createQdrantClient, type QdrantClient } from "./qdrant-client.js";
+import { upsertPoints } from "./upsert-points.js";
+
+/** The official client against the Qdrant local mode (in-process, in memory), or a real Qdrant when QDRANT_URL is set. */
+let local: QdrantLocal | undefined;
+let client: QdrantClient;
+const created: string[] = [];
+
+beforeAll(async () => {
+  const url = process.env.QDRANT_URL ?? (local = await startQdrantLocal({ port: 0 })).url;
+  client = createQdrantClient({ url, apiKey: process.env.QDRANT_API_KEY, timeoutMs: 10_000 });
+});
+
+afterAll(async () => {
+  await Promise.all(created.map((name) => client.deleteCollection(name).catch(() => undefined)));
+  await local?.close();
+});
+
+const spec: CollectionSpec = {
+  dense: "offline/use-lite",
+  denseDim: 4,
+  distance: "Cosine",
+  sparse: "Qdrant/bm25",
+  sparseModifier: "idf",
+};
+
+function collectionName(): string {
+  const name = `store-test-${randomUUID().slice(0, 8)}`;
+  created.push(name);
+  return name;
+}
+
+async function conflictOf(run: Promise<unknown>): Promise<AppError> {
+  const error = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe("ensureCollection", () => {
+  it("creates the collection with named vectors and records the models, then accepts it as is", async () => {
+    const name = collectionName();
+    await expect(ensureCollection(client, name, spec)).resolves.toEqual({ created: true });
+    const info = await client.getCollection(name);
+    expect(info.config.params.vectors).toMatchObject({ dense: { size: 4, distance: "Cosine" } });
+    expect(info.config.params.sparse_vectors).toMatchObject({ sparse: { modifier: "idf" } });
+    await expect(readCollectionModels(client, name)).resolves.toEqual({
+      dense: "offline/use-lite",
+      denseDim: 4,
+      sparse: "Qdrant/bm25",
+    });
+    await expect(ensureCollection(client, name, spec)).resolves.toEqual({ created: false });
+  });
+
+  it("refuses an existing collection built for another dimension and model, naming both", async () => {
+    const name = collectionName();
+    await ensureCollection(client, name, spec);
+    const other = { ...spec, dense: "BAAI/bge-small-en-v1.5", denseDim: 384 };
+    const error = await conflictOf(ensureCollection(client, name, other));
+    expect(error.code).toBe("CONFLICT");
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain(`collection "${name}" does not match the configured models`);
+    expect(error.message).toContain("dense dimension expected 384 (BAAI/bge-small-en-v1.5), found 4");
+    expect(error.message).toContain("dense model expected BAAI/bge-small-en-v1.5, found offline/use-lite");
+  });
+
+  it("refuses a collection whose sparse vector lacks the IDF modifier", async () => {
+    const name = collectionName();
+    await client.createCollection(name, {
+      vectors: { dense: { size: 4, distance: "Cosine" } },
+      sparse_vectors: { sparse: {} },
+    });
+    const error = await conflictOf(ensureCollection(client, name, spec));
+    expect(error.message).toContain("sparse modifier expected idf (Qdrant/bm25), found none");
+  });
+
+  it("lets several processes race to create the same collection: one creates, all agree", async () => {
+    const name = collectionName();
+    const clients = Array.from({ length: 4 }, () => createQdrantClient({ url: urlOf(), timeoutMs: 10_000 }));
+    const results = await Promise.all(clients.map((c) => ensureCollection(c, name, spec)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+  });
+
+  it("reports a missing collection as NOT_FOUND", async () => {
+    const error = await conflictOf(readCollectionModels(client, `missing-${randomUUID().slice(0, 8)}`));
+    expect(error.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("upsertPoints", () => {
+  it("writes both named vectors and the payload; writing again with the same ids adds nothing", async () => {
+    const name = collectionName();
+    await ensureCollection(client, name, spec);
+    const points = [0, 1, 2].map((i) => ({
+      id: pointId(name, `row-${i}`, 0),
+      dense: [1, i, 0, 0],
+      sparse: { indices: [i, 100], values: [1, 0.5] },
+      payload: { title: `t${i}` },
+    }));
+    await upsertPoints(client, name, points);
+    await upsertPoints(client, name, points);
+    expect((await client.count(name, { exact: true })).count).toBe(3);
+    const [stored] = await client.retrieve(name, { ids: [pointId(name, "row-2", 0)], with_vector: true });
+    expect(stored?.payload).toEqual({ title: "t2" });
+    expect(stored?.vector).toMatchObject({ sparse: { indices: [2, 100], values: [1, 0.5] } });
+  });
+
+  it("turns a wrong dimension into a non-retryable BAD_REQUEST and a missing collection into NOT_FOUND", async () => {
+    const name = collectionName();
+    await ensureCollection(client, name, spec);
+    const point = {
+      id: pointId(name, "r", 0),
+      dense: [1, 2],
+      sparse: { indices: [], values: [] },
+      payload: {},
+    };
+    const wrongDim = await conflictOf(upsertPoints(client, name, [point]));
+    expect(wrongDim.code).toBe("BAD_REQUEST");
+    expect(wrongDim.retryable).toBe(false);
+    expect(wrongDim.message).toMatch(
+      new RegExp(`^upsert of 1 points into "${name}" failed: Qdrant answered 400`),
+    );
+    const missing = await conflictOf(upsertPoints(client, `missing-${randomUUID().slice(0, 8)}`, [point]));
+    expect(missing.code).toBe("NOT_FOUND");
+  });
+});
+
+function urlOf(): string {
+  return process.env.QDRANT_URL ?? (local as QdrantLocal).url;
+}
