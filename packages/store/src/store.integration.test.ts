@@ -10,10 +10,15 @@ import { upsertPoints } from "./upsert-points.js";
 /** The official client against the Qdrant local mode (in-process, in memory), or a real Qdrant when QDRANT_URL is set. */
 let local: QdrantLocal | undefined;
 let client: QdrantClient;
+let url: string;
 const created: string[] = [];
 
 beforeAll(async () => {
-  const url = process.env.QDRANT_URL ?? (local = await startQdrantLocal({ port: 0 })).url;
+  if (process.env.QDRANT_URL) url = process.env.QDRANT_URL;
+  else {
+    local = await startQdrantLocal({ port: 0 });
+    url = local.url;
+  }
   client = createQdrantClient({ url, apiKey: process.env.QDRANT_API_KEY, timeoutMs: 10_000 });
 });
 
@@ -84,7 +89,9 @@ describe("ensureCollection", () => {
 
   it("lets several processes race to create the same collection: one creates, all agree", async () => {
     const name = collectionName();
-    const clients = Array.from({ length: 4 }, () => createQdrantClient({ url: urlOf(), timeoutMs: 10_000 }));
+    const clients = Array.from({ length: 4 }, () =>
+      createQdrantClient({ url, apiKey: process.env.QDRANT_API_KEY, timeoutMs: 10_000 }),
+    );
     const results = await Promise.all(clients.map((c) => ensureCollection(c, name, spec)));
     expect(results.filter((r) => r.created)).toHaveLength(1);
   });
@@ -132,7 +139,3 @@ describe("upsertPoints", () => {
     expect(missing.code).toBe("NOT_FOUND");
   });
 });
-
-function urlOf(): string {
-  return process.env.QDRANT_URL ?? (local as QdrantLocal).url;
-}
