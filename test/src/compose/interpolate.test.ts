@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are compose interpolation syntax on purpose
 import { describe, expect, it } from "vitest";
 import { interpolate, interpolateString } from "./interpolate.js";
 
