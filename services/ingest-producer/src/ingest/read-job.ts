@@ -95,9 +95,9 @@ export async function processReadJob(job: Job<ReadJob>, data: ReadJob, deps: Ing
     const batchIndex = counts.batchesQueued;
     const rows = batch;
     batch = [];
-    counts.batchesQueued += 1;
     await waitForCapacity();
     if (cancelled) return;
+    counts.batchesQueued = batchIndex + 1;
     if (rerun && (await deps.redis.sismember(keys.done, String(batchIndex))) === 1) return;
     const payload = BatchJob.parse({ v: 1, ingestionId, collection: request.collection, batchIndex, models, rows });
     await deps.embedQueue.add(EMBED_JOB, payload, {

@@ -1,0 +1,122 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { IngestRequest } from "@hybrid/queue";
+import { type AppEnv, AppError } from "@hybrid/service-kit";
+import type { IngestDeps } from "../ingest/ingest-deps.js";
+import { IngestionView } from "../ingest/ingestion-view.js";
+import { cancelIngestion, getIngestion, listFailures, listIngestions, submitIngestion } from "../ingest/ingestions.js";
+
+const ErrorBody = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), requestId: z.string(), details: z.unknown().optional() }),
+  })
+  .meta({ id: "Error" });
+
+const Submitted = IngestionView.extend({ statusUrl: z.string() }).meta({ id: "SubmittedIngestion" });
+const IdParam = z.object({ id: z.string().regex(/^[\w-]{1,128}$/).meta({ param: { name: "id", in: "path" } }) });
+const BatchFailure = z
+  .object({
+    batchIndex: z.number(),
+    jobId: z.string(),
+    error: z.string(),
+    lines: z.object({ first: z.number(), last: z.number() }).optional(),
+    attemptsMade: z.number().optional(),
+    failedAt: z.string().optional(),
+  })
+  .meta({ id: "BatchFailure" });
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+const errors = {
+  400: json(ErrorBody, "Invalid request: `error.details.issues` lists the field paths"),
+  401: json(ErrorBody, "Missing or wrong API key"),
+  404: json(ErrorBody, "Unknown ingestion or file"),
+} as const;
+const secured = [{ bearer: [] }];
+
+const submitRoute = createRoute({
+  method: "post",
+  path: "/v1/jobs",
+  summary: "Submit an ingestion",
+  description: "Validates the request, creates the collection on first use and queues the ingestion; poll statusUrl.",
+  security: secured,
+  request: { body: { content: { "application/json": { schema: IngestRequest } }, required: true } },
+  responses: {
+    202: json(Submitted, "Queued"),
+    ...errors,
+    409: json(ErrorBody, "The collection exists with other models"),
+    413: json(ErrorBody, "Body too large"),
+    503: json(ErrorBody, "Qdrant or Redis unavailable"),
+  },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/jobs",
+  summary: "List ingestions, newest first",
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+  responses: { 200: json(z.object({ jobs: z.array(IngestionView) }), "Ingestions"), 400: errors[400] },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/v1/jobs/{id}",
+  summary: "State and progress of an ingestion",
+  request: { params: IdParam },
+  responses: { 200: json(IngestionView, "The ingestion"), 404: errors[404] },
+});
+
+const cancelRoute = createRoute({
+  method: "delete",
+  path: "/v1/jobs/{id}",
+  summary: "Cancel an ingestion",
+  description: "Stops reading and removes batches not started; running batches finish. The state becomes `cancelled`.",
+  security: secured,
+  request: { params: IdParam },
+  responses: {
+    202: json(IngestionView, "Cancelling"),
+    401: errors[401],
+    404: errors[404],
+    409: json(ErrorBody, "Already finished"),
+  },
+});
+
+const failuresRoute = createRoute({
+  method: "get",
+  path: "/v1/jobs/{id}/failures",
+  summary: "Failed batches of an ingestion (dead-letter view)",
+  request: { params: IdParam },
+  responses: { 200: json(z.object({ failures: z.array(BatchFailure) }), "Failed batches"), 404: errors[404] },
+});
+
+/** `/v1/jobs` routes, validated by the same zod schemas the OpenAPI document is generated from. */
+export function createJobRoutes(deps: IngestDeps): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (result.success) return;
+      const issues = result.error.issues.map((issue) => ({
+        path: [result.target === "json" ? "body" : result.target, ...issue.path.map(String)].join("."),
+        message: issue.message,
+      }));
+      throw new AppError("BAD_REQUEST", `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, {
+        details: { issues },
+      });
+    },
+  });
+  api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+
+  api.openapi(submitRoute, async (c) => {
+    const view = await submitIngestion(deps, c.req.valid("json"));
+    const statusUrl = `/v1/jobs/${view.id}`;
+    c.header("location", statusUrl);
+    return c.json({ ...view, statusUrl }, 202);
+  });
+  api.openapi(listRoute, async (c) => c.json({ jobs: await listIngestions(deps, c.req.valid("query").limit) }, 200));
+  api.openapi(getRoute, async (c) => c.json(await getIngestion(deps, c.req.valid("param").id), 200));
+  api.openapi(cancelRoute, async (c) => c.json(await cancelIngestion(deps, c.req.valid("param").id), 202));
+  api.openapi(failuresRoute, async (c) =>
+    c.json({ failures: await listFailures(deps, c.req.valid("param").id) }, 200),
+  );
+  return api;
+}

@@ -1,0 +1,61 @@
+import path from "node:path";
+import { loadConfig, ProducerEnv } from "@hybrid/config";
+import { describeDenseModel, sparseModifierOf } from "@hybrid/embeddings";
+import { createLogger } from "@hybrid/logger";
+import { createRedis, QUEUE, redisOptions } from "@hybrid/queue";
+import { installGracefulShutdown, serveHttp } from "@hybrid/service-kit";
+import { createQdrantClient } from "@hybrid/store";
+import { FlowProducer, Queue } from "bullmq";
+import { createProducerApp } from "./http/create-app.js";
+import type { IngestDeps } from "./ingest/ingest-deps.js";
+import { createProducerWorker } from "./ingest/producer-worker.js";
+import { createCollectionResolver } from "./ingest/resolve-collection.js";
+
+const config = loadConfig(ProducerEnv, process.env);
+const logger = createLogger({ name: "ingest-producer", level: config.log.level, pretty: config.log.pretty });
+const connection = redisOptions(config.redis.url);
+const prefix = config.redis.prefix;
+const redis = createRedis(config.redis.url);
+const qdrant = createQdrantClient(config.qdrant);
+const dense = await describeDenseModel(config.models.dense, config.models.cacheDir);
+const sparse = { name: config.models.sparse, modifier: sparseModifierOf(config.models.sparse) };
+
+const deps: IngestDeps = {
+  redis,
+  prefix,
+  ingestQueue: new Queue(QUEUE.ingest, { connection, prefix }),
+  embedQueue: new Queue(QUEUE.embed, { connection, prefix }),
+  flows: new FlowProducer({ connection, prefix }),
+  sources: {
+    ...config.sources,
+    dataDirs: (config.sources.dataDirs.length ? config.sources.dataDirs : [process.cwd()]).map((d) => path.resolve(d)),
+    maxRowBytes: config.ingest.maxRowBytes,
+  },
+  resolveCollection: createCollectionResolver(qdrant, { dense, sparse }),
+  limits: config.ingest,
+  logger,
+};
+const worker = createProducerWorker(deps, connection, { concurrency: config.ingest.concurrency });
+const app = createProducerApp({
+  deps,
+  apiKeys: config.http.apiKeys,
+  maxBodyBytes: config.http.maxBodyBytes,
+  readiness: [
+    { name: "redis", check: () => redis.ping() },
+    { name: "qdrant", check: () => qdrant.getCollections() },
+  ],
+});
+const server = await serveHttp(app, config.http);
+logger.info({ port: server.port, dense: dense.name, dim: dense.dim, sparse: sparse.name }, "ingest producer listening");
+
+installGracefulShutdown({
+  logger,
+  timeoutMs: config.shutdownTimeoutMs,
+  steps: [
+    { name: "http", run: () => server.close() },
+    // A read job cut off here is retried by the next producer; its batches are not added twice.
+    { name: "worker", run: () => worker.close() },
+    { name: "queues", run: () => Promise.all([deps.ingestQueue.close(), deps.embedQueue.close(), deps.flows.close()]) },
+    { name: "redis", run: () => redis.quit() },
+  ],
+});
