@@ -32,7 +32,10 @@ const validate = createComposeValidator();
 
 describe("docker-compose.yml", () => {
   it("is valid against the Compose Specification schema, with defaults and with overrides", () => {
-    const envs: Array<Record<string, string>> = [{}, { WORKER_REPLICAS: "5", QDRANT_API_KEY: "k", QUERY_PORT: "9000" }];
+    const envs: Array<Record<string, string>> = [
+      {},
+      { WORKER_REPLICAS: "5", QDRANT_API_KEY: "k", QUERY_PORT: "9000" },
+    ];
     for (const env of envs) {
       const ok = validate(load(env));
       expect(validate.errors ?? []).toEqual([]);
