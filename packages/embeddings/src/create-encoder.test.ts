@@ -38,9 +38,9 @@ describe("createEncoder (tiny dense model + BM25)", () => {
       const vectors = await encoder.encodeDocuments(texts);
       expect(vectors.map((v) => v.sparse)).toEqual(texts.map(bm25Document));
       const expectedDense = await Promise.all(texts.map((t) => dense.embedQuery(t)));
-      vectors.forEach((v, i) =>
-        v.dense.forEach((x, d) => expect(x).toBeCloseTo(expectedDense[i]?.[d] ?? 0, 6)),
-      );
+      for (const [i, v] of vectors.entries()) {
+        for (const [d, x] of v.dense.entries()) expect(x).toBeCloseTo(expectedDense[i]?.[d] ?? 0, 6);
+      }
       expect(encoder.dense.dim).toBe(8);
       expect(encoder.sparse.modifier).toBe("idf");
     } finally {

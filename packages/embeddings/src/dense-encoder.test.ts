@@ -45,10 +45,10 @@ function expectedMean(model: TinyDenseModel, text: string): number[] {
 
 function expectVectorsClose(actual: number[][], expected: number[][], digits = 6): void {
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((row, i) => {
+  for (const [i, row] of actual.entries()) {
     expect(row).toHaveLength(expected[i]?.length ?? -1);
-    row.forEach((v, d) => expect(v).toBeCloseTo(expected[i]?.[d] ?? Number.NaN, digits));
-  });
+    for (const [d, v] of row.entries()) expect(v).toBeCloseTo(expected[i]?.[d] ?? Number.NaN, digits);
+  }
 }
 
 describe("dense encoder on a tiny token-level model (last_hidden_state = table[input_ids])", () => {

@@ -15,7 +15,7 @@
  * - `mean`: mean over attended positions (sentence-transformers mean pooling);
  * - `max`: maximum over attended positions (SPLADE; log(1 + relu(x)) is monotonic, so it commutes with the max).
  */
-export const ONNX_WORKER_SOURCE = String.raw`
+export const ONNX_WORKER_SOURCE = `
 const workerData = JSON.parse(process.argv[1]);
 const ort = require(workerData.ortPath);
 const parentPort = { postMessage: (message) => process.send(message), on: (event, fn) => process.on(event, fn) };

@@ -44,9 +44,9 @@ function expected(text: string): SparseVector {
 
 function expectSparseClose(actual: SparseVector[], wanted: SparseVector[]): void {
   expect(actual.map((v) => v.indices)).toEqual(wanted.map((v) => v.indices));
-  actual.forEach((v, i) =>
-    v.values.forEach((x, k) => expect(x).toBeCloseTo(wanted[i]?.values[k] ?? Number.NaN, 6)),
-  );
+  for (const [i, v] of actual.entries()) {
+    for (const [k, x] of v.values.entries()) expect(x).toBeCloseTo(wanted[i]?.values[k] ?? Number.NaN, 6);
+  }
 }
 
 describe("spladeVector", () => {
