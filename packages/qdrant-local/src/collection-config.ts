@@ -1,4 +1,4 @@
-import { badRequest, formatError } from "./errors.js";
+import { badRequest, formatError, unprocessable } from "./errors.js";
 import { DISTANCES, type Distance } from "./vectors.js";
 
 export interface DenseParams {
@@ -33,7 +33,7 @@ function readDense(spec: unknown, where: string): DenseParams {
   if (typeof size !== "number" || !Number.isInteger(size))
     throw formatError(`${where}.size`, "expected an unsigned integer");
   if (size < 1 || size > 65536)
-    throw badRequest(
+    throw unprocessable(
       `Validation error in JSON body: [${where}.size: value ${size} invalid, must be from 1 to 65536]`,
     );
   if (typeof distance !== "string" || !DISTANCES.includes(distance as Distance)) {

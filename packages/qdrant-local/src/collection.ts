@@ -2,7 +2,7 @@ import type { CollectionConfig } from "./collection-config.js";
 import { DenseStore } from "./dense-store.js";
 import type { FilterEnv, FilterTarget } from "./filter.js";
 import type { PointInput, VectorInput } from "./ops.js";
-import { deleteAt, mergeAt, parsePath } from "./payload-path.js";
+import { deleteAt, mergeAt, parsePath, valuesAt } from "./payload-path.js";
 import { comparePointIds, type PointId } from "./point-id.js";
 import { SparseIndex, type SparseVector } from "./sparse-index.js";
 
@@ -179,9 +179,6 @@ export class Collection implements FilterEnv {
 
   /** The point's vectors as Qdrant returns them (`names`: which ones; undefined = all). */
   vectorsOf(point: StoredPoint, names: ReadonlySet<string> | undefined): unknown {
-    if (this.config.unnamed && Object.keys(this.config.sparse).length === 0) {
-      return names === undefined || names.has("") ? (this.dense.get("")?.get(point.slot) ?? null) : {};
-    }
     const out: Record<string, unknown> = {};
     for (const [name, store] of this.dense) {
       if (names && !names.has(name)) continue;
@@ -193,6 +190,9 @@ export class Collection implements FilterEnv {
       const v = index.get(point.slot);
       if (v) out[name] = { indices: Array.from(v.indices), values: Array.from(v.values) };
     }
+    // Like Qdrant, a point whose only vector is the unnamed one shows it as a bare list.
+    const keys = Object.keys(out);
+    if (keys.length === 1 && keys[0] === "") return out[""];
     return out;
   }
 
@@ -200,17 +200,7 @@ export class Collection implements FilterEnv {
   countWithField(field: string): number {
     const path = parsePath(field);
     let n = 0;
-    for (const point of this.points.values()) {
-      let cur: unknown = point.payload;
-      for (const step of path) {
-        if (step.kind !== "key" || typeof cur !== "object" || cur === null || Array.isArray(cur)) {
-          cur = undefined;
-          break;
-        }
-        cur = (cur as Record<string, unknown>)[step.name];
-      }
-      if (cur !== undefined && cur !== null) n++;
-    }
+    for (const point of this.points.values()) if (valuesAt(point.payload, path).some((v) => v !== null)) n++;
     return n;
   }
 

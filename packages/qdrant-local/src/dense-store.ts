@@ -84,7 +84,7 @@ export class DenseStore {
     end: number,
     accept: ((slot: number) => boolean) | undefined,
   ): Array<{ slot: number; score: number }> {
-    const heap = new TopK(k);
+    const heap = new TopK(Math.min(k, this.count));
     const { data, dim, present } = this;
     const limit = Math.min(end, present.length);
     const sign = higherIsBetter(this.distance) ? 1 : -1;

@@ -26,8 +26,9 @@ export function formatError(where: string, what: string): QdrantError {
   return badRequest(`Format error in JSON body: ${where ? `${where}: ` : ""}${what}`);
 }
 
-export function validationError(where: string, what: string): QdrantError {
-  return new QdrantError(422, `Validation error in JSON body: [${where}: ${what}]`);
+/** Qdrant answers 422 for a body that parses but fails validation ("Validation error in JSON body: [...]"). */
+export function unprocessable(message: string): QdrantError {
+  return new QdrantError(422, message);
 }
 
 export function collectionNotFound(name: string): QdrantError {

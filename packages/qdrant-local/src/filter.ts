@@ -1,4 +1,4 @@
-import { badRequest, formatError } from "./errors.js";
+import { badRequest, formatError, unprocessable } from "./errors.js";
 import { type PathStep, parsePath, rawValuesAt, valuesAt } from "./payload-path.js";
 import { type PointId, parsePointId } from "./point-id.js";
 
@@ -283,7 +283,7 @@ function compileField(cond: Record<string, unknown>, where: string, env: FilterE
   const { key, steps } = keyOf(cond.key, `${where}.key`);
   const present = Object.keys(cond).filter((k) => k !== "key" && cond[k] !== null && cond[k] !== undefined);
   if (present.length === 0) {
-    throw badRequest(
+    throw unprocessable(
       `Validation error in JSON body: [${where}: At least one field condition must be specified]`,
     );
   }

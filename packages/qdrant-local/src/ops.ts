@@ -17,7 +17,13 @@ export interface PointInput {
 export type Operation =
   | { type: "create_collection"; collection: string; config: CollectionConfig }
   | { type: "delete_collection"; collection: string }
-  | { type: "update_collection"; collection: string; metadata: Record<string, unknown> | null }
+  | {
+      type: "update_collection";
+      collection: string;
+      metadata: Record<string, unknown> | null;
+      /** New sparse vector modifiers by name. */
+      sparseModifiers?: Record<string, "idf" | "none">;
+    }
   | { type: "create_index"; collection: string; field: string; schema: unknown }
   | { type: "delete_index"; collection: string; field: string }
   | { type: "upsert"; collection: string; points: PointInput[] }

@@ -1,5 +1,5 @@
 import type { Collection } from "./collection.js";
-import { badRequest, formatError } from "./errors.js";
+import { badRequest, formatError, unprocessable } from "./errors.js";
 import type { PointInput, VectorInput } from "./ops.js";
 import { type PointId, parsePointId } from "./point-id.js";
 
@@ -44,12 +44,14 @@ export function readSparse(
       throw formatError(`${where}.values[${i}]`, "expected a finite number");
   }
   if (indices.length !== values.length) {
-    throw badRequest(
-      `Validation error in JSON body: [${where}: indices and values must be the same length (${indices.length} != ${values.length})]`,
+    throw unprocessable(
+      `Validation error in JSON body: [${where}.values: Validation error: must be the same length as indices [{}]]`,
     );
   }
   if (new Set(indices).size !== indices.length) {
-    throw badRequest(`Validation error in JSON body: [${where}.indices: must be unique]`);
+    throw unprocessable(
+      `Validation error in JSON body: [${where}.indices: Validation error: must be unique [{}]]`,
+    );
   }
   return { indices: indices as number[], values: values as number[] };
 }
@@ -73,6 +75,8 @@ export function readNamedVector(
     }
     if (value.length > 0 && Array.isArray(value[0]))
       throw badRequest("Wrong input: multivectors are not supported by qdrant-local");
+    if (value.length === 0)
+      throw unprocessable(`Validation error in JSON body: [${where}: dense vector must not be empty]`);
     return readDenseNumbers(value, dense.size, where);
   }
   if (collection.config.sparse[name]) {
@@ -83,7 +87,8 @@ export function readNamedVector(
         );
       throw formatError(where, "expected a sparse vector {indices, values}");
     }
-    return readSparse(value, where);
+    // Qdrant names the vector of a failed sparse check "?" (points[0].vector.?.values).
+    return readSparse(value, where.endsWith(`.${name}`) ? `${where.slice(0, -name.length - 1)}.?` : where);
   }
   throw notExistingName(name);
 }

@@ -1,9 +1,10 @@
 import type { Collection, StoredPoint } from "./collection.js";
-import { badRequest, formatError, notFound } from "./errors.js";
+import { badRequest, formatError, notFound, unprocessable } from "./errors.js";
 import { compileFilter, type FilterTarget, mergeFilters } from "./filter.js";
 import { fuseDbsf, fuseRrf } from "./fusion.js";
 import { isPlainObject, readDenseNumbers, readSparse } from "./parse-points.js";
-import { parsePointId } from "./point-id.js";
+import { parsePath, valuesAt } from "./payload-path.js";
+import { comparePointIds, parsePointId } from "./point-id.js";
 import type { SparseVector } from "./sparse-index.js";
 import { higherIsBetter } from "./vectors.js";
 
@@ -15,7 +16,7 @@ type QueryKind =
   | { kind: "sparse"; using: string; vector: { indices: number[]; values: number[] } }
   | { kind: "rrf"; k: number; weights: number[] | undefined }
   | { kind: "dbsf" }
-  | { kind: "order_by"; key: string; direction: "asc" | "desc" }
+  | ({ kind: "order_by" } & OrderBy)
   | { kind: "sample" };
 
 /** A scored slot; `orderValue` set for order_by queries. */
@@ -105,7 +106,7 @@ function readQuery(collection: Collection, node: Record<string, unknown>, where:
       if (!isPlainObject(spec)) throw formatError(`${at}.rrf`, "expected {k?, weights?}");
       const k = spec.k ?? 2;
       if (typeof k !== "number" || !Number.isInteger(k) || k < 1) {
-        throw badRequest(
+        throw unprocessable(
           `Validation error in JSON body: [${at}.rrf.k: value ${String(k)} invalid, must be 1 or larger]`,
         );
       }
@@ -121,16 +122,7 @@ function readQuery(collection: Collection, node: Record<string, unknown>, where:
       }
       return { kind: "rrf", k, weights };
     }
-    if ("order_by" in q) {
-      const ob = q.order_by;
-      if (typeof ob === "string") return { kind: "order_by", key: ob, direction: "asc" };
-      if (!isPlainObject(ob) || typeof ob.key !== "string")
-        throw formatError(`${at}.order_by`, "expected a key or {key, direction}");
-      const direction = ob.direction ?? "asc";
-      if (direction !== "asc" && direction !== "desc")
-        throw formatError(`${at}.order_by.direction`, "expected `asc` or `desc`");
-      return { kind: "order_by", key: ob.key, direction };
-    }
+    if ("order_by" in q) return { kind: "order_by", ...readOrderBy(q.order_by, `${at}.order_by`) };
     if ("sample" in q) {
       if (q.sample !== "random") throw formatError(`${at}.sample`, "unknown variant, expected `random`");
       return { kind: "sample" };
@@ -148,7 +140,7 @@ function readLimit(value: unknown, where: string, fallback: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0)
     throw formatError(where, "expected an unsigned integer");
   if (value === 0)
-    throw badRequest(`Validation error in JSON body: [${where}: value 0 invalid, must be 1 or larger]`);
+    throw unprocessable(`Validation error in JSON body: [${where}: value 0 invalid, must be 1 or larger]`);
   return value;
 }
 
@@ -179,7 +171,7 @@ export class QueryEvaluator {
     const collection = this.collection;
     const query = readQuery(collection, node, where);
     const filter = mergeFilters(parentFilter, node.filter);
-    const limit = readLimit(node.limit, `${where}.limit`, 10);
+    const limit = readLimit(node.limit, where === "" ? "internal.limit" : `${where}.limit`, 10);
     const offset = isRoot
       ? node.offset === undefined || node.offset === null
         ? 0
@@ -193,10 +185,22 @@ export class QueryEvaluator {
           ? node.prefetch
           : [node.prefetch];
     const wanted = limit + offset;
+    if (threshold !== undefined && query.kind === "none") {
+      throw badRequest(
+        "Bad request: A query is needed to use the score_threshold. Can't have score_threshold without defining a query.",
+      );
+    }
+    if (threshold !== undefined && query.kind === "order_by") {
+      throw badRequest("Bad request: Can't use score_threshold with an order_by query.");
+    }
     const accept = this.accept(filter, `${where}.filter`);
 
     if (prefetchList.length > 0) {
-      if (query.kind === "none") throw badRequest("Bad request: cannot have prefetches without a query");
+      if (query.kind === "none") {
+        throw badRequest(
+          "Bad request: A query is needed to merge the prefetches. Can't have prefetches without defining a query.",
+        );
+      }
       const sources = prefetchList.map((p, i) =>
         this.run(p, `${where}.prefetch[${i}]`, filter, false, depth + 1),
       );
@@ -224,7 +228,9 @@ export class QueryEvaluator {
     switch (query.kind) {
       case "rrf":
       case "dbsf":
-        throw badRequest("Bad request: fusion queries need prefetches to fuse");
+        throw badRequest(
+          "Bad request: A fusion query needs prefetches to fuse. Can't have a fusion query without prefetches.",
+        );
       case "dense": {
         const store = collection.dense.get(query.using);
         if (!store) throw badRequest(`Wrong input: Not existing vector name error: ${query.using}`);
@@ -243,7 +249,7 @@ export class QueryEvaluator {
         return this.cut(this.sortTies(hits, true), threshold, true).slice(offset, wanted);
       }
       case "order_by":
-        return this.orderBy(query.key, query.direction, accept).slice(offset, wanted);
+        return this.orderBy(query, accept).slice(offset, wanted);
       case "sample": {
         const all = this.matching(accept);
         for (let i = all.length - 1; i > 0; i--) {
@@ -267,25 +273,8 @@ export class QueryEvaluator {
     return out;
   }
 
-  private orderBy(
-    key: string,
-    direction: "asc" | "desc",
-    accept: ((slot: number) => boolean) | undefined,
-  ): Hit[] {
-    const hits: Hit[] = [];
-    const steps = key;
-    for (const point of this.collection.points.values()) {
-      if (accept !== undefined && !accept(point.slot)) continue;
-      const raw = point.payload[steps];
-      const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is number => typeof v === "number");
-      for (const v of values) hits.push({ slot: point.slot, score: 0, orderValue: v });
-    }
-    hits.sort(
-      (a, b) =>
-        (direction === "asc" ? 1 : -1) * ((a.orderValue as number) - (b.orderValue as number)) ||
-        this.compareSlots(a.slot, b.slot),
-    );
-    return hits;
+  private orderBy(spec: OrderBy, accept: ((slot: number) => boolean) | undefined): Hit[] {
+    return orderPoints(this.collection, spec, accept);
   }
 
   private compareSlots(a: number, b: number): number {
@@ -347,7 +336,7 @@ export class QueryEvaluator {
     }
     if (query.kind === "order_by") {
       const set = new Set(pass);
-      return this.orderBy(query.key, query.direction, (s) => set.has(s));
+      return this.orderBy(query, (s) => set.has(s));
     }
     if (query.kind === "sample") return pass.map((slot) => ({ slot, score: 0 }));
     return this.sortByScore(
@@ -355,6 +344,68 @@ export class QueryEvaluator {
       true,
     );
   }
+}
+
+export interface OrderBy {
+  key: string;
+  direction: "asc" | "desc";
+  startFrom: number | undefined;
+}
+
+export function readOrderBy(ob: unknown, where: string): OrderBy {
+  if (typeof ob === "string") return { key: ob, direction: "asc", startFrom: undefined };
+  if (!isPlainObject(ob) || typeof ob.key !== "string")
+    throw formatError(where, "expected a key or {key, direction, start_from}");
+  const direction = ob.direction ?? "asc";
+  if (direction !== "asc" && direction !== "desc")
+    throw formatError(`${where}.direction`, "expected `asc` or `desc`");
+  let startFrom: number | undefined;
+  if (typeof ob.start_from === "number") startFrom = ob.start_from;
+  else if (typeof ob.start_from === "string") {
+    startFrom = Date.parse(ob.start_from);
+    if (Number.isNaN(startFrom))
+      throw formatError(`${where}.start_from`, "expected a number or an RFC 3339 datetime");
+  } else if (ob.start_from !== undefined && ob.start_from !== null)
+    throw formatError(`${where}.start_from`, "expected a number or a datetime");
+  return { key: ob.key, direction, startFrom };
+}
+
+function orderValueOf(v: unknown): number | undefined {
+  if (typeof v === "number") return v;
+  if (typeof v === "string") {
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? undefined : t;
+  }
+  return undefined;
+}
+
+/** Points ordered by a payload value (one hit per point, its smallest value ascending or largest descending). */
+export function orderPoints(
+  collection: Collection,
+  spec: OrderBy,
+  accept: ((slot: number) => boolean) | undefined,
+): Hit[] {
+  const steps = parsePath(spec.key);
+  const asc = spec.direction === "asc";
+  const hits: Hit[] = [];
+  for (const point of collection.points.values()) {
+    if (accept !== undefined && !accept(point.slot)) continue;
+    let best: number | undefined;
+    for (const raw of valuesAt(point.payload, steps)) {
+      const v = orderValueOf(raw);
+      if (v === undefined) continue;
+      if (spec.startFrom !== undefined && (asc ? v < spec.startFrom : v > spec.startFrom)) continue;
+      if (best === undefined || (asc ? v < best : v > best)) best = v;
+    }
+    if (best !== undefined) hits.push({ slot: point.slot, score: 0, orderValue: best });
+  }
+  const byId = (a: Hit, b: Hit) =>
+    comparePointIds(
+      (collection.slots[a.slot] as StoredPoint).id,
+      (collection.slots[b.slot] as StoredPoint).id,
+    );
+  hits.sort((a, b) => (asc ? 1 : -1) * ((a.orderValue as number) - (b.orderValue as number)) || byId(a, b));
+  return hits;
 }
 
 function readOffset(value: unknown, where: string): number {

@@ -74,13 +74,35 @@ export function collectionRoutes(engine: Engine): Route[] {
       "PATCH",
       "/collections/{name}",
       async ({ params, body }) => {
-        store.get(params.name);
+        const c = store.get(params.name);
         const spec = body ?? {};
         if (!isPlainObject(spec)) throw formatError("", "invalid type: expected an object");
-        if (spec.vectors !== undefined || spec.sparse_vectors !== undefined) {
-          const check = (v: unknown) => v === null || isPlainObject(v);
-          if (!check(spec.vectors ?? null) || !check(spec.sparse_vectors ?? null))
-            throw formatError("vectors", "expected an object");
+        if (spec.vectors !== undefined && spec.vectors !== null) {
+          if (!isPlainObject(spec.vectors)) throw formatError("vectors", "expected a map of vector params");
+          for (const name of Object.keys(spec.vectors)) {
+            if (!(name in c.config.vectors))
+              throw badRequest(`Wrong input: Not existing vector name error: ${name}`);
+          }
+        }
+        const sparseModifiers: Record<string, "idf" | "none"> = {};
+        if (spec.sparse_vectors !== undefined && spec.sparse_vectors !== null) {
+          if (!isPlainObject(spec.sparse_vectors))
+            throw formatError("sparse_vectors", "expected a map of sparse vector params");
+          for (const [name, p] of Object.entries(spec.sparse_vectors)) {
+            if (!(name in c.config.sparse))
+              throw badRequest(`Wrong input: Not existing vector name error: ${name}`);
+            if (!isPlainObject(p))
+              throw formatError(`sparse_vectors.${name}`, "expected sparse vector params");
+            const modifier = p.modifier;
+            if (modifier === undefined || modifier === null) continue;
+            if (modifier !== "idf" && modifier !== "none") {
+              throw formatError(
+                `sparse_vectors.${name}.modifier`,
+                `unknown variant \`${String(modifier)}\`, expected \`none\` or \`idf\``,
+              );
+            }
+            sparseModifiers[name] = modifier;
+          }
         }
         const metadata = spec.metadata;
         if (metadata !== undefined && metadata !== null && !isPlainObject(metadata))
@@ -89,6 +111,7 @@ export function collectionRoutes(engine: Engine): Route[] {
           type: "update_collection",
           collection: params.name,
           metadata: (metadata as Record<string, unknown>) ?? null,
+          sparseModifiers,
         });
         await engine.finish(true);
         return true;

@@ -1,10 +1,11 @@
-import type { Collection } from "./collection.js";
+import type { Collection, StoredPoint } from "./collection.js";
 import type { Engine } from "./engine.js";
-import { badRequest, formatError, notFound } from "./errors.js";
+import { badRequest, formatError, notFound, unprocessable } from "./errors.js";
 import { compileFilter } from "./filter.js";
 import type { Operation, VectorInput } from "./ops.js";
 import { isPlainObject, readIdList, readUpsert, readVectorStruct } from "./parse-points.js";
 import { type PointId, parsePointId } from "./point-id.js";
+import { orderPoints, readOrderBy } from "./query.js";
 import { readPayloadSelector, readVectorSelector, renderRecord } from "./render.js";
 import type { Route } from "./router.js";
 
@@ -42,7 +43,7 @@ function objectBody(body: unknown): Record<string, unknown> {
 function readLimit(value: unknown, where: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw badRequest(
+    throw unprocessable(
       `Validation error in JSON body: [${where}: value ${JSON.stringify(value)} invalid, must be 1 or larger]`,
     );
   }
@@ -280,10 +281,16 @@ export function pointRoutes(engine: Engine): Route[] {
         const vector = readVectorSelector(b.with_vector, "with_vector", false);
         const predicate =
           b.filter === undefined || b.filter === null ? undefined : compileFilter(b.filter, "filter", c);
-        if (b.order_by !== undefined && b.order_by !== null)
-          throw badRequest(
-            "Bad request: order_by in scroll is not supported by qdrant-local; use points/query with order_by",
-          );
+        if (b.order_by !== undefined && b.order_by !== null) {
+          const spec = readOrderBy(b.order_by, "order_by");
+          const accept = predicate ? (slot: number) => predicate(c.slots[slot] as StoredPoint) : undefined;
+          const hits = orderPoints(c, spec, accept).slice(0, limit);
+          const points = hits.map((h) => ({
+            ...renderRecord(c, c.slots[h.slot] as StoredPoint, payload, vector),
+            order_value: h.orderValue,
+          }));
+          return { points, next_page_offset: null };
+        }
         const ids = c.orderedIds();
         let start = 0;
         if (b.offset !== undefined && b.offset !== null) {

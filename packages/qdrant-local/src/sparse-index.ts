@@ -18,7 +18,7 @@ export class SparseIndex {
   nonEmpty = 0;
   count = 0;
 
-  constructor(readonly idf: boolean) {}
+  constructor(public idf: boolean) {}
 
   set(slot: number, vector: SparseVector): void {
     this.delete(slot);
@@ -116,7 +116,7 @@ export class SparseIndex {
         acc.set(slot, (acc.get(slot) ?? 0) + weight * (values[j] as number));
       }
     }
-    const heap = new TopK(k);
+    const heap = new TopK(Math.min(k, acc.size));
     for (const [slot, score] of acc) {
       if (accept !== undefined && !accept(slot)) continue;
       heap.push(slot, Math.fround(score));

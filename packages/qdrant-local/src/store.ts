@@ -29,9 +29,17 @@ export class LocalStore {
     switch (op.type) {
       case "update_collection":
         // Qdrant merges new metadata into the old; an empty object clears it.
-        if (op.metadata)
+        if (op.metadata) {
           c.config.metadata =
             Object.keys(op.metadata).length === 0 ? null : { ...(c.config.metadata ?? {}), ...op.metadata };
+        }
+        for (const [name, modifier] of Object.entries(op.sparseModifiers ?? {})) {
+          const params = c.config.sparse[name];
+          const index = c.sparse.get(name);
+          if (!params || !index) continue;
+          params.modifier = modifier;
+          index.idf = modifier === "idf";
+        }
         return 0;
       case "create_index": {
         const schema = op.schema;
