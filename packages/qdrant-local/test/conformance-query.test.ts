@@ -11,7 +11,11 @@ type Scored = { id: number | string; score: number; payload?: unknown };
 /** Reference RRF as the Qdrant tests compute it: 1 / (rank + 2) per list (k = 2), summed. */
 function expectedRrf(lists: Scored[][], limit: number): Array<{ id: Scored["id"]; score: number }> {
   const scores = new Map<Scored["id"], number>();
-  for (const list of lists) list.forEach((p, i) => scores.set(p.id, (scores.get(p.id) ?? 0) + 1 / (i + 2)));
+  for (const list of lists) {
+    list.forEach((p, i) => {
+      scores.set(p.id, (scores.get(p.id) ?? 0) + 1 / (i + 2));
+    });
+  }
   return [...scores]
     .map(([id, score]) => ({ id, score }))
     .sort((a, b) => b.score - a.score)
@@ -208,7 +212,9 @@ describe("fusion", () => {
       query: { fusion: "dbsf" },
     });
     expect(fused.map((p) => p.id)).toEqual(expected.map((p) => p.id));
-    fused.forEach((p, i) => expect(p.score).toBeCloseTo(expected[i]?.score as number, 5));
+    fused.forEach((p, i) => {
+      expect(p.score).toBeCloseTo(expected[i]?.score as number, 5);
+    });
   });
 
   it("parametrised RRF: k and weights are applied, a weights count mismatch is a 400", async () => {
