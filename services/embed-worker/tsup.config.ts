@@ -11,4 +11,8 @@ export default defineConfig({
   // Workspace packages are TypeScript source: bundle them. Native and heavy runtime packages stay external.
   noExternal: [/^@hybrid\//],
   external: ["onnxruntime-node", "fastembed", "@anush008/tokenizers", "msgpackr-extract", "pino-pretty"],
+  // Bundled CommonJS code may still call require() for Node built-ins.
+  banner: {
+    js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+  },
 });
