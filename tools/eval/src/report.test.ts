@@ -10,6 +10,7 @@ const report: EvalReport = {
     name: "tiny <set>",
     dir: "/tmp/tiny",
     documents: 3,
+    emptyDocuments: 0,
     queries: 2,
     judgments: 3,
     withoutRelevant: 0,

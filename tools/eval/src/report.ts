@@ -23,8 +23,10 @@ export interface EvalReport {
   dataset: {
     name: string;
     dir: string;
-    /** Documents ingested (as the producer's job counted them). */
+    /** Rows in the corpus. */
     documents: number;
+    /** Rows with an empty title and text: skipped by the producer, so never retrievable (they count as misses). */
+    emptyDocuments: number;
     /** Judged queries evaluated. */
     queries: number;
     judgments: number;

@@ -49,8 +49,13 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
   const limit = options.limit ?? 100;
   const modes = options.modes ?? EVAL_MODES;
 
+  // The producer skips rows whose text is empty (as it should): they cannot be indexed, so they are not expected.
   let documents = 0;
-  for await (const _ of readCorpus(dataset.corpusPath)) documents += 1;
+  let empty = 0;
+  for await (const row of readCorpus(dataset.corpusPath)) {
+    documents += 1;
+    if (`${row.title} ${row.text}`.trim() === "") empty += 1;
+  }
 
   if (await describeCollection(options.queryUrl, options.collection, options.http)) {
     throw new EvalRunError(
@@ -71,9 +76,10 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
   }
   const collection = await describeCollection(options.queryUrl, options.collection, options.http);
   const stored = collection?.pointsCount ?? 0;
-  if (stored !== documents) {
+  if (stored !== documents - empty) {
     throw new EvalRunError(
-      `collection ${options.collection} holds ${stored} points for ${documents} documents after job ${jobId}: ` +
+      `collection ${options.collection} holds ${stored} points for ${documents - empty} documents with text ` +
+        `after job ${jobId}: ` +
         JSON.stringify(job).slice(0, 800),
     );
   }
@@ -119,6 +125,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
       name: basename(dataset.dir),
       dir: dataset.dir,
       documents,
+      emptyDocuments: empty,
       queries: judged.length,
       judgments: [...qrels.values()].reduce((n, j) => n + j.size, 0),
       withoutRelevant: evaluation.withoutRelevant,
