@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
+import { createQdrantClient } from "@hybrid/store";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCollectionResolver } from "../ingest/resolve-collection.js";
+import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
+import { createProducerApp } from "./create-app.js";
+
+const KEY = "test-key-1";
+let qdrant: QdrantLocal;
+let harness: TestHarness;
+let app: ReturnType<typeof createProducerApp>;
+const collection = `producer_app_${randomUUID().slice(0, 8)}`;
+const client = () => createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
+
+beforeAll(async () => {
+  qdrant = await startQdrantLocal({ port: 0 });
+  const resolveCollection = createCollectionResolver(client(), {
+    dense: { name: "test/dense", dim: 4, distance: "Cosine" },
+    sparse: { name: "Qdrant/bm25", modifier: "idf" },
+  });
+  harness = createTestHarness({ resolveCollection });
+  harness.startProducer();
+  harness.startEmbedStandIn();
+  app = createProducerApp({
+    deps: harness.deps,
+    apiKeys: [KEY],
+    maxBodyBytes: 64 * 1024,
+    readiness: [
+      { name: "redis", check: () => harness.deps.redis.ping() },
+      { name: "qdrant", check: () => client().getCollections() },
+    ],
+  });
+});
+afterAll(async () => {
+  await harness.close();
+  await qdrant.close();
+});
+
+const auth = { authorization: `Bearer ${KEY}` };
+const post = (body: unknown, headers: Record<string, string> = auth) =>
+  app.request("/v1/jobs", { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...headers } });
+const rows = Array.from({ length: 10 }, (_, i) => ({ id: `p${i}`, name: `Place ${i}`, description: `Nice spot ${i}` }));
+
+describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a test worker stands in for embed-worker)", () => {
+  it("queues a job with 202 and a status URL, creates the collection, and reports completion", async () => {
+    const res = await post({ collection, source: { type: "rows", rows }, text: "{name}. {description}", id: "id" });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { id: string; statusUrl: string; state: string };
+    expect(body.statusUrl).toBe(`/v1/jobs/${body.id}`);
+    expect(res.headers.get("location")).toBe(body.statusUrl);
+    const info = await client().getCollection(collection);
+    expect(info.config.params.sparse_vectors?.sparse?.modifier).toBe("idf");
+    const done = await waitFor(async () => {
+      const view = (await (await app.request(body.statusUrl)).json()) as { state: string; points: { upserted: number } };
+      return view.state === "completed" ? view : undefined;
+    });
+    expect(done.points.upserted).toBe(10);
+    const list = (await (await app.request("/v1/jobs?limit=5")).json()) as { jobs: Array<{ id: string }> };
+    expect(list.jobs.map((j) => j.id)).toContain(body.id);
+    const failures = await (await app.request(`/v1/jobs/${body.id}/failures`)).json();
+    expect(failures).toEqual({ failures: [] });
+  });
+
+  it("answers 400 with the field paths of an invalid request", async () => {
+    const res = await post({ collection: "bad name", source: { type: "hf", dataset: "x", split: "t[1:x]" }, text: [], batchSize: 0 });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; details: { issues: Array<{ path: string }> } } };
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.details.issues.map((i) => i.path).sort()).toEqual([
+      "body.batchSize",
+      "body.collection",
+      "body.source.split",
+      "body.text",
+    ]);
+    const template = await post({ collection, source: { type: "rows", rows }, text: "{name" });
+    expect(template.status).toBe(400);
+    expect(((await template.json()) as { error: { message: string } }).error.message).toMatch(/template/);
+    expect((await post({ collection, source: { type: "url", url: "http://example.org/x.jsonl" }, text: "t" })).status).toBe(400);
+    expect((await post({ collection, source: { type: "file", path: "/nope/none.jsonl" }, text: "t" })).status).toBe(404);
+  });
+
+  it("refuses a collection built for other models with 409", async () => {
+    await client().createCollection(`${collection}_other`, { vectors: { dense: { size: 8, distance: "Cosine" } } });
+    const res = await post({ collection: `${collection}_other`, source: { type: "rows", rows }, text: "name" });
+    expect(res.status).toBe(409);
+  });
+
+  it("needs the API key on mutating routes and the dashboard, not on reads", async () => {
+    expect((await post({ collection, source: { type: "rows", rows }, text: "name" }, {})).status).toBe(401);
+    expect((await post({ collection, source: { type: "rows", rows }, text: "name" }, { authorization: "Bearer nope" })).status).toBe(401);
+    expect((await app.request("/v1/jobs/ing-none", { method: "DELETE" })).status).toBe(401);
+    expect((await app.request("/v1/jobs/ing-none", { method: "DELETE", headers: auth })).status).toBe(404);
+    expect((await app.request("/v1/jobs/ing-none")).status).toBe(404);
+    const board = await app.request("/admin/queues");
+    expect(board.status).toBe(401);
+    expect(board.headers.get("www-authenticate")).toMatch(/Basic/);
+    const basic = `Basic ${Buffer.from(`admin:${KEY}`).toString("base64")}`;
+    expect((await app.request("/admin/queues", { headers: { authorization: basic } })).status).toBe(200);
+    const queues = await app.request("/admin/queues/api/queues", { headers: auth });
+    expect(queues.status).toBe(200);
+    expect(JSON.stringify(await queues.json())).toContain('"embed"');
+  });
+
+  it("rejects bodies over the limit with 413", async () => {
+    const huge = Array.from({ length: 2000 }, (_, i) => ({ name: `row ${i} ${"x".repeat(40)}` }));
+    const res = await post({ collection, source: { type: "rows", rows: huge }, text: "name" });
+    expect(res.status).toBe(413);
+  });
+
+  it("serves the OpenAPI document, docs and health", async () => {
+    const doc = (await (await app.request("/openapi.json")).json()) as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(Object.keys(doc.paths).sort()).toEqual(["/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/failures"]);
+    expect(doc.components.schemas).toHaveProperty("IngestRequest");
+    expect((await app.request("/docs")).status).toBe(200);
+    expect((await app.request("/healthz")).status).toBe(200);
+    expect(await (await app.request("/readyz")).json()).toMatchObject({ status: "ready" });
+  });
+});

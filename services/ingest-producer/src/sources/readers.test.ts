@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { readJsonArray } from "./json-array.js";
+import { readJsonLines } from "./json-lines.js";
+import type { RawRecord } from "./raw-record.js";
+import { readRecords } from "./sniff-format.js";
+
+/** Feeds `text` in chunks of `size` bytes, so records straddle chunk boundaries. */
+async function* chunked(text: string, size: number): AsyncGenerator<Uint8Array> {
+  const bytes = Buffer.from(text);
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function collect(records: AsyncIterable<RawRecord>): Promise<RawRecord[]> {
+  const out: RawRecord[] = [];
+  for await (const record of records) out.push(record);
+  return out;
+}
+
+const summary = (records: RawRecord[]) =>
+  records.map((r) => ("skip" in r ? { line: r.line, skip: r.skip } : { line: r.line, value: r.value }));
+
+describe("readJsonLines", () => {
+  it("parses lines across chunk boundaries, skipping blank lines and reporting bad ones", async () => {
+    const text = '\ufeff{"a":1}\r\n\n{"a":"é"}\n{broken\n{"a":3}';
+    for (const size of [1, 3, 64]) {
+      const records = await collect(readJsonLines(chunked(text, size), { maxRowBytes: 100 }));
+      expect(summary(records)).toEqual([
+        { line: 1, value: { a: 1 } },
+        { line: 3, value: { a: "é" } },
+        { line: 4, skip: "malformed_json" },
+        { line: 5, value: { a: 3 } },
+      ]);
+    }
+  });
+
+  it("skips an oversized line without buffering it and goes on", async () => {
+    const text = `{"a":1}\n{"big":"${"x".repeat(500)}"}\n{"a":2}\n`;
+    const records = await collect(readJsonLines(chunked(text, 16), { maxRowBytes: 50 }));
+    expect(summary(records)).toEqual([
+      { line: 1, value: { a: 1 } },
+      { line: 2, skip: "oversized_row" },
+      { line: 3, value: { a: 2 } },
+    ]);
+    expect(records[1]?.bytes).toBe(510);
+  });
+});
+
+describe("readJsonArray", () => {
+  it("streams elements with nesting, strings containing brackets and escapes", async () => {
+    const text = ' [ {"a":"x]\\"},{\\"}", "n":[1,[2]]} , 7 ,{"b":null}\n,{oops}, "s" ]\n';
+    for (const size of [1, 5, 1000]) {
+      const records = await collect(readJsonArray(chunked(text, size), { maxRowBytes: 100 }));
+      expect(summary(records)).toEqual([
+        { line: 0, value: { a: 'x]"},{"}', n: [1, [2]] } },
+        { line: 1, value: 7 },
+        { line: 2, value: { b: null } },
+        { line: 3, skip: "malformed_json" },
+        { line: 4, value: "s" },
+      ]);
+    }
+  });
+
+  it("handles an empty array, oversized elements and an unclosed array", async () => {
+    expect(await collect(readJsonArray(chunked("[ ]", 1), { maxRowBytes: 10 }))).toEqual([]);
+    const records = await collect(
+      readJsonArray(chunked(`[{"a":"${"y".repeat(100)}"},{"a":1},{"a":2`, 7), { maxRowBytes: 20 }),
+    );
+    expect(summary(records)).toEqual([
+      { line: 0, skip: "oversized_row" },
+      { line: 1, value: { a: 1 } },
+      { line: 2, skip: "malformed_json" },
+    ]);
+  });
+
+  it("refuses a source that is not an array", async () => {
+    await expect(collect(readJsonArray(chunked('{"a":1}', 4), { maxRowBytes: 10 }))).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+  });
+});
+
+describe("readRecords (auto format)", () => {
+  it("tells a JSON array from JSON Lines by the first significant byte", async () => {
+    const array = await collect(readRecords(chunked('  \n [{"a":1},{"a":2}]', 2), "auto", { maxRowBytes: 99 }));
+    expect(summary(array)).toEqual([
+      { line: 0, value: { a: 1 } },
+      { line: 1, value: { a: 2 } },
+    ]);
+    const lines = await collect(readRecords(chunked('\n\n{"a":1}\n{"a":2}\n', 2), "auto", { maxRowBytes: 99 }));
+    expect(summary(lines)).toEqual([
+      { line: 3, value: { a: 1 } },
+      { line: 4, value: { a: 2 } },
+    ]);
+  });
+
+  it("keeps memory flat on a large generated stream (rows are not accumulated)", async () => {
+    async function* generated(): AsyncGenerator<Uint8Array> {
+      const line = Buffer.from(`${JSON.stringify({ text: "z".repeat(1000) })}\n`);
+      const block = Buffer.concat(Array.from({ length: 256 }, () => line));
+      for (let i = 0; i < 800; i++) yield block; // ~200 MB in total
+    }
+    const before = process.memoryUsage().rss;
+    let rows = 0;
+    let peak = before;
+    for await (const record of readRecords(generated(), "auto", { maxRowBytes: 4096 })) {
+      if ("value" in record) rows += 1;
+      if (rows % 20_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    expect(rows).toBe(204_800);
+    expect(peak - before).toBeLessThan(150 * 1024 * 1024);
+  });
+});

@@ -1,0 +1,71 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One recorded datasets-server answer shape, used for every page the fake server builds. */
+export const FEATURES = [
+  { feature_idx: 0, name: "_id", type: { dtype: "string", _type: "Value" } },
+  { feature_idx: 1, name: "title", type: { dtype: "string", _type: "Value" } },
+  { feature_idx: 2, name: "text", type: { dtype: "string", _type: "Value" } },
+];
+
+export interface HfServer {
+  url: string;
+  /** `path?query` of every request, in order. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A local HTTP server answering `/splits` and `/rows` like the Hugging Face datasets-server does (same fields:
+ * `features`, `rows[].row_idx/row/truncated_cells`, `num_rows_total`, `num_rows_per_page`, `partial`) for
+ * dataset `test/docs`, config `corpus`, split `corpus` of `total` generated rows. `failFirst` answers 429 first.
+ */
+export async function startHfServer(options: { total: number; failFirst?: number }): Promise<HfServer> {
+  const requests: string[] = [];
+  let failures = options.failFirst ?? 0;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    requests.push(`${url.pathname}${url.search}`);
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (failures > 0) {
+      failures -= 1;
+      return send(429, { error: "Too Many Requests" });
+    }
+    if (url.pathname === "/splits" && url.searchParams.get("dataset") === "test/docs") {
+      return send(200, {
+        splits: [
+          { dataset: "test/docs", config: "corpus", split: "corpus" },
+          { dataset: "test/docs", config: "queries", split: "queries" },
+        ],
+        pending: [],
+        failed: [],
+      });
+    }
+    const ok = url.searchParams.get("dataset") === "test/docs" && url.searchParams.get("config") === "corpus";
+    if (url.pathname !== "/rows" || !ok || url.searchParams.get("split") !== "corpus") {
+      return send(404, { error: "The dataset does not exist, or is not accessible without authentication." });
+    }
+    const offset = Number(url.searchParams.get("offset") ?? 0);
+    const length = Number(url.searchParams.get("length") ?? 100);
+    if (length > 100) return send(422, { error: "Parameter 'length' must not be greater than 100" });
+    const rows = [];
+    for (let i = offset; i < Math.min(offset + length, options.total); i++) {
+      rows.push({
+        row_idx: i,
+        row: { _id: `doc${i}`, title: `Title ${i}`, text: i % 50 === 7 ? "" : `Body of document ${i}.` },
+        truncated_cells: [],
+      });
+    }
+    send(200, { features: FEATURES, rows, num_rows_total: options.total, num_rows_per_page: 100, partial: false });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
