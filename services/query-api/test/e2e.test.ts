@@ -276,7 +276,7 @@ describe("errors from Qdrant", () => {
     let behaviour: "500" | "slow" = "500";
 
     beforeAll(async () => {
-      standIn = createServer((req, res) => {
+      standIn = createServer((_req, res) => {
         if (behaviour === "slow") {
           setTimeout(() => res.writeHead(200).end("{}"), 3000).unref();
           return;
