@@ -26,6 +26,7 @@ export function createEmbedWorker(options: EmbedWorkerOptions): Worker {
       if (job.name !== EMBED_JOB)
         logger.warn({ jobId: job.id, name: job.name }, "unexpected job name on the embed queue");
       const started = performance.now();
+      logger.debug({ jobId: job.id, attempt: job.attemptsMade + 1 }, "batch started");
       const result = await processBatch(
         job.data,
         { jobId: job.id, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 },
