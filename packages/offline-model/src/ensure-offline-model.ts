@@ -110,6 +110,8 @@ async function build(cacheDir: string): Promise<OfflineModel> {
   await mkdir(staging);
   try {
     await generateModelFiles(staging, buildKey);
+    // Another process may have finished the same build meanwhile: keep its files rather than swap them out.
+    if (await isCurrent(target, buildKey)) return describe(target);
     // Move a stale build aside, then put the new one in place; both renames are atomic.
     await rename(target, retired).catch((error: unknown) => {
       if (errorCode(error) !== "ENOENT") throw error;

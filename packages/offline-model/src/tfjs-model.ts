@@ -56,7 +56,14 @@ export interface TfjsModel {
 /** Directory holding model.json, vocab.json and the weight shards of the installed source package. */
 export function sourcePackageDir(): string {
   const require = createRequire(import.meta.url);
-  return path.dirname(require.resolve(`${SOURCE_PACKAGE}/package.json`));
+  try {
+    return path.dirname(require.resolve(`${SOURCE_PACKAGE}/package.json`));
+  } catch (error) {
+    throw new Error(
+      `${SOURCE_PACKAGE} is not installed: the offline model is generated from it (run pnpm install)`,
+      { cause: error },
+    );
+  }
 }
 
 function describe(error: z.ZodError, file: string): Error {
