@@ -193,8 +193,3 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
   });
   return ModelProto.encode(message).finish();
 }
-
-/** Decodes ONNX bytes back into a plain object (for tests and inspection). */
-export function decodeOnnxModel(bytes: Uint8Array): Record<string, unknown> {
-  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Array, defaults: false });
-}
