@@ -51,8 +51,11 @@ async function main(): Promise<number> {
   if (tty) process.stderr.write("\n");
   const failures =
     view.batches.failed > 0
-      ? ((await call("GET", `/v1/jobs/${view.id}/failures`)) as { failures: Array<{ batchIndex: number; error: string }> })
-          .failures
+      ? (
+          (await call("GET", `/v1/jobs/${view.id}/failures`)) as {
+            failures: Array<{ batchIndex: number; error: string }>;
+          }
+        ).failures
       : [];
   process.stdout.write(`${renderSummary(view, failures)}\n`);
   return view.state === "completed" ? 0 : 1;

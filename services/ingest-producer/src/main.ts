@@ -28,7 +28,9 @@ const deps: IngestDeps = {
   flows: new FlowProducer({ connection, prefix }),
   sources: {
     ...config.sources,
-    dataDirs: (config.sources.dataDirs.length ? config.sources.dataDirs : [process.cwd()]).map((d) => path.resolve(d)),
+    dataDirs: (config.sources.dataDirs.length ? config.sources.dataDirs : [process.cwd()]).map((d) =>
+      path.resolve(d),
+    ),
     maxRowBytes: config.ingest.maxRowBytes,
   },
   resolveCollection: createCollectionResolver(qdrant, { dense, sparse }),
@@ -46,7 +48,10 @@ const app = createProducerApp({
   ],
 });
 const server = await serveHttp(app, config.http);
-logger.info({ port: server.port, dense: dense.name, dim: dense.dim, sparse: sparse.name }, "ingest producer listening");
+logger.info(
+  { port: server.port, dense: dense.name, dim: dense.dim, sparse: sparse.name },
+  "ingest producer listening",
+);
 
 installGracefulShutdown({
   logger,
@@ -55,7 +60,10 @@ installGracefulShutdown({
     { name: "http", run: () => server.close() },
     // A read job cut off here is retried by the next producer; its batches are not added twice.
     { name: "worker", run: () => worker.close() },
-    { name: "queues", run: () => Promise.all([deps.ingestQueue.close(), deps.embedQueue.close(), deps.flows.close()]) },
+    {
+      name: "queues",
+      run: () => Promise.all([deps.ingestQueue.close(), deps.embedQueue.close(), deps.flows.close()]),
+    },
     { name: "redis", run: () => redis.quit() },
   ],
 });

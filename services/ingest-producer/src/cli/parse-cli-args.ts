@@ -30,7 +30,11 @@ export interface CliOptions {
  * Turns command-line arguments into a `POST /v1/jobs` body and the client settings. A local file path is sent
  * absolute (resolved against `cwd`) when it exists here; otherwise as given, for the producer to resolve.
  */
-export function parseCliArgs(argv: string[], env: Record<string, string | undefined>, cwd: string): CliOptions {
+export function parseCliArgs(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+): CliOptions {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -51,11 +55,13 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     },
   });
   const [target, ...extra] = positionals;
-  if (!target || extra.length > 0) throw new UsageError("give exactly one source (file, URL or hf:dataset:split)");
+  if (!target || extra.length > 0)
+    throw new UsageError("give exactly one source (file, URL or hf:dataset:split)");
   if (!values.collection) throw new UsageError("--collection is required");
   if (!values.text?.length) throw new UsageError("--text is required");
   const format = values.format ?? "auto";
-  if (!["auto", "jsonl", "json"].includes(format)) throw new UsageError("--format must be auto, jsonl or json");
+  if (!["auto", "jsonl", "json"].includes(format))
+    throw new UsageError("--format must be auto, jsonl or json");
 
   const body: Record<string, unknown> = {
     collection: values.collection,
@@ -64,7 +70,11 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   };
   if (values.id) body.id = values.id;
   if (values["batch-size"]) body.batchSize = toInt(values["batch-size"], "--batch-size");
-  const list = (v: string | undefined) => v?.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (v: string | undefined) =>
+    v
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (values.include || values.exclude) {
     body.payload = { include: list(values.include), exclude: list(values.exclude) };
   }
@@ -83,7 +93,12 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
 }
 
 /** `hf:owner/name:split`, `hf:owner/name/config:split`, `hf:name:split`; the split may carry a slice. */
-export function parseSource(target: string, format: string, hfConfig: string | undefined, cwd: string): IngestSource {
+export function parseSource(
+  target: string,
+  format: string,
+  hfConfig: string | undefined,
+  cwd: string,
+): IngestSource {
   if (target.startsWith("hf:")) {
     const match = /^hf:([^:]+):(.+)$/.exec(target);
     if (!match?.[1] || !match[2]) throw new UsageError(`expected hf:dataset[/config]:split, got "${target}"`);

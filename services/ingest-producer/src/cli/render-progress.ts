@@ -46,7 +46,10 @@ export function renderProgress(view: IngestionView, width = 24): string {
 }
 
 /** The closing report: outcome, counts, skipped rows by reason (and the first few), elapsed time. */
-export function renderSummary(view: IngestionView, failures: Array<{ batchIndex: number; error: string }> = []): string {
+export function renderSummary(
+  view: IngestionView,
+  failures: Array<{ batchIndex: number; error: string }> = [],
+): string {
   const started = view.startedAt ? Date.parse(view.startedAt) : Date.parse(view.createdAt);
   const ended = view.finishedAt ? Date.parse(view.finishedAt) : Date.now();
   const lines = [
@@ -55,7 +58,8 @@ export function renderSummary(view: IngestionView, failures: Array<{ batchIndex:
     `  batches ${fmt(view.batches.done)} done, ${fmt(view.batches.failed)} failed of ${fmt(view.batches.queued)}; points upserted ${fmt(view.points.upserted)} (${fmt(view.rate.pointsPerSecond)}/s)`,
   ];
   const reasons = Object.entries(view.skipped.byReason);
-  if (reasons.length) lines.push(`  skipped by reason: ${reasons.map(([r, n]) => `${r} ${fmt(n)}`).join(", ")}`);
+  if (reasons.length)
+    lines.push(`  skipped by reason: ${reasons.map(([r, n]) => `${r} ${fmt(n)}`).join(", ")}`);
   for (const s of view.skipped.first.slice(0, 5)) lines.push(`    line ${s.line}: ${s.reason}: ${s.message}`);
   for (const f of failures.slice(0, 5)) lines.push(`  batch ${f.batchIndex} failed: ${f.error}`);
   if (view.error) lines.push(`  error: ${view.error}`);

@@ -35,6 +35,9 @@ export function requireApiKey({ keys, basicRealm }: AuthOptions): MiddlewareHand
     }
     if (presented !== undefined && keyMatches(presented, keys)) return next();
     if (basicRealm) c.header("www-authenticate", `Basic realm="${basicRealm}"`);
-    throw new AppError("UNAUTHORIZED", presented === undefined ? "missing Authorization: Bearer <api key>" : "invalid API key");
+    throw new AppError(
+      "UNAUTHORIZED",
+      presented === undefined ? "missing Authorization: Bearer <api key>" : "invalid API key",
+    );
   };
 }

@@ -39,12 +39,25 @@ afterAll(async () => {
 
 const auth = { authorization: `Bearer ${KEY}` };
 const post = (body: unknown, headers: Record<string, string> = auth) =>
-  app.request("/v1/jobs", { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...headers } });
-const rows = Array.from({ length: 10 }, (_, i) => ({ id: `p${i}`, name: `Place ${i}`, description: `Nice spot ${i}` }));
+  app.request("/v1/jobs", {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json", ...headers },
+  });
+const rows = Array.from({ length: 10 }, (_, i) => ({
+  id: `p${i}`,
+  name: `Place ${i}`,
+  description: `Nice spot ${i}`,
+}));
 
 describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a test worker stands in for embed-worker)", () => {
   it("queues a job with 202 and a status URL, creates the collection, and reports completion", async () => {
-    const res = await post({ collection, source: { type: "rows", rows }, text: "{name}. {description}", id: "id" });
+    const res = await post({
+      collection,
+      source: { type: "rows", rows },
+      text: "{name}. {description}",
+      id: "id",
+    });
     expect(res.status).toBe(202);
     const body = (await res.json()) as { id: string; statusUrl: string; state: string };
     expect(body.statusUrl).toBe(`/v1/jobs/${body.id}`);
@@ -52,7 +65,10 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     const info = await client().getCollection(collection);
     expect(info.config.params.sparse_vectors?.sparse?.modifier).toBe("idf");
     const done = await waitFor(async () => {
-      const view = (await (await app.request(body.statusUrl)).json()) as { state: string; points: { upserted: number } };
+      const view = (await (await app.request(body.statusUrl)).json()) as {
+        state: string;
+        points: { upserted: number };
+      };
       return view.state === "completed" ? view : undefined;
     });
     expect(done.points.upserted).toBe(10);
@@ -63,9 +79,16 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
   });
 
   it("answers 400 with the field paths of an invalid request", async () => {
-    const res = await post({ collection: "bad name", source: { type: "hf", dataset: "x", split: "t[1:x]" }, text: [], batchSize: 0 });
+    const res = await post({
+      collection: "bad name",
+      source: { type: "hf", dataset: "x", split: "t[1:x]" },
+      text: [],
+      batchSize: 0,
+    });
     expect(res.status).toBe(400);
-    const { error } = (await res.json()) as { error: { code: string; details: { issues: Array<{ path: string }> } } };
+    const { error } = (await res.json()) as {
+      error: { code: string; details: { issues: Array<{ path: string }> } };
+    };
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.details.issues.map((i) => i.path).sort()).toEqual([
       "body.batchSize",
@@ -76,19 +99,37 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     const template = await post({ collection, source: { type: "rows", rows }, text: "{name" });
     expect(template.status).toBe(400);
     expect(((await template.json()) as { error: { message: string } }).error.message).toMatch(/template/);
-    expect((await post({ collection, source: { type: "url", url: "http://example.org/x.jsonl" }, text: "t" })).status).toBe(400);
-    expect((await post({ collection, source: { type: "file", path: "/nope/none.jsonl" }, text: "t" })).status).toBe(404);
+    expect(
+      (await post({ collection, source: { type: "url", url: "http://example.org/x.jsonl" }, text: "t" }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await post({ collection, source: { type: "file", path: "/nope/none.jsonl" }, text: "t" })).status,
+    ).toBe(404);
   });
 
   it("refuses a collection built for other models with 409", async () => {
-    await client().createCollection(`${collection}_other`, { vectors: { dense: { size: 8, distance: "Cosine" } } });
-    const res = await post({ collection: `${collection}_other`, source: { type: "rows", rows }, text: "name" });
+    await client().createCollection(`${collection}_other`, {
+      vectors: { dense: { size: 8, distance: "Cosine" } },
+    });
+    const res = await post({
+      collection: `${collection}_other`,
+      source: { type: "rows", rows },
+      text: "name",
+    });
     expect(res.status).toBe(409);
   });
 
   it("needs the API key on mutating routes and the dashboard, not on reads", async () => {
     expect((await post({ collection, source: { type: "rows", rows }, text: "name" }, {})).status).toBe(401);
-    expect((await post({ collection, source: { type: "rows", rows }, text: "name" }, { authorization: "Bearer nope" })).status).toBe(401);
+    expect(
+      (
+        await post(
+          { collection, source: { type: "rows", rows }, text: "name" },
+          { authorization: "Bearer nope" },
+        )
+      ).status,
+    ).toBe(401);
     expect((await app.request("/v1/jobs/ing-none", { method: "DELETE" })).status).toBe(401);
     expect((await app.request("/v1/jobs/ing-none", { method: "DELETE", headers: auth })).status).toBe(404);
     expect((await app.request("/v1/jobs/ing-none")).status).toBe(404);

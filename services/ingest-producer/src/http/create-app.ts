@@ -3,7 +3,13 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { HonoAdapter } from "@bull-board/hono";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { swaggerUI } from "@hono/swagger-ui";
-import { type AppEnv, AppError, createHttpApp, mountHealthRoutes, type ReadinessCheck } from "@hybrid/service-kit";
+import {
+  type AppEnv,
+  AppError,
+  createHttpApp,
+  mountHealthRoutes,
+  type ReadinessCheck,
+} from "@hybrid/service-kit";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { IngestDeps } from "../ingest/ingest-deps.js";
@@ -24,18 +30,29 @@ export interface ProducerAppOptions {
  * `/healthz` and `/readyz`, and the Bull Board dashboard under `/admin/queues` (behind the key; browsers may use
  * HTTP Basic with the key as password).
  */
-export function createProducerApp({ deps, apiKeys, maxBodyBytes, readiness, dashboard = true }: ProducerAppOptions): Hono<AppEnv> {
+export function createProducerApp({
+  deps,
+  apiKeys,
+  maxBodyBytes,
+  readiness,
+  dashboard = true,
+}: ProducerAppOptions): Hono<AppEnv> {
   const app = createHttpApp({ logger: deps.logger });
   mountHealthRoutes(app, readiness);
 
   const auth = requireApiKey({ keys: apiKeys });
-  app.use("/v1/*", async (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : auth(c, next)));
+  app.use("/v1/*", async (c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" ? next() : auth(c, next),
+  );
   app.use(
     "/v1/*",
     bodyLimit({
       maxSize: maxBodyBytes,
       onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)`);
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `request body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)`,
+        );
       },
     }),
   );

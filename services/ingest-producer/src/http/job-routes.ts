@@ -3,16 +3,32 @@ import { IngestRequest } from "@hybrid/queue";
 import { type AppEnv, AppError } from "@hybrid/service-kit";
 import type { IngestDeps } from "../ingest/ingest-deps.js";
 import { IngestionView } from "../ingest/ingestion-view.js";
-import { cancelIngestion, getIngestion, listFailures, listIngestions, submitIngestion } from "../ingest/ingestions.js";
+import {
+  cancelIngestion,
+  getIngestion,
+  listFailures,
+  listIngestions,
+  submitIngestion,
+} from "../ingest/ingestions.js";
 
 const ErrorBody = z
   .object({
-    error: z.object({ code: z.string(), message: z.string(), requestId: z.string(), details: z.unknown().optional() }),
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      requestId: z.string(),
+      details: z.unknown().optional(),
+    }),
   })
   .meta({ id: "Error" });
 
 const Submitted = IngestionView.extend({ statusUrl: z.string() }).meta({ id: "SubmittedIngestion" });
-const IdParam = z.object({ id: z.string().regex(/^[\w-]{1,128}$/).meta({ param: { name: "id", in: "path" } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[\w-]{1,128}$/)
+    .meta({ param: { name: "id", in: "path" } }),
+});
 const BatchFailure = z
   .object({
     batchIndex: z.number(),
@@ -39,7 +55,8 @@ const submitRoute = createRoute({
   method: "post",
   path: "/v1/jobs",
   summary: "Submit an ingestion",
-  description: "Validates the request, creates the collection on first use and queues the ingestion; poll statusUrl.",
+  description:
+    "Validates the request, creates the collection on first use and queues the ingestion; poll statusUrl.",
   security: secured,
   request: { body: { content: { "application/json": { schema: IngestRequest } }, required: true } },
   responses: {
@@ -71,7 +88,8 @@ const cancelRoute = createRoute({
   method: "delete",
   path: "/v1/jobs/{id}",
   summary: "Cancel an ingestion",
-  description: "Stops reading and removes batches not started; running batches finish. The state becomes `cancelled`.",
+  description:
+    "Stops reading and removes batches not started; running batches finish. The state becomes `cancelled`.",
   security: secured,
   request: { params: IdParam },
   responses: {
@@ -99,9 +117,13 @@ export function createJobRoutes(deps: IngestDeps): OpenAPIHono<AppEnv> {
         path: [result.target === "json" ? "body" : result.target, ...issue.path.map(String)].join("."),
         message: issue.message,
       }));
-      throw new AppError("BAD_REQUEST", `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, {
-        details: { issues },
-      });
+      throw new AppError(
+        "BAD_REQUEST",
+        `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+        {
+          details: { issues },
+        },
+      );
     },
   });
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
@@ -112,7 +134,9 @@ export function createJobRoutes(deps: IngestDeps): OpenAPIHono<AppEnv> {
     c.header("location", statusUrl);
     return c.json({ ...view, statusUrl }, 202);
   });
-  api.openapi(listRoute, async (c) => c.json({ jobs: await listIngestions(deps, c.req.valid("query").limit) }, 200));
+  api.openapi(listRoute, async (c) =>
+    c.json({ jobs: await listIngestions(deps, c.req.valid("query").limit) }, 200),
+  );
   api.openapi(getRoute, async (c) => c.json(await getIngestion(deps, c.req.valid("param").id), 200));
   api.openapi(cancelRoute, async (c) => c.json(await cancelIngestion(deps, c.req.valid("param").id), 202));
   api.openapi(failuresRoute, async (c) =>

@@ -15,7 +15,11 @@ export interface FinalizeResult {
  * values, failed ones from the failures BullMQ kept because of `ignoreDependencyOnFailure`. Writes the final state
  * (`cancelled`, `failed` when the read or any batch failed, else `completed`) and lets the progress expire.
  */
-export async function processFinalizeJob(job: Job, data: FinalizeJob, deps: IngestDeps): Promise<FinalizeResult> {
+export async function processFinalizeJob(
+  job: Job,
+  data: FinalizeJob,
+  deps: IngestDeps,
+): Promise<FinalizeResult> {
   const keys = ingestionKeys(deps.prefix, data.ingestionId);
   const embedKey = `${deps.embedQueue.qualifiedName}:`;
   const readKey = `${deps.ingestQueue.qualifiedName}:${readJobId(data.ingestionId)}`;
@@ -64,7 +68,9 @@ export async function processFinalizeJob(job: Job, data: FinalizeJob, deps: Inge
   if (batchesFailed > 0) tx.hset(keys.failed, failedBatches);
   for (const key of Object.values(keys)) tx.expire(key, FINISHED_TTL_S);
   await tx.exec();
-  deps.logger.info({ ingestionId: data.ingestionId, state, batchesDone, batchesFailed, pointsUpserted }, "ingestion finished");
+  deps.logger.info(
+    { ingestionId: data.ingestionId, state, batchesDone, batchesFailed, pointsUpserted },
+    "ingestion finished",
+  );
   return { state, batchesDone, batchesFailed, pointsUpserted };
 }
-

@@ -63,7 +63,11 @@ export function describeIngestion(
   const done = Math.max(num(hash.batchesDone), liveDone);
   const failed = Math.max(num(hash.batchesFailed), live?.ignored ?? 0);
   const terminal = ["completed", "failed", "cancelled"].includes(hash.state ?? "");
-  const pending = terminal ? 0 : live ? Math.max(0, live.unprocessed - (readDone ? 0 : 1)) : Math.max(0, queued - done - failed);
+  const pending = terminal
+    ? 0
+    : live
+      ? Math.max(0, live.unprocessed - (readDone ? 0 : 1))
+      : Math.max(0, queued - done - failed);
   const started = optNum(hash.startedAt);
   const end = optNum(hash.finishedAt) ?? now;
   const seconds = started ? Math.max((end - started) / 1000, 0.001) : 0;
@@ -89,7 +93,10 @@ export function describeIngestion(
     batches: { queued, done, failed, pending },
     points: { upserted: points },
     bytes: { read: num(hash.bytesRead), total: optNum(hash.bytesTotal) },
-    rate: { rowsPerSecond: round(seconds ? rowsRead / seconds : 0), pointsPerSecond: round(seconds ? points / seconds : 0) },
+    rate: {
+      rowsPerSecond: round(seconds ? rowsRead / seconds : 0),
+      pointsPerSecond: round(seconds ? points / seconds : 0),
+    },
     etaSeconds: terminal ? 0 : estimate(hash, { queued, done, failed, seconds, readDone }),
     error: hash.error,
     cancelRequested: hash.cancelRequested === "1",
@@ -129,7 +136,9 @@ function round(n: number): number {
 function parseJson(text: string | undefined): Record<string, unknown> {
   try {
     const value: unknown = text ? JSON.parse(text) : {};
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return value && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

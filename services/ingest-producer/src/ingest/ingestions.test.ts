@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
-import { cancelIngestion, getIngestion, listFailures, listIngestions, submitIngestion } from "./ingestions.js";
+import {
+  cancelIngestion,
+  getIngestion,
+  listFailures,
+  listIngestions,
+  submitIngestion,
+} from "./ingestions.js";
 
 let harness: TestHarness | undefined;
 afterEach(async () => {
@@ -41,20 +47,33 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
     harness = createTestHarness();
     harness.startProducer();
     harness.startEmbedStandIn({ fail: (batch) => batch.batchIndex === 1 });
-    const queued = await submitIngestion(harness.deps, { collection: "c", source: { type: "rows", rows: rows(10) }, text: "body" });
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "rows", rows: rows(10) },
+      text: "body",
+    });
     const view = await waitFor(finished(harness, queued.id));
     expect(view.state).toBe("failed");
     expect(view.batches).toMatchObject({ queued: 3, done: 2, failed: 1 });
     expect(view.error).toMatch(/1 of 3 batches failed/);
     const failures = await listFailures(harness.deps, queued.id);
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ batchIndex: 1, error: "store refused batch 1", lines: { first: 4, last: 7 }, attemptsMade: 2 });
+    expect(failures[0]).toMatchObject({
+      batchIndex: 1,
+      error: "store refused batch 1",
+      lines: { first: 4, last: 7 },
+      attemptsMade: 2,
+    });
   });
 
   it("holds reading back while too many batches are pending", async () => {
     harness = createTestHarness({ limits: { batchSize: 1, maxPendingBatches: 2 } });
     harness.startProducer();
-    const queued = await submitIngestion(harness.deps, { collection: "c", source: { type: "rows", rows: rows(20) }, text: "body" });
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "rows", rows: rows(20) },
+      text: "body",
+    });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const paused = await getIngestion(harness.deps, queued.id);
     expect(paused.state).toBe("reading");
@@ -69,7 +88,11 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
   it("cancels: pending batches are removed and the ingestion ends cancelled", async () => {
     harness = createTestHarness({ limits: { batchSize: 1, maxPendingBatches: 5 } });
     harness.startProducer();
-    const queued = await submitIngestion(harness.deps, { collection: "c", source: { type: "rows", rows: rows(50) }, text: "body" });
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "rows", rows: rows(50) },
+      text: "body",
+    });
     await waitFor(async () => ((await harness?.deps.embedQueue.count()) === 5 ? true : undefined));
     const cancelling = await cancelIngestion(harness.deps, queued.id);
     expect(cancelling.cancelRequested).toBe(true);

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { AppError } from "@hybrid/service-kit";
 import {
   batchJobId,
   FinalizeJob,
@@ -14,6 +13,7 @@ import {
   readJobId,
   readJobOptions,
 } from "@hybrid/queue";
+import { AppError } from "@hybrid/service-kit";
 import { createRowMapper } from "../rows/map-row.js";
 import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
@@ -50,32 +50,60 @@ export async function submitIngestion(deps: IngestDeps, request: IngestRequest):
   const keys = ingestionKeys(deps.prefix, id);
   await deps.redis
     .multi()
-    .hset(keys.hash, { state: "queued", collection: request.collection, source: describeSource(request), createdAt: now })
+    .hset(keys.hash, {
+      state: "queued",
+      collection: request.collection,
+      source: describeSource(request),
+      createdAt: now,
+    })
     .zadd(ingestionIndexKey(deps.prefix), now, id)
     .zremrangebyrank(ingestionIndexKey(deps.prefix), 0, -INDEX_KEPT - 1)
     .exec();
-  const read = ReadJob.parse({ v: 1, ingestionId: id, request, models, batchSize: request.batchSize ?? deps.limits.batchSize });
+  const read = ReadJob.parse({
+    v: 1,
+    ingestionId: id,
+    request,
+    models,
+    batchSize: request.batchSize ?? deps.limits.batchSize,
+  });
   await deps.flows.add({
     name: INGEST_JOB.finalize,
     queueName: QUEUE.ingest,
     data: FinalizeJob.parse({ v: 1, ingestionId: id, collection: request.collection }),
     opts: { ...finalizeJobOptions(), jobId: finalizeJobId(id) },
-    children: [{ name: INGEST_JOB.read, queueName: QUEUE.ingest, data: read, opts: { ...readJobOptions(), jobId: readJobId(id) } }],
+    children: [
+      {
+        name: INGEST_JOB.read,
+        queueName: QUEUE.ingest,
+        data: read,
+        opts: { ...readJobOptions(), jobId: readJobId(id) },
+      },
+    ],
   });
-  deps.logger.info({ ingestionId: id, collection: request.collection, source: source.type }, "ingestion queued");
+  deps.logger.info(
+    { ingestionId: id, collection: request.collection, source: source.type },
+    "ingestion queued",
+  );
   return getIngestion(deps, id);
 }
 
 export async function getIngestion(deps: IngestDeps, id: string): Promise<IngestionView> {
   const keys = ingestionKeys(deps.prefix, id);
-  const [hash, skipped] = await Promise.all([deps.redis.hgetall(keys.hash), deps.redis.lrange(keys.skipped, 0, -1)]);
+  const [hash, skipped] = await Promise.all([
+    deps.redis.hgetall(keys.hash),
+    deps.redis.lrange(keys.skipped, 0, -1),
+  ]);
   if (!hash.state) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
   let live: LiveCounts | undefined;
   if (!TERMINAL_STATES.has(hash.state)) {
     const parent = await deps.ingestQueue.getJob(finalizeJobId(id));
     if (parent) {
       const counts = await parent.getDependenciesCount();
-      live = { processed: counts.processed ?? 0, ignored: counts.ignored ?? 0, unprocessed: counts.unprocessed ?? 0 };
+      live = {
+        processed: counts.processed ?? 0,
+        ignored: counts.ignored ?? 0,
+        unprocessed: counts.unprocessed ?? 0,
+      };
     }
   }
   return describeIngestion(id, hash, skipped, live, Date.now());
@@ -125,7 +153,8 @@ export async function listFailures(deps: IngestDeps, id: string): Promise<BatchF
   const state = await deps.redis.hget(keys.hash, "state");
   if (!state) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
   const reasons = new Map<number, string>();
-  for (const [index, reason] of Object.entries(await deps.redis.hgetall(keys.failed))) reasons.set(Number(index), reason);
+  for (const [index, reason] of Object.entries(await deps.redis.hgetall(keys.failed)))
+    reasons.set(Number(index), reason);
   const parent = await deps.ingestQueue.getJob(finalizeJobId(id));
   if (parent) {
     const embedKey = `${deps.embedQueue.qualifiedName}:${id}-b`;
@@ -165,6 +194,11 @@ function describeSource(request: IngestRequest): string {
     case "rows":
       return JSON.stringify({ type: "rows", count: source.rows.length });
     case "hf":
-      return JSON.stringify({ type: "hf", dataset: source.dataset, config: source.config, split: source.split });
+      return JSON.stringify({
+        type: "hf",
+        dataset: source.dataset,
+        config: source.config,
+        split: source.split,
+      });
   }
 }

@@ -1,4 +1,3 @@
-import { AppError } from "@hybrid/service-kit";
 import {
   BatchJob,
   type BatchRow,
@@ -8,6 +7,7 @@ import {
   ingestionKeys,
   type ReadJob,
 } from "@hybrid/queue";
+import { AppError } from "@hybrid/service-kit";
 import { type Job, UnrecoverableError } from "bullmq";
 import { createRowMapper } from "../rows/map-row.js";
 import { openSource } from "../sources/open-source.js";
@@ -31,7 +31,11 @@ const FLUSH_EVERY_MS = 500;
  * (backpressure), stops early when the ingestion is cancelled. A re-run (after a crash) starts over: counters are
  * reset and batches that already exist or are recorded done are not added again.
  */
-export async function processReadJob(job: Job<ReadJob>, data: ReadJob, deps: IngestDeps): Promise<ReadResult> {
+export async function processReadJob(
+  job: Job<ReadJob>,
+  data: ReadJob,
+  deps: IngestDeps,
+): Promise<ReadResult> {
   const { ingestionId, request, models, batchSize } = data;
   const keys = ingestionKeys(deps.prefix, ingestionId);
   const parentId = job.parent?.id;
@@ -89,7 +93,10 @@ export async function processReadJob(job: Job<ReadJob>, data: ReadJob, deps: Ing
     }
   };
 
-  const options = batchJobOptions({ attempts: deps.limits.batchAttempts, backoffMs: deps.limits.batchBackoffMs });
+  const options = batchJobOptions({
+    attempts: deps.limits.batchAttempts,
+    backoffMs: deps.limits.batchBackoffMs,
+  });
   let batch: BatchRow[] = [];
   const addBatch = async () => {
     const batchIndex = counts.batchesQueued;
@@ -99,7 +106,14 @@ export async function processReadJob(job: Job<ReadJob>, data: ReadJob, deps: Ing
     if (cancelled) return;
     counts.batchesQueued = batchIndex + 1;
     if (rerun && (await deps.redis.sismember(keys.done, String(batchIndex))) === 1) return;
-    const payload = BatchJob.parse({ v: 1, ingestionId, collection: request.collection, batchIndex, models, rows });
+    const payload = BatchJob.parse({
+      v: 1,
+      ingestionId,
+      collection: request.collection,
+      batchIndex,
+      models,
+      rows,
+    });
     await deps.embedQueue.add(EMBED_JOB, payload, {
       ...options,
       jobId: batchJobId(ingestionId, batchIndex),
@@ -116,7 +130,9 @@ export async function processReadJob(job: Job<ReadJob>, data: ReadJob, deps: Ing
         counts.rowsSkipped += 1;
         skippedBy.set(mapped.skip, (skippedBy.get(mapped.skip) ?? 0) + 1);
         if (skippedKept.length < SKIPPED_KEPT) {
-          skippedKept.push(JSON.stringify({ line: record.line, reason: mapped.skip, message: mapped.message }));
+          skippedKept.push(
+            JSON.stringify({ line: record.line, reason: mapped.skip, message: mapped.message }),
+          );
         }
       } else {
         for (const row of mapped.rows) {
@@ -147,6 +163,7 @@ export async function processReadJob(job: Job<ReadJob>, data: ReadJob, deps: Ing
 
 /** A non-retryable AppError (bad source, too large, not found) must not be retried: BullMQ's UnrecoverableError. */
 function asJobError(error: unknown): Error {
-  if (error instanceof AppError && !error.retryable) return new UnrecoverableError(`${error.code}: ${error.message}`);
+  if (error instanceof AppError && !error.retryable)
+    return new UnrecoverableError(`${error.code}: ${error.message}`);
   return error instanceof Error ? error : new Error(String(error));
 }

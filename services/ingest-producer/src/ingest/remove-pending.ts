@@ -6,7 +6,10 @@ import type { IngestDeps } from "./ingest-deps.js";
  * unprocessed children. Active batches are locked and cannot be removed; they finish. Each removal also drops the
  * dependency from the parent, so once nothing is left the finalize job runs. Returns how many were removed.
  */
-export async function removePendingBatches(deps: Pick<IngestDeps, "embedQueue">, parent: Job): Promise<number> {
+export async function removePendingBatches(
+  deps: Pick<IngestDeps, "embedQueue">,
+  parent: Job,
+): Promise<number> {
   const embedKey = `${deps.embedQueue.qualifiedName}:`;
   let removed = 0;
   let cursor = 0;
@@ -29,4 +32,3 @@ export async function removePendingBatches(deps: Pick<IngestDeps, "embedQueue">,
   } while (cursor !== 0);
   return removed;
 }
-

@@ -17,8 +17,13 @@ describe("compileText", () => {
 
   it("fills a template, with literal braces and numbers", () => {
     const build = compileText("{name}. {description} {{v{year}}}");
-    expect(build({ name: "Acme", description: "Tools", year: 1999 })).toEqual({ text: "Acme. Tools {v1999}" });
-    expect(build({ name: "Acme", year: 1 })).toMatchObject({ skip: "unknown_template_field", message: expect.stringContaining("description") });
+    expect(build({ name: "Acme", description: "Tools", year: 1999 })).toEqual({
+      text: "Acme. Tools {v1999}",
+    });
+    expect(build({ name: "Acme", year: 1 })).toMatchObject({
+      skip: "unknown_template_field",
+      message: expect.stringContaining("description"),
+    });
     expect(build({ name: "A", description: { x: 1 }, year: 1 })).toMatchObject({ skip: "non_string_text" });
   });
 
@@ -58,7 +63,12 @@ describe("createRowMapper", () => {
     if (!("rows" in mapped)) throw new Error("expected rows");
     expect(mapped.rows.map((r) => r.chunk)).toEqual([0, 1, 2]);
     expect(mapped.rows[1]?.text.split(" ")[0]).toBe("w8");
-    expect(mapped.rows[2]?.payload._chunk).toEqual({ rowId: "r1", index: 2, count: 3, text: mapped.rows[2]?.text });
+    expect(mapped.rows[2]?.payload._chunk).toEqual({
+      rowId: "r1",
+      index: 2,
+      count: 3,
+      text: mapped.rows[2]?.text,
+    });
   });
 });
 

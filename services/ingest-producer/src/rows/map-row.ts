@@ -28,7 +28,10 @@ export function createRowMapper(spec: RowSpecInput, sourceKey: string): RowMappe
     if ("skip" in record) return record;
     const { value, line } = record;
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return { skip: "not_an_object", message: `row is ${Array.isArray(value) ? "an array" : `a ${typeof value}`}` };
+      return {
+        skip: "not_an_object",
+        message: `row is ${Array.isArray(value) ? "an array" : `a ${typeof value}`}`,
+      };
     }
     const row = value as Record<string, unknown>;
     const built = buildText(row);

@@ -62,7 +62,10 @@ function template(spec: string): TextBuilder {
       }
       const value = getPath(row, part.field);
       if (value === undefined) {
-        return { skip: "unknown_template_field", message: `template field "${part.field}" is not in the row` };
+        return {
+          skip: "unknown_template_field",
+          message: `template field "${part.field}" is not in the row`,
+        };
       }
       if (value === null) continue;
       if (typeof value === "object") {
@@ -71,7 +74,10 @@ function template(spec: string): TextBuilder {
       text += String(value);
     }
     if (text.trim() === "") {
-      return { skip: "empty_text", message: `template fields ${fields.map((f) => `"${f}"`).join(", ")} are empty` };
+      return {
+        skip: "empty_text",
+        message: `template fields ${fields.map((f) => `"${f}"`).join(", ")} are empty`,
+      };
     }
     return { text };
   };
@@ -88,7 +94,8 @@ function parseTemplate(spec: string): Part[] {
     } else if (c === "{") {
       const close = spec.indexOf("}", i);
       const field = close === -1 ? "" : spec.slice(i + 1, close).trim();
-      if (!field || field.includes("{")) throw badTemplate(`unclosed or empty placeholder at character ${i + 1}`);
+      if (!field || field.includes("{"))
+        throw badTemplate(`unclosed or empty placeholder at character ${i + 1}`);
       if (literal) parts.push({ literal });
       literal = "";
       parts.push({ field });

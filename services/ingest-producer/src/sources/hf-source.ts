@@ -17,7 +17,9 @@ export interface HfPolicy {
 }
 
 const RowsPage = z.object({
-  rows: z.array(z.object({ row_idx: z.number().int().nonnegative(), row: z.record(z.string(), z.unknown()) })),
+  rows: z.array(
+    z.object({ row_idx: z.number().int().nonnegative(), row: z.record(z.string(), z.unknown()) }),
+  ),
   num_rows_total: z.number().int().nonnegative(),
 });
 
@@ -36,7 +38,8 @@ export async function openHfSource(
   signal?: AbortSignal,
 ): Promise<OpenedSource> {
   const slice = parseSplit(source.split);
-  const get = (path: string, params: Record<string, string | number>) => getJson(policy, path, params, signal);
+  const get = (path: string, params: Record<string, string | number>) =>
+    getJson(policy, path, params, signal);
   const config = source.config ?? (await findConfig(source.dataset, slice.split, get));
   const base = { dataset: source.dataset, config, split: slice.split };
   const pageSize = Math.min(policy.pageSize ?? 100, 100);
@@ -58,14 +61,21 @@ export async function openHfSource(
     for (let offset = start; offset < end; offset += pageSize) {
       const length = Math.min(pageSize, end - offset);
       const page =
-        firstPage && offset === start ? firstPage : parsePage(await get("/rows", { ...base, offset, length }));
+        firstPage && offset === start
+          ? firstPage
+          : parsePage(await get("/rows", { ...base, offset, length }));
       if (page.rows.length === 0) break;
       for (const { row_idx, row } of page.rows) {
         if (row_idx < offset || row_idx >= end) continue;
         const bytes = Buffer.byteLength(JSON.stringify(row));
         read += bytes;
         if (bytes > policy.maxRowBytes) {
-          yield { line: row_idx, bytes, skip: "oversized_row", message: `row has ${bytes} bytes; the limit is ${policy.maxRowBytes}` };
+          yield {
+            line: row_idx,
+            bytes,
+            skip: "oversized_row",
+            message: `row has ${bytes} bytes; the limit is ${policy.maxRowBytes}`,
+          };
         } else {
           yield { line: row_idx, bytes, value: row };
         }
@@ -83,9 +93,13 @@ export async function openHfSource(
 function parsePage(body: unknown): z.infer<typeof RowsPage> {
   const parsed = RowsPage.safeParse(body);
   if (!parsed.success) {
-    throw new AppError("UPSTREAM", `unexpected datasets-server /rows answer: ${parsed.error.issues[0]?.message}`, {
-      retryable: false,
-    });
+    throw new AppError(
+      "UPSTREAM",
+      `unexpected datasets-server /rows answer: ${parsed.error.issues[0]?.message}`,
+      {
+        retryable: false,
+      },
+    );
   }
   return parsed.data;
 }
@@ -96,13 +110,18 @@ async function findConfig(
   get: (path: string, params: Record<string, string>) => Promise<unknown>,
 ): Promise<string> {
   const parsed = SplitsList.safeParse(await get("/splits", { dataset }));
-  if (!parsed.success) throw new AppError("UPSTREAM", "unexpected datasets-server /splits answer", { retryable: false });
+  if (!parsed.success)
+    throw new AppError("UPSTREAM", "unexpected datasets-server /splits answer", { retryable: false });
   const match = parsed.data.splits.find((s) => s.split === split);
   if (!match) {
     const known = [...new Set(parsed.data.splits.map((s) => `${s.config}/${s.split}`))].join(", ");
-    throw new AppError("BAD_REQUEST", `dataset "${dataset}" has no split "${split}" (has: ${known || "none"})`, {
-      retryable: false,
-    });
+    throw new AppError(
+      "BAD_REQUEST",
+      `dataset "${dataset}" has no split "${split}" (has: ${known || "none"})`,
+      {
+        retryable: false,
+      },
+    );
   }
   return match.config;
 }
@@ -133,7 +152,9 @@ async function getJson(
         { retryable },
       );
     } catch (error) {
-      failure = new AppError("UNAVAILABLE", `datasets-server ${path}: ${(error as Error).message}`, { cause: error });
+      failure = new AppError("UNAVAILABLE", `datasets-server ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     if (!failure.retryable || attempt >= attempts || signal?.aborted) throw failure;
     await new Promise((resolve) => setTimeout(resolve, delay));

@@ -33,7 +33,9 @@ function parseBound(text: string | undefined, spec: string): Bound | undefined {
   }
   const value = Number(digits);
   if (percent && Math.abs(value) > 100) {
-    throw new AppError("BAD_REQUEST", `percent bound "${text}" is outside -100%..100%`, { details: { path: "source.split" } });
+    throw new AppError("BAD_REQUEST", `percent bound "${text}" is outside -100%..100%`, {
+      details: { path: "source.split" },
+    });
   }
   return { value, percent };
 }

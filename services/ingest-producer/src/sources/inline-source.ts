@@ -16,7 +16,12 @@ export function openInlineSource(rows: unknown[], options: { maxRowBytes: number
       const bytes = Buffer.byteLength(texts[index] ?? "");
       read += bytes;
       if (bytes > options.maxRowBytes) {
-        yield { line: index, bytes, skip: "oversized_row", message: `row has ${bytes} bytes; the limit is ${options.maxRowBytes}` };
+        yield {
+          line: index,
+          bytes,
+          skip: "oversized_row",
+          message: `row has ${bytes} bytes; the limit is ${options.maxRowBytes}`,
+        };
       } else {
         yield { line: index, bytes, value: row };
       }

@@ -43,7 +43,9 @@ export async function* readJsonArray(
   };
 
   for await (const chunk of chunks) {
-    let buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let buffer = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (bom && buffer.length > 0) {
       bom = false;
       if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3);
@@ -70,7 +72,8 @@ export async function* readJsonArray(
       }
       if (c === SPACE || c === LF || c === CR || c === TAB) continue;
       if (state === "before") {
-        if (c !== OPEN_BRACKET) throw notAnArray(`found ${JSON.stringify(String.fromCharCode(c))} before "["`);
+        if (c !== OPEN_BRACKET)
+          throw notAnArray(`found ${JSON.stringify(String.fromCharCode(c))} before "["`);
         state = "between";
       } else if (state === "between") {
         if (c === CLOSE_BRACKET && index === 0) {
@@ -89,7 +92,12 @@ export async function* readJsonArray(
   if (state === "before") throw notAnArray("the source is empty");
   if (state === "element") {
     const record = finish();
-    yield { line: record.line, bytes: record.bytes, skip: "malformed_json", message: "the array is not closed" };
+    yield {
+      line: record.line,
+      bytes: record.bytes,
+      skip: "malformed_json",
+      message: "the array is not closed",
+    };
   }
 
   function collect(part: Buffer): void {
@@ -105,7 +113,12 @@ function notAnArray(detail: string): AppError {
 
 function toRecord(pieces: Buffer[], size: number, index: number, maxRowBytes: number): RawRecord {
   if (size > maxRowBytes) {
-    return { line: index, bytes: size, skip: "oversized_row", message: `element has ${size} bytes; the limit is ${maxRowBytes}` };
+    return {
+      line: index,
+      bytes: size,
+      skip: "oversized_row",
+      message: `element has ${size} bytes; the limit is ${maxRowBytes}`,
+    };
   }
   const text = (pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces)).toString("utf8");
   try {

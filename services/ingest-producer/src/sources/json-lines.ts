@@ -15,7 +15,9 @@ export async function* readJsonLines(
   let size = 0;
   let line = 1;
   for await (const chunk of chunks) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buffer = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
     while (start < buffer.length) {
       const newline = buffer.indexOf(NEWLINE, start);
@@ -38,7 +40,12 @@ export async function* readJsonLines(
 
 function toRecord(pieces: Buffer[], size: number, line: number, maxRowBytes: number): RawRecord | undefined {
   if (size > maxRowBytes) {
-    return { line, bytes: size, skip: "oversized_row", message: `line has ${size} bytes; the limit is ${maxRowBytes}` };
+    return {
+      line,
+      bytes: size,
+      skip: "oversized_row",
+      message: `line has ${size} bytes; the limit is ${maxRowBytes}`,
+    };
   }
   let text = (pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces)).toString("utf8");
   if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -15,7 +15,11 @@ export interface SourcePolicy {
   maxRowBytes: number;
 }
 
-export function openSource(source: IngestSource, policy: SourcePolicy, signal?: AbortSignal): Promise<OpenedSource> {
+export function openSource(
+  source: IngestSource,
+  policy: SourcePolicy,
+  signal?: AbortSignal,
+): Promise<OpenedSource> {
   switch (source.type) {
     case "file":
       return openFileSource(source, filePolicy(policy));
@@ -34,4 +38,8 @@ const urlPolicy = (p: SourcePolicy): UrlPolicy => ({
   maxBytes: p.urlMaxBytes,
   maxRowBytes: p.maxRowBytes,
 });
-const hfPolicy = (p: SourcePolicy): HfPolicy => ({ baseUrl: p.hfDatasetsUrl, token: p.hfToken, maxRowBytes: p.maxRowBytes });
+const hfPolicy = (p: SourcePolicy): HfPolicy => ({
+  baseUrl: p.hfDatasetsUrl,
+  token: p.hfToken,
+  maxRowBytes: p.maxRowBytes,
+});

@@ -81,12 +81,16 @@ describe("readJsonArray", () => {
 
 describe("readRecords (auto format)", () => {
   it("tells a JSON array from JSON Lines by the first significant byte", async () => {
-    const array = await collect(readRecords(chunked('  \n [{"a":1},{"a":2}]', 2), "auto", { maxRowBytes: 99 }));
+    const array = await collect(
+      readRecords(chunked('  \n [{"a":1},{"a":2}]', 2), "auto", { maxRowBytes: 99 }),
+    );
     expect(summary(array)).toEqual([
       { line: 0, value: { a: 1 } },
       { line: 1, value: { a: 2 } },
     ]);
-    const lines = await collect(readRecords(chunked('\n\n{"a":1}\n{"a":2}\n', 2), "auto", { maxRowBytes: 99 }));
+    const lines = await collect(
+      readRecords(chunked('\n\n{"a":1}\n{"a":2}\n', 2), "auto", { maxRowBytes: 99 }),
+    );
     expect(summary(lines)).toEqual([
       { line: 3, value: { a: 1 } },
       { line: 4, value: { a: 2 } },

@@ -35,16 +35,28 @@ afterAll(async () => {
 
 describe("file sources", () => {
   it("reads JSON Lines and gzipped JSON arrays under a data directory", async () => {
-    const lines = await openFileSource({ path: "a.jsonl", format: "auto" }, { dataDirs: [dir], maxRowBytes: 100 });
+    const lines = await openFileSource(
+      { path: "a.jsonl", format: "auto" },
+      { dataDirs: [dir], maxRowBytes: 100 },
+    );
     expect(lines.key).toBe("file:a.jsonl");
     expect(await drain(lines)).toHaveLength(2);
     expect(lines.bytes()).toEqual({ read: 24, total: 24 });
-    const gz = await openFileSource({ path: path.join(dir, "b.json.gz"), format: "auto" }, { dataDirs: [dir], maxRowBytes: 100 });
-    expect((await drain(gz)).map((r) => ("value" in r ? r.value : r.skip))).toEqual([{ t: "x" }, { t: "y" }, { t: "z" }]);
+    const gz = await openFileSource(
+      { path: path.join(dir, "b.json.gz"), format: "auto" },
+      { dataDirs: [dir], maxRowBytes: 100 },
+    );
+    expect((await drain(gz)).map((r) => ("value" in r ? r.value : r.skip))).toEqual([
+      { t: "x" },
+      { t: "y" },
+      { t: "z" },
+    ]);
   });
 
   it("refuses paths outside the data directories, through symlinks too, and missing files", async () => {
-    await expect(resolveDataFile(path.join(outside, "secret.jsonl"), [dir])).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(resolveDataFile(path.join(outside, "secret.jsonl"), [dir])).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
     await expect(resolveDataFile("link.jsonl", [dir])).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(resolveDataFile("../x.jsonl", [dir])).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(resolveDataFile("a.jsonl", [])).rejects.toMatchObject({ code: "BAD_REQUEST" });
@@ -87,10 +99,14 @@ describe("URL sources", () => {
   });
 
   it("refuses hosts off the allow-list, including after a redirect", async () => {
-    await expect(openUrlSource({ url: `${base}/data.jsonl`, format: "auto" }, { ...policy, allowHosts: [] })).rejects.toMatchObject({
+    await expect(
+      openUrlSource({ url: `${base}/data.jsonl`, format: "auto" }, { ...policy, allowHosts: [] }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
-    await expect(openUrlSource({ url: `${base}/redirect`, format: "auto" }, policy)).rejects.toThrow(/localhost:1/);
+    await expect(openUrlSource({ url: `${base}/redirect`, format: "auto" }, policy)).rejects.toThrow(
+      /localhost:1/,
+    );
   });
 
   it("stops a body over the size cap and reports upstream errors", async () => {
@@ -133,7 +149,9 @@ describe("Hugging Face sources (local server with the datasets-server answer sha
     expect(source.rowsTotal).toBe(225);
     expect(records.map((r) => r.line)).toEqual(Array.from({ length: 225 }, (_, i) => i));
     expect(records[3]).toMatchObject({ value: { _id: "doc3", title: "Title 3" } });
-    const pages = hf.requests.filter((r) => r.startsWith("/rows") && !r.includes("length=1&") && !r.endsWith("length=1"));
+    const pages = hf.requests.filter(
+      (r) => r.startsWith("/rows") && !r.includes("length=1&") && !r.endsWith("length=1"),
+    );
     expect(pages.map((r) => new URL(r, "http://x").searchParams.get("offset"))).toEqual(["0", "100", "200"]);
     expect(pages.at(-1)).toContain("length=25");
   });
@@ -144,8 +162,8 @@ describe("Hugging Face sources (local server with the datasets-server answer sha
       { baseUrl: hf.url, maxRowBytes: 10_000 },
     );
     expect((await drain(source)).map((r) => r.line)).toEqual(Array.from({ length: 10 }, (_, i) => 240 + i));
-    await expect(openHfSource({ dataset: "test/docs", split: "train" }, { baseUrl: hf.url, maxRowBytes: 10 })).rejects.toThrow(
-      /no split "train" \(has: corpus\/corpus, queries\/queries\)/,
-    );
+    await expect(
+      openHfSource({ dataset: "test/docs", split: "train" }, { baseUrl: hf.url, maxRowBytes: 10 }),
+    ).rejects.toThrow(/no split "train" \(has: corpus\/corpus, queries\/queries\)/);
   });
 });

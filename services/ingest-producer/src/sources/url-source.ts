@@ -40,9 +40,13 @@ export async function openUrlSource(
   let response: Response | undefined;
   for (let hop = 0; hop <= (policy.maxRedirects ?? 5); hop++) {
     assertHostAllowed(url, policy.allowHosts);
-    response = await fetch(url, { redirect: "manual", ...(signal ? { signal } : {}) }).catch((error: unknown) => {
-      throw new AppError("UNAVAILABLE", `cannot fetch ${url.href}: ${(error as Error).message}`, { cause: error });
-    });
+    response = await fetch(url, { redirect: "manual", ...(signal ? { signal } : {}) }).catch(
+      (error: unknown) => {
+        throw new AppError("UNAVAILABLE", `cannot fetch ${url.href}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      },
+    );
     const location = response.headers.get("location");
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel();
@@ -56,7 +60,9 @@ export async function openUrlSource(
   }
   if (!response.ok || !response.body) {
     await response.body?.cancel();
-    throw new AppError("UPSTREAM", `GET ${url.href} answered ${response.status}`, { retryable: response.status >= 500 });
+    throw new AppError("UPSTREAM", `GET ${url.href} answered ${response.status}`, {
+      retryable: response.status >= 500,
+    });
   }
   const announced = Number(response.headers.get("content-length") ?? Number.NaN);
   if (announced > policy.maxBytes) {
@@ -81,7 +87,11 @@ export async function openUrlSource(
 }
 
 function tooLarge(url: URL, maxBytes: number): AppError {
-  return new AppError("PAYLOAD_TOO_LARGE", `${url.href} is larger than the ${maxBytes}-byte limit (URL_MAX_BYTES)`, {
-    retryable: false,
-  });
+  return new AppError(
+    "PAYLOAD_TOO_LARGE",
+    `${url.href} is larger than the ${maxBytes}-byte limit (URL_MAX_BYTES)`,
+    {
+      retryable: false,
+    },
+  );
 }

@@ -59,7 +59,13 @@ export async function startHfServer(options: { total: number; failFirst?: number
         truncated_cells: [],
       });
     }
-    send(200, { features: FEATURES, rows, num_rows_total: options.total, num_rows_per_page: 100, partial: false });
+    send(200, {
+      features: FEATURES,
+      rows,
+      num_rows_total: options.total,
+      num_rows_per_page: 100,
+      partial: false,
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { BatchJob, type BatchResult, createRedis, EMBED_JOB, QUEUE, recordBatchDone, redisOptions } from "@hybrid/queue";
+import {
+  BatchJob,
+  type BatchResult,
+  createRedis,
+  EMBED_JOB,
+  QUEUE,
+  recordBatchDone,
+  redisOptions,
+} from "@hybrid/queue";
 import { FlowProducer, type Job, Queue, Worker } from "bullmq";
 import { pino } from "pino";
 import type { IngestDeps, ResolveCollection } from "../ingest/ingest-deps.js";
@@ -26,7 +34,11 @@ export interface TestHarness {
 }
 
 export function createTestHarness(
-  overrides: { sources?: Partial<SourcePolicy>; limits?: Partial<IngestDeps["limits"]>; resolveCollection?: ResolveCollection } = {},
+  overrides: {
+    sources?: Partial<SourcePolicy>;
+    limits?: Partial<IngestDeps["limits"]>;
+    resolveCollection?: ResolveCollection;
+  } = {},
 ): TestHarness {
   const prefix = `test-producer-${randomUUID().slice(0, 8)}`;
   const connection = redisOptions(REDIS_URL);
@@ -46,7 +58,13 @@ export function createTestHarness(
       ...overrides.sources,
     },
     resolveCollection: overrides.resolveCollection ?? resolveWithoutStore,
-    limits: { batchSize: 4, maxPendingBatches: 64, batchAttempts: 2, batchBackoffMs: 50, ...overrides.limits },
+    limits: {
+      batchSize: 4,
+      maxPendingBatches: 64,
+      batchAttempts: 2,
+      batchBackoffMs: 50,
+      ...overrides.limits,
+    },
     logger: pino({ level: "silent" }),
   };
   const workers: Worker[] = [];
@@ -76,7 +94,10 @@ export function createTestHarness(
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([deps.ingestQueue.obliterate({ force: true }), deps.embedQueue.obliterate({ force: true })]);
+      await Promise.all([
+        deps.ingestQueue.obliterate({ force: true }),
+        deps.embedQueue.obliterate({ force: true }),
+      ]);
       await Promise.all([deps.ingestQueue.close(), deps.embedQueue.close(), deps.flows.close()]);
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);

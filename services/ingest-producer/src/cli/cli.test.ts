@@ -1,0 +1,217 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { serveHttp } from "@hybrid/service-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProducerApp } from "../http/create-app.js";
+import type { IngestionView } from "../ingest/ingestion-view.js";
+import { createTestHarness, type TestHarness } from "../testing/test-deps.js";
+import { parseCliArgs } from "./parse-cli-args.js";
+import { renderProgress, renderSummary } from "./render-progress.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const packageRoot = path.resolve(here, "../..");
+
+describe("parseCliArgs", () => {
+  it("builds a job body for a file, a URL and a Hugging Face split", () => {
+    const file = parseCliArgs(
+      [
+        "package.json",
+        "--collection",
+        "c",
+        "--text",
+        "{a} {b}",
+        "--id",
+        "k",
+        "--batch-size",
+        "32",
+        "--include",
+        "a, b",
+      ],
+      {},
+      packageRoot,
+    );
+    expect(file.body).toEqual({
+      collection: "c",
+      source: { type: "file", path: path.join(packageRoot, "package.json"), format: "auto" },
+      text: "{a} {b}",
+      id: "k",
+      batchSize: 32,
+      payload: { include: ["a", "b"], exclude: undefined },
+    });
+    expect(file).toMatchObject({ url: "http://127.0.0.1:8001", wait: true });
+    const url = parseCliArgs(
+      ["https://h/x.json", "--collection", "c", "--text", "t", "--text", "u", "--no-wait"],
+      { INGEST_URL: "http://p:1/" },
+      "/",
+    );
+    expect(url).toMatchObject({
+      body: { source: { type: "url", url: "https://h/x.json" }, text: ["t", "u"] },
+      url: "http://p:1",
+      wait: false,
+    });
+    const hf = parseCliArgs(
+      ["hf:BeIR/scifact/corpus:corpus[:5%]", "--collection", "c", "--text", "t"],
+      {},
+      "/",
+    );
+    expect(hf.body.source).toEqual({
+      type: "hf",
+      dataset: "BeIR/scifact",
+      config: "corpus",
+      split: "corpus[:5%]",
+    });
+    const plain = parseCliArgs(
+      ["hf:imdb:train", "--collection", "c", "--text", "t", "--hf-config", "plain_text"],
+      {},
+      "/",
+    );
+    expect(plain.body.source).toEqual({ type: "hf", dataset: "imdb", config: "plain_text", split: "train" });
+  });
+
+  it("explains what is missing", () => {
+    expect(() => parseCliArgs(["x.jsonl", "--text", "t"], {}, "/")).toThrow(/--collection/);
+    expect(() => parseCliArgs(["--collection", "c", "--text", "t"], {}, "/")).toThrow(/one source/);
+    expect(() =>
+      parseCliArgs(["x", "--collection", "c", "--text", "t", "--batch-size", "many"], {}, "/"),
+    ).toThrow(/integer/);
+  });
+});
+
+const view = (over: Partial<IngestionView>): IngestionView => ({
+  id: "ing-1",
+  collection: "c",
+  state: "reading",
+  source: {},
+  createdAt: "2026-01-01T00:00:00.000Z",
+  startedAt: "2026-01-01T00:00:00.000Z",
+  rows: { read: 500, skipped: 2, total: 1000 },
+  skipped: {
+    byReason: { empty_text: 2 },
+    first: [{ line: 7, reason: "empty_text", message: "text field is empty" }],
+  },
+  chunks: 498,
+  batches: { queued: 8, done: 4, failed: 0, pending: 4 },
+  points: { upserted: 256 },
+  bytes: { read: 0 },
+  rate: { rowsPerSecond: 100, pointsPerSecond: 51.2 },
+  etaSeconds: 75,
+  cancelRequested: false,
+  ...over,
+});
+
+describe("renderProgress / renderSummary", () => {
+  it("shows share, rows, batches, rate and ETA", () => {
+    const line = renderProgress(view({}), 10);
+    expect(line).toContain("[###-------]  25%");
+    expect(line).toContain("rows 500/1,000 (2 skipped)");
+    expect(line).toContain("batches 4/8");
+    expect(line).toContain("ETA 1:15");
+  });
+
+  it("summarises the outcome with skipped rows and failures", () => {
+    const text = renderSummary(
+      view({ state: "failed", finishedAt: "2026-01-01T00:01:05.000Z", error: "1 of 8 batches failed" }),
+      [{ batchIndex: 3, error: "store down" }],
+    );
+    expect(text).toContain("ing-1: failed in 1:05");
+    expect(text).toContain("line 7: empty_text");
+    expect(text).toContain("batch 3 failed: store down");
+  });
+});
+
+describe("pnpm ingest (a real CLI process against the API; a test worker stands in for embed-worker)", () => {
+  let harness: TestHarness;
+  let server: Awaited<ReturnType<typeof serveHttp>>;
+  beforeAll(async () => {
+    harness = createTestHarness({ sources: { dataDirs: [packageRoot] } });
+    harness.startProducer();
+    harness.startEmbedStandIn({ fail: (batch) => batch.collection === "fails" && batch.batchIndex === 0 });
+    const app = createProducerApp({
+      deps: harness.deps,
+      apiKeys: ["k"],
+      maxBodyBytes: 1 << 20,
+      readiness: [],
+      dashboard: false,
+    });
+    server = await serveHttp(app, { host: "127.0.0.1", port: 0 });
+  });
+  afterAll(async () => {
+    await server.close();
+    await harness.close();
+  });
+
+  const runCli = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "src/cli.ts",
+          ...args,
+          "--url",
+          `http://127.0.0.1:${server.port}`,
+          "--api-key",
+          "k",
+        ],
+        {
+          cwd: packageRoot,
+          env: { ...process.env, INIT_CWD: packageRoot },
+        },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      child.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it("follows a job to completion and exits 0; exits 1 when a batch failed", async () => {
+    const ok = await runCli([
+      "src/testing/fixtures/places.jsonl",
+      "--collection",
+      "works",
+      "--text",
+      "{name}. {description}",
+      "--id",
+      "id",
+    ]);
+    expect(ok.stderr).toContain("submitted ing-");
+    expect(ok.stdout).toMatch(/completed in .* -> collection "works"/);
+    expect(ok.stdout).toContain("rows read 6, skipped 2");
+    expect(ok.stdout).toContain("unknown_template_field 1");
+    expect(ok.code).toBe(0);
+    const bad = await runCli([
+      "src/testing/fixtures/places.jsonl",
+      "--collection",
+      "fails",
+      "--text",
+      "name",
+      "--batch-size",
+      "2",
+    ]);
+    expect(bad.stdout).toContain("batch 0 failed: store refused batch 0");
+    expect(bad.code).toBe(1);
+  }, 30_000);
+
+  it("prints only the id with --no-wait, and exits 1 on a refused request", async () => {
+    const quick = await runCli([
+      "src/testing/fixtures/places.jsonl",
+      "--collection",
+      "quick",
+      "--text",
+      "name",
+      "--no-wait",
+    ]);
+    expect(quick.stdout.trim()).toMatch(/^ing-[\w-]+$/);
+    expect(quick.code).toBe(0);
+    const refused = await runCli(["/etc/hostname", "--collection", "x", "--text", "name"]);
+    expect(refused.stderr).toMatch(/400 path is outside the allowed data directories/);
+    expect(refused.code).toBe(1);
+  }, 30_000);
+});
