@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { createLogger } from "@hybrid/logger";
-import { startQdrantLocal } from "./server.js";
+import { type QdrantLocal, startQdrantLocal } from "./server.js";
 
 const USAGE =
   "usage: qdrant-local [--host 127.0.0.1] [--port 6333] [--storage DIR] [--api-key KEY] [--log-level info]";
@@ -40,19 +40,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ name: "qdrant-local", level: values["log-level"] ?? "info" });
-  const server = await startQdrantLocal({
-    host: values.host ?? "127.0.0.1",
-    port,
-    ...(values.storage ? { storage: values.storage } : {}),
-    ...(values["api-key"] ? { apiKey: values["api-key"] } : {}),
-    logger,
-  });
-  logger.info({ url: server.url, storage: values.storage ?? null }, `qdrant-local ready at ${server.url}`);
+  // Signal handlers go in before anything is announced, so a stop sent right after the ready line is never lost.
+  let server: QdrantLocal | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "qdrant-local stopping");
+    if (!server) return; // still starting: the start path closes it
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -63,6 +58,18 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  server = await startQdrantLocal({
+    host: values.host ?? "127.0.0.1",
+    port,
+    ...(values.storage ? { storage: values.storage } : {}),
+    ...(values["api-key"] ? { apiKey: values["api-key"] } : {}),
+    logger,
+  });
+  if (stopping) {
+    await server.close();
+    process.exit(0);
+  }
+  logger.info({ url: server.url, storage: values.storage ?? null }, `qdrant-local ready at ${server.url}`);
 }
 
 main().catch((error: unknown) => {
