@@ -1,0 +1,104 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { makeTempDir, startQdrantLocalProcess } from "../src/harness/index.js";
+import {
+  collectionName,
+  countPoints,
+  getJob,
+  type IngestionStack,
+  logLines,
+  makeRows,
+  startIngestionStack,
+  storedRowIds,
+  submitJob,
+  waitForJob,
+  writeJsonLines,
+} from "./ingestion-support.js";
+
+/**
+ * Several embed worker processes on one job: sharing it, one SIGKILLed mid-batch, one stopped with SIGTERM mid-batch.
+ * The producer and the local mode live for the file; each test starts its own workers.
+ */
+let stack: IngestionStack;
+let qdrantUrl: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = makeTempDir("e2e-ingest-workers-");
+  qdrantUrl = (await startQdrantLocalProcess()).url;
+  stack = await startIngestionStack({ qdrantUrl, dataDir, workers: 0 });
+});
+
+async function submitRows(name: string, n: number, words: number) {
+  const rows = makeRows(n, words);
+  const path = writeJsonLines(dataDir, `${name}.jsonl`, rows);
+  const collection = collectionName(name);
+  const id = await submitJob(stack.producer, {
+    collection,
+    source: { type: "file", path },
+    text: "{title}. {text}",
+    id: "id",
+    batchSize: 16,
+  });
+  return { id, collection, rowIds: rows.map((r) => r.id).sort() };
+}
+
+const jobIdsOf = (lines: Array<Record<string, unknown>>) => lines.map((l) => String(l.jobId));
+
+describe("embed workers on one job", () => {
+  it("two worker processes share one job", async () => {
+    const workers = await Promise.all([stack.addWorker("share-1"), stack.addWorker("share-2")]);
+    const job = await submitRows("share", 320, 30);
+    const done = await waitForJob(stack.producer, job.id);
+    expect(done).toMatchObject({ state: "completed", batches: { queued: 20, done: 20, failed: 0 } });
+    expect(done.points.upserted).toBe(320);
+    const [first, second] = workers.map((w) => jobIdsOf(logLines(w, "batch done")));
+    expect(first?.length).toBeGreaterThan(0);
+    expect(second?.length).toBeGreaterThan(0);
+    expect((first?.length ?? 0) + (second?.length ?? 0)).toBe(20);
+    expect(await countPoints(qdrantUrl, job.collection)).toBe(320);
+  });
+
+  it("completes with exactly the expected points when a worker is SIGKILLed mid-batch", async () => {
+    const [victim, survivor] = await Promise.all([
+      stack.addWorker("kill-victim"),
+      stack.addWorker("kill-survivor"),
+    ]);
+    if (!victim || !survivor) throw new Error("workers did not start");
+    const job = await submitRows("sigkill", 240, 60);
+    await victim.process.waitForLine(/"msg":"batch started"/, 60_000);
+    await victim.kill();
+    const started = jobIdsOf(logLines(victim, "batch started"));
+    const finished = new Set(jobIdsOf(logLines(victim, "batch done")));
+    const cutOff = started.filter((id) => !finished.has(id));
+    expect(cutOff).toHaveLength(1);
+
+    const done = await waitForJob(stack.producer, job.id);
+    expect(done).toMatchObject({ state: "completed", batches: { queued: 15, done: 15, failed: 0 } });
+    expect(done.points.upserted).toBe(240);
+    // The batch the victim was embedding when it died was taken over once its lock expired.
+    expect(jobIdsOf(logLines(survivor, "batch done"))).toContain(cutOff[0]);
+    expect(await countPoints(qdrantUrl, job.collection)).toBe(240);
+    expect(await storedRowIds(qdrantUrl, job.collection)).toEqual(job.rowIds);
+  });
+
+  it("on SIGTERM a worker finishes its current batch, then exits 0", async () => {
+    const [leaving, staying] = await Promise.all([
+      stack.addWorker("term-leaving"),
+      stack.addWorker("term-staying"),
+    ]);
+    if (!leaving || !staying) throw new Error("workers did not start");
+    const job = await submitRows("sigterm", 160, 60);
+    const line = await leaving.process.waitForLine(/"msg":"batch started"/, 60_000);
+    const current = String((JSON.parse(line.slice(line.indexOf("{"))) as { jobId: unknown }).jobId);
+    // To the worker's process only, as `docker stop` does (PID 1), not to its process group.
+    process.kill(leaving.pid, "SIGTERM");
+    expect(await leaving.exited).toEqual({ code: 0, signal: null });
+    expect(jobIdsOf(logLines(leaving, "batch done"))).toContain(current);
+    expect(logLines(leaving, "stopped")).toHaveLength(1);
+
+    const done = await waitForJob(stack.producer, job.id);
+    expect(done).toMatchObject({ state: "completed", batches: { queued: 10, done: 10, failed: 0 } });
+    expect(await countPoints(qdrantUrl, job.collection)).toBe(160);
+    expect((await getJob(stack.producer, job.id)).points.upserted).toBe(160);
+  });
+});
