@@ -8,6 +8,7 @@ export {
   waitReady,
 } from "@hybrid/stack";
 export { track } from "./cleanup.js";
+export { alivePids, descendantPids } from "./process-tree.js";
 export {
   type QdrantLocalProcess,
   type QdrantLocalProcessOptions,

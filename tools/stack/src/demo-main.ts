@@ -6,7 +6,7 @@ import { type RunningStack, startStack } from "./start-stack.js";
 // PRODUCER_URL / QUERY_URL (default :8001 / :8000), or against one this command starts when `--start` is given or nothing answers.
 const argv = process.argv.slice(2).filter((a) => a !== "--");
 const forceStart = argv.includes("--start");
-const { workers } = parseStackArgs(argv.filter((a) => a !== "--start"));
+const { workers } = readArgs(argv.filter((a) => a !== "--start"));
 const producerUrl = process.env.PRODUCER_URL ?? "http://127.0.0.1:8001";
 const queryUrl = process.env.QUERY_URL ?? "http://127.0.0.1:8000";
 const apiKey = process.env.DEMO_API_KEY;
@@ -43,5 +43,14 @@ async function answers(url: string): Promise<boolean> {
     return response.ok;
   } catch {
     return false;
+  }
+}
+
+function readArgs(args: string[]) {
+  try {
+    return parseStackArgs(args);
+  } catch (error) {
+    console.error(`[demo] ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
   }
 }

@@ -5,8 +5,7 @@ import { parseStackArgs, StackEnv } from "./stack-env.js";
 import { type RunningStack, startStack } from "./start-stack.js";
 
 // `pnpm start [--workers N] [--demo]`: the whole system on this machine, until Ctrl-C.
-const env = loadConfig(StackEnv, process.env);
-const args = parseStackArgs(process.argv.slice(2));
+const { env, args } = readSettings();
 let stack: RunningStack | undefined;
 let stopping = false;
 
@@ -18,12 +17,15 @@ const shutdown = async (reason: string, code: number) => {
   }
   stopping = true;
   console.log(`[stack] ${reason}: stopping`);
-  // Children get SIGTERM, then SIGKILL after 15 s each; this bound covers the slowest path.
-  setTimeout(() => {
-    console.error("[stack] stop took too long: killing everything");
-    killAllSync();
-    process.exit(1);
-  }, 40_000).unref();
+  // Services get SIGTERM, then SIGKILL after STOP_TIMEOUT_S; then the local mode and Redis the same: this bounds it all.
+  setTimeout(
+    () => {
+      console.error("[stack] stop took too long: killing everything");
+      killAllSync();
+      process.exit(1);
+    },
+    env.STOP_TIMEOUT_S * 3000 + 5000,
+  ).unref();
   await stack?.stop();
   process.exit(code);
 };
@@ -36,6 +38,7 @@ try {
     qdrantUrl: env.QDRANT_URL,
     dataDir: env.STACK_DATA_DIR,
     ports: { query: env.QUERY_PORT, producer: env.PRODUCER_PORT, qdrant: env.QDRANT_PORT },
+    stopTimeoutMs: env.STOP_TIMEOUT_S * 1000,
     onUnexpectedExit: (name) => void shutdown(`${name} died`, 1),
   });
 } catch (error) {
@@ -62,5 +65,15 @@ if (args.demo) {
     await runDemo({ producerUrl: stack.producerUrl, queryUrl: stack.queryUrl });
   } catch (error) {
     console.error(`[demo] ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function readSettings() {
+  try {
+    return { env: loadConfig(StackEnv, process.env), args: parseStackArgs(process.argv.slice(2)) };
+  } catch (error) {
+    // One line naming what is wrong, no stack trace.
+    console.error(`[stack] ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
   }
 }

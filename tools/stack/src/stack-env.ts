@@ -16,6 +16,8 @@ export const StackEnv = z.object({
   PRODUCER_PORT: port(8001),
   /** Local mode port (when QDRANT_URL is unset). */
   QDRANT_PORT: port(6333),
+  /** Seconds each child gets after SIGTERM before SIGKILL (services are told a little less as their SHUTDOWN_TIMEOUT_S). */
+  STOP_TIMEOUT_S: z.coerce.number().int().min(1).max(600).default(15),
   /** Where our own Redis and local mode keep their data. */
   STACK_DATA_DIR: z.string().min(1).optional(),
 });

@@ -1,0 +1,110 @@
+import { randomUUID } from "node:crypto";
+import { repoRoot, spawnManaged, startStack } from "@hybrid/stack";
+import { describe, expect, it } from "vitest";
+import {
+  alivePids,
+  descendantPids,
+  freePort,
+  isListening,
+  makeTempDir,
+  track,
+} from "../src/harness/index.js";
+
+const machineRedis = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+describe("pnpm start", () => {
+  it("brings the stack up (machine Redis, local mode), and Ctrl-C stops it with no orphan and no port left open", async () => {
+    const runner = spawnManaged({
+      name: "pnpm-start",
+      command: "pnpm",
+      args: ["start"],
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        REDIS_URL: machineRedis,
+        QDRANT_URL: undefined,
+        QUERY_PORT: "0",
+        PRODUCER_PORT: "0",
+        QDRANT_PORT: "0",
+        WORKERS: "2",
+        STACK_DATA_DIR: makeTempDir("e2e-stack-"),
+        QUEUE_PREFIX: `e2e-stack-${randomUUID().slice(0, 8)}`,
+        NO_COLOR: "1",
+        STOP_TIMEOUT_S: "6",
+      },
+    });
+    track({
+      label: "pnpm start",
+      cleanup: async () => void (await runner.kill()),
+      logs: () => runner.logs(),
+    });
+    await runner.waitForLine(/\[stack\] ready/, 180_000);
+    // The summary is printed as one block right after the ready line.
+    await runner.waitForLine(/pid \d+ {2}query-api/, 5000);
+    const logs = runner.logs();
+    const url = (label: string) =>
+      new RegExp(`^\\[pnpm-start\\] +${label} +(http\\S+)`, "m").exec(logs)?.[1] ?? "";
+    const queryUrl = url("query API");
+    const producerUrl = url("ingest producer");
+    const qdrantUrl = url("qdrant");
+    const workerUrls = (/^\[pnpm-start\] +embed workers +(.+)$/m.exec(logs)?.[1] ?? "").trim().split(/\s+/);
+    expect(logs).toContain(`  redis            ${machineRedis}   (external)`);
+    expect(logs).toMatch(/\(local-mode\)/);
+    expect(workerUrls).toHaveLength(2);
+
+    // Every part answers.
+    for (const target of [queryUrl, producerUrl, ...workerUrls]) {
+      expect((await fetch(`${target}/readyz`)).status, `${target}/readyz`).toBe(200);
+    }
+    expect((await fetch(qdrantUrl)).status).toBe(200);
+    const childPids = [...logs.matchAll(/^\[pnpm-start\] +pid (\d+) {2}\S+$/gm)].map((m) => Number(m[1]));
+    expect(childPids).toHaveLength(5); // local mode, producer, 2 workers, query API
+    const tree = descendantPids(runner.pid);
+    expect(tree).toEqual(expect.arrayContaining(childPids));
+
+    // Ctrl-C: SIGINT to the foreground process group (pnpm, its shell, the runner; the children run in groups of their own).
+    runner.signal("SIGINT");
+    await expect.poll(() => alivePids([runner.pid, ...tree]), { timeout: 45_000, interval: 250 }).toEqual([]);
+    const ports = [queryUrl, producerUrl, qdrantUrl, ...workerUrls].map((u) => Number(new URL(u).port));
+    for (const port of ports) expect(await isListening(port), `port ${port} closed`).toBe(false);
+    expect(runner.logs()).toMatch(/\[stack\] stopped/);
+  });
+});
+
+describe("startStack", () => {
+  it("starts its own append-only Redis when REDIS_URL does not answer, returns the URLs, and stop() leaves nothing", async () => {
+    const dataDir = makeTempDir("e2e-stack-api-");
+    const lines: string[] = [];
+    const stack = await startStack({
+      workers: 1,
+      redisUrl: `redis://127.0.0.1:${await freePort()}`,
+      dataDir,
+      ports: { query: 0, producer: 0, qdrant: 0 },
+      env: { QUEUE_PREFIX: `e2e-api-${randomUUID().slice(0, 8)}`, LOG_LEVEL: "warn" },
+      onLine: (line) => lines.push(line),
+      color: false,
+      stopTimeoutMs: 6000,
+    });
+    track({ label: "startStack", cleanup: () => stack.stop(), logs: () => lines.join("\n") });
+    expect(stack.redisSource).toBe("redis-server");
+    expect(stack.qdrantSource).toBe("local-mode");
+    expect(stack.missing).toEqual([]);
+    expect(stack.children.map((c) => c.name).sort()).toEqual([
+      "embed-worker-1",
+      "ingest-producer",
+      "qdrant-local",
+      "query-api",
+      "redis",
+    ]);
+    for (const target of [stack.producerUrl, stack.queryUrl, ...stack.workerUrls]) {
+      expect((await fetch(`${target}/readyz`)).status).toBe(200);
+    }
+    const pids = stack.children.map((c) => c.pid);
+    const tree = pids.flatMap((pid) => [pid, ...descendantPids(pid)]);
+    await stack.stop();
+    expect(alivePids(tree)).toEqual([]);
+    for (const target of [stack.producerUrl, stack.queryUrl, stack.qdrantUrl, stack.redisUrl]) {
+      expect(await isListening(Number(new URL(target).port)), target).toBe(false);
+    }
+  });
+});
