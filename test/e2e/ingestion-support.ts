@@ -99,11 +99,18 @@ export async function waitForJob(
 ): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   let last: JobView | undefined;
+  let lastError: unknown;
   while (Date.now() < deadline) {
-    last = await getJob(producer, id);
-    if (until(last)) return last;
+    try {
+      last = await getJob(producer, id);
+      if (until(last)) return last;
+    } catch (error) {
+      // The producer answers 5xx while its Redis restarts; keep polling.
+      lastError = error;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  if (!last && lastError) throw lastError;
   throw new Error(
     `job ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
   );
