@@ -11,6 +11,7 @@ import { mountDocsRoutes } from "./docs-routes.js";
 import type { EncoderSlot } from "./encoder-slot.js";
 import { httpMetrics } from "./http-metrics.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { createModelCheck } from "./model-check.js";
 import { mountPageRoutes } from "./page-routes.js";
 import { createQueryEmbedder } from "./query-embedder.js";
 import { mountSearchRoutes } from "./search-routes.js";

@@ -5,6 +5,7 @@ export { createQueryApp, type QueryAppDeps, type QueryAppOptions } from "./creat
 export { createEncoderSlot, type EncoderSlot } from "./encoder-slot.js";
 export { Filter, type FilterCondition, type QdrantFilter } from "./filter-schema.js";
 export { createMetrics, type Metrics } from "./metrics.js";
+export { createModelCheck, type ModelCheck, type ModelCheckOptions } from "./model-check.js";
 export { compareHits, orderHits, type ScoredPoint } from "./order-hits.js";
 export { createQueryEmbedder, type EmbeddedQuery, type QueryEmbedder } from "./query-embedder.js";
 export {

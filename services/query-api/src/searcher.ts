@@ -1,7 +1,8 @@
 import { AppError, isAppError } from "@hybrid/service-kit";
-import type { QdrantClient } from "@hybrid/store";
+import type { CollectionModels, QdrantClient } from "@hybrid/store";
 import { buildQueryBody } from "./build-query.js";
 import type { Metrics } from "./metrics.js";
+import type { ModelCheck } from "./model-check.js";
 import { orderHits, type ScoredPoint } from "./order-hits.js";
 import type { QueryEmbedder } from "./query-embedder.js";
 import type { BatchResponse, SearchRequest, SearchResponse } from "./search-schemas.js";
@@ -13,6 +14,10 @@ export interface SearcherDeps {
   metrics: Metrics;
   /** Collection searched when a request names none. */
   defaultCollection: string;
+  /** Refuses collections built with other models than `models()` (see `createModelCheck`); none = no check. */
+  modelCheck?: ModelCheck;
+  /** The models the service embeds queries with (throws a 503 AppError while they load). */
+  models?: () => CollectionModels;
 }
 
 export interface Searcher {
@@ -21,11 +26,21 @@ export interface Searcher {
 }
 
 /** Embeds the query, makes one Qdrant `query` call, answers hits in a deterministic order with timings. */
-export function createSearcher({ client, embedder, metrics, defaultCollection }: SearcherDeps): Searcher {
+export function createSearcher({
+  client,
+  embedder,
+  metrics,
+  defaultCollection,
+  modelCheck,
+  models,
+}: SearcherDeps): Searcher {
   async function search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
     const collection = request.collection ?? defaultCollection;
-    const { vectors, cached, ms: embedMs } = await embedder.embed(request.query);
+    const [{ vectors, cached, ms: embedMs }] = await Promise.all([
+      embedder.embed(request.query),
+      modelCheck && models ? modelCheck(collection, models()) : undefined,
+    ]);
     const body = buildQueryBody(request, vectors);
     const searchStarted = performance.now();
     let points: ScoredPoint[];

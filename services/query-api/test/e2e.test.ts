@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
 import { type RunningServer, serveHttp } from "@hybrid/service-kit";
-import { createQdrantClient } from "@hybrid/store";
+import { createQdrantClient, ensureCollection } from "@hybrid/store";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createEncoderSlot } from "../src/encoder-slot.js";
@@ -265,6 +265,27 @@ describe("errors from Qdrant", () => {
       expect(status).toBe(400);
       expect(body.error.code).toBe("BAD_REQUEST");
       expect(body.error.message).toMatch(/Qdrant answered 400: .*sparse/);
+    } finally {
+      await client.deleteCollection(name);
+    }
+  });
+
+  it("answers 409 when the collection was built with other models", async () => {
+    const client = createQdrantClient({ url: qdrantUrl, timeoutMs: 10_000 });
+    const name = `other_models_${process.pid}`;
+    await ensureCollection(client, name, {
+      dense: "BAAI/bge-small-en-v1.5",
+      denseDim: 384,
+      distance: "Cosine",
+      sparse: "Qdrant/bm25",
+      sparseModifier: "idf",
+    });
+    try {
+      const { status, body } = await errorOf({ query: "x", collection: name });
+      expect(status).toBe(409);
+      expect(body.error.message).toBe(
+        `collection "${name}" was built with dense BAAI/bge-small-en-v1.5 (384 dims), the service embeds with offline/use-lite (512)`,
+      );
     } finally {
       await client.deleteCollection(name);
     }
