@@ -11,18 +11,28 @@ const STOPWORDS = new Set(ENGLISH_STOPWORDS);
 const NOT_WORD = /[^\p{L}\p{N}_\s]/gu;
 const WORD = /[\p{L}\p{N}_]+/gu;
 
+/** A word's term: its stem, or null when BM25 drops the word (`_`, a stopword, over 40 code points, empty stem). */
+function termOf(word: string): string | null {
+  if (word === "_" || STOPWORDS.has(word)) return null;
+  if (word.length > BM25_PARAMS.maxTokenLength && [...word].length > BM25_PARAMS.maxTokenLength) return null;
+  const stemmed = stem(word);
+  return stemmed === "" ? null : stemmed;
+}
+
+/** The lowercased words of a text: punctuation and symbols become spaces; runs of letters, digits and `_`. */
+function wordsOf(text: string): string[] {
+  return text.replace(NOT_WORD, " ").toLowerCase().match(WORD) ?? [];
+}
+
 /**
  * The terms BM25 counts, in order: punctuation and symbols become spaces, lowercase, runs of letters, digits and `_`;
  * minus `_`, stopwords and tokens over 40 code points; each stemmed (Snowball English / Porter2).
  */
 export function bm25Terms(text: string): string[] {
-  const words = text.replace(NOT_WORD, " ").toLowerCase().match(WORD) ?? [];
   const terms: string[] = [];
-  for (const word of words) {
-    if (word === "_" || STOPWORDS.has(word)) continue;
-    if (word.length > BM25_PARAMS.maxTokenLength && [...word].length > BM25_PARAMS.maxTokenLength) continue;
-    const stemmed = stem(word);
-    if (stemmed !== "") terms.push(stemmed);
+  for (const word of wordsOf(text)) {
+    const term = termOf(word);
+    if (term !== null) terms.push(term);
   }
   return terms;
 }
@@ -38,32 +48,55 @@ export function bm25Weight(count: number, docLength: number): number {
   return (count * (k + 1)) / (count + k * (1 - b + (b * docLength) / avgLen));
 }
 
-const indexCache = new Map<string, number>();
-const INDEX_CACHE_LIMIT = 200_000;
-
-function cachedIndex(term: string): number {
-  let index = indexCache.get(term);
-  if (index === undefined) {
-    if (indexCache.size >= INDEX_CACHE_LIMIT) indexCache.clear();
-    index = bm25Index(term);
-    indexCache.set(term, index);
-  }
-  return index;
+interface Term {
+  stem: string;
+  index: number;
 }
 
-/** A document's BM25 sparse vector: one weight per distinct term (a later term wins an index collision, as in FastEmbed). */
+/** Word to its term (null: dropped); bounded, cleared when full. Stemming and hashing dominate the cost. */
+const wordCache = new Map<string, Term | null>();
+const WORD_CACHE_LIMIT = 200_000;
+
+function cachedTerm(word: string): Term | null {
+  let term = wordCache.get(word);
+  if (term === undefined) {
+    const stemmed = termOf(word);
+    term = stemmed === null ? null : { stem: stemmed, index: bm25Index(stemmed) };
+    if (wordCache.size >= WORD_CACHE_LIMIT) wordCache.clear();
+    wordCache.set(word, term);
+  }
+  return term;
+}
+
+function termsWithIndex(text: string): Term[] {
+  const terms: Term[] = [];
+  for (const word of wordsOf(text)) {
+    const term = cachedTerm(word);
+    if (term !== null) terms.push(term);
+  }
+  return terms;
+}
+
+/**
+ * A document's BM25 sparse vector: one weight per distinct term. As in FastEmbed, terms are counted by stem, and when
+ * two stems hash to one index the later one's weight replaces the earlier (so indices stay unique).
+ */
 export function bm25Document(text: string): SparseVector {
-  const terms = bm25Terms(text);
-  const counts = new Map<string, number>();
-  for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+  const terms = termsWithIndex(text);
+  const counts = new Map<string, { index: number; count: number }>();
+  for (const { stem: key, index } of terms) {
+    const entry = counts.get(key);
+    if (entry) entry.count++;
+    else counts.set(key, { index, count: 1 });
+  }
   const weights = new Map<number, number>();
-  for (const [term, count] of counts) weights.set(cachedIndex(term), bm25Weight(count, terms.length));
+  for (const { index, count } of counts.values()) weights.set(index, bm25Weight(count, terms.length));
   return { indices: [...weights.keys()], values: [...weights.values()] };
 }
 
 /** A query's BM25 sparse vector: weight 1 per distinct term (Qdrant applies IDF through the collection's modifier). */
 export function bm25Query(text: string): SparseVector {
-  const indices = [...new Set(bm25Terms(text).map(cachedIndex))];
+  const indices = [...new Set(termsWithIndex(text).map((t) => t.index))];
   return { indices, values: indices.map(() => 1) };
 }
 

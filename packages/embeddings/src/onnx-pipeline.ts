@@ -11,26 +11,39 @@ export interface OnnxPipeline {
 }
 
 /**
- * Texts to one reduced row each, in input order: tokenize (thread pool), sort by length, batch, pad each batch to its
- * longest, run the batches in the ONNX worker (queued back to back so it never waits on this thread).
+ * Texts to one reduced row each, in input order. Texts are sorted by length (characters, a close stand-in for
+ * tokens) and cut into chunks of `maxBatch`; each chunk is tokenized (in the tokenizer's thread pool), re-cut by its
+ * real token counts to respect `maxTokens`, padded to its longest and queued on the runner without waiting, so the
+ * next chunk is tokenized while the model runs the previous one.
  */
 export async function runOnnxPipeline(pipeline: OnnxPipeline, texts: string[]): Promise<Float32Array[]> {
-  if (texts.length === 0) return [];
-  const tokens = await pipeline.tokenizer.encode(texts);
-  const batches = planBatches(
-    tokens.map((t) => t.length),
-    pipeline.limits,
-  );
+  const { tokenizer, runner, output, reduce, limits } = pipeline;
+  const order = texts
+    .map((_, i) => i)
+    .sort((a, b) => (texts[b]?.length ?? 0) - (texts[a]?.length ?? 0) || a - b);
   const rows = new Array<Float32Array>(texts.length);
-  await Promise.all(
-    batches.map(async (positions) => {
-      const { ids, mask, batch, seq } = padBatch(tokens, positions, pipeline.tokenizer.padId);
-      const { output, reduce } = pipeline;
-      const result = await pipeline.runner.run({ ids, mask, batch, seq, output, reduce });
-      positions.forEach((position, r) => {
-        rows[position] = result.data.subarray(r * result.dim, (r + 1) * result.dim);
-      });
-    }),
-  );
+  const runs: Promise<void>[] = [];
+  try {
+    for (let start = 0; start < order.length; start += limits.maxBatch) {
+      const chunk = order.slice(start, start + limits.maxBatch);
+      const tokens = await tokenizer.encode(chunk.map((position) => texts[position] ?? ""));
+      for (const batch of planBatches(
+        tokens.map((t) => t.length),
+        limits,
+      )) {
+        const { ids, mask, seq } = padBatch(tokens, batch, tokenizer.padId);
+        const run = runner.run({ ids, mask, batch: batch.length, seq, output, reduce }).then((result) => {
+          batch.forEach((local, r) => {
+            rows[chunk[local] ?? 0] = result.data.subarray(r * result.dim, (r + 1) * result.dim);
+          });
+        });
+        runs.push(run);
+      }
+    }
+  } finally {
+    // Whatever happens to tokenizing, no queued run is left unobserved.
+    await Promise.allSettled(runs);
+  }
+  await Promise.all(runs);
   return rows;
 }
