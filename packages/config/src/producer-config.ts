@@ -35,6 +35,8 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     MAX_BODY_BYTES: positiveInt(16 * 1024 * 1024, 1024 ** 3),
     /** Ingest jobs (reads and finalizations) the producer runs at the same time. */
     INGEST_CONCURRENCY: positiveInt(4, 64),
+    /** Lock of a running read job (ms); after a producer crash another producer resumes it within about this long. */
+    INGEST_LOCK_MS: positiveInt(30_000, 3_600_000),
   })
   .transform((e) => ({
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, maxBodyBytes: e.MAX_BODY_BYTES },
@@ -55,6 +57,7 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
       batchAttempts: e.BATCH_ATTEMPTS,
       batchBackoffMs: e.BATCH_BACKOFF_MS,
       concurrency: e.INGEST_CONCURRENCY,
+      lockDurationMs: e.INGEST_LOCK_MS,
     },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
@@ -62,5 +65,10 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
 export type ProducerConfig = z.output<typeof ProducerEnv>;
 
 export function modelsOf(e: ModelEnv) {
-  return { dense: e.DENSE_MODEL, sparse: e.SPARSE_MODEL, cacheDir: e.MODEL_CACHE_DIR, onnxThreads: e.ONNX_THREADS };
+  return {
+    dense: e.DENSE_MODEL,
+    sparse: e.SPARSE_MODEL,
+    cacheDir: e.MODEL_CACHE_DIR,
+    onnxThreads: e.ONNX_THREADS,
+  };
 }

@@ -37,7 +37,10 @@ const deps: IngestDeps = {
   limits: config.ingest,
   logger,
 };
-const worker = createProducerWorker(deps, connection, { concurrency: config.ingest.concurrency });
+const worker = createProducerWorker(deps, connection, {
+  concurrency: config.ingest.concurrency,
+  lockDurationMs: config.ingest.lockDurationMs,
+});
 const app = createProducerApp({
   deps,
   apiKeys: config.http.apiKeys,

@@ -12,7 +12,7 @@ import { processReadJob } from "./read-job.js";
 export function createProducerWorker(
   deps: IngestDeps,
   connection: ConnectionOptions,
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; lockDurationMs?: number } = {},
 ): Worker {
   const worker = new Worker(
     QUEUE.ingest,
@@ -29,7 +29,14 @@ export function createProducerWorker(
       }
       throw new UnrecoverableError(`unknown job "${job.name}" on the ingest queue`);
     },
-    { connection, prefix: deps.prefix, concurrency: options.concurrency ?? 4 },
+    {
+      connection,
+      prefix: deps.prefix,
+      concurrency: options.concurrency ?? 4,
+      // A read job of a crashed producer is handed to another one after about this long.
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.lockDurationMs ?? 30_000,
+    },
   );
   worker.on("failed", (job, error) => {
     deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, "ingest job failed");

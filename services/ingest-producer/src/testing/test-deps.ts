@@ -29,7 +29,11 @@ export interface TestHarness {
    * Starts a BullMQ worker on the embed queue standing in for services/embed-worker: it validates the batch,
    * optionally fails it, records it done and returns the points it would have written (one per row).
    */
-  startEmbedStandIn(options?: { fail?: (job: BatchJob) => boolean; delayMs?: number }): Worker;
+  startEmbedStandIn(options?: {
+    fail?: (job: BatchJob) => boolean;
+    delayMs?: number;
+    seen?: number[];
+  }): Worker;
   close(): Promise<void>;
 }
 
@@ -82,6 +86,7 @@ export function createTestHarness(
         async (job: Job): Promise<BatchResult> => {
           if (job.name !== EMBED_JOB) throw new Error(`unexpected job ${job.name}`);
           const batch = BatchJob.parse(job.data);
+          options.seen?.push(batch.batchIndex);
           if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
           if (options.fail?.(batch)) throw new Error(`store refused batch ${batch.batchIndex}`);
           await recordBatchDone(redis, prefix, batch, batch.rows.length);
