@@ -1,31 +1,73 @@
+import { instantiateScan, type ScanFn } from "./simd-scan.js";
 import { TopK } from "./top-k.js";
 import { type Distance, dotAt, euclidAt, higherIsBetter, manhattanAt, normalizeInPlace } from "./vectors.js";
 
-/** One named dense vector of a collection: vectors in one Float32Array, row `slot` for the point in that slot. */
+const PAGE = 65536;
+
+/**
+ * One named dense vector of a collection: vectors in one Float32Array, row `slot` for the point in that slot.
+ * For Dot/Cosine with a dimension divisible by 8 the rows live in a WebAssembly memory and searches run the SIMD kernel
+ * (simd-scan.ts) over all rows, then a top-k pass in JS; otherwise a plain JS loop scores row by row.
+ */
 export class DenseStore {
   data: Float32Array;
   present: Uint8Array;
   count = 0;
+  private capacity: number;
+  private memory: WebAssembly.Memory | undefined;
+  private scan: ScanFn | null = null;
 
   constructor(
     readonly dim: number,
     readonly distance: Distance,
     capacity = 64,
   ) {
-    this.data = new Float32Array(capacity * dim);
+    this.capacity = capacity;
     this.present = new Uint8Array(capacity);
+    if ((distance === "Dot" || distance === "Cosine") && dim % 8 === 0) {
+      const memory = new WebAssembly.Memory({ initial: Math.ceil(this.bytesFor(capacity) / PAGE) });
+      const scan = instantiateScan(memory);
+      if (scan) {
+        this.memory = memory;
+        this.scan = scan;
+      }
+    }
+    this.data = this.memory
+      ? new Float32Array(this.memory.buffer, 0, capacity * dim)
+      : new Float32Array(capacity * dim);
+  }
+
+  /** Kernel memory for `capacity` rows: the rows, then one query row, then one score per row. */
+  private bytesFor(capacity: number): number {
+    return capacity * this.dim * 4 + this.dim * 4 + capacity * 4;
   }
 
   private ensure(slot: number): void {
-    if (slot < this.present.length) return;
-    let capacity = this.present.length * 2;
+    if (slot < this.capacity) return;
+    let capacity = this.capacity * 2;
     while (capacity <= slot) capacity *= 2;
-    const data = new Float32Array(capacity * this.dim);
-    data.set(this.data);
+    if (this.memory) {
+      const needed = Math.ceil(this.bytesFor(capacity) / PAGE) - this.memory.buffer.byteLength / PAGE;
+      try {
+        if (needed > 0) this.memory.grow(needed);
+        this.data = new Float32Array(this.memory.buffer, 0, capacity * this.dim);
+      } catch {
+        // Past what a WebAssembly memory can hold: keep going with a plain array and the JS loop.
+        const data = new Float32Array(capacity * this.dim);
+        data.set(this.data);
+        this.data = data;
+        this.memory = undefined;
+        this.scan = null;
+      }
+    } else {
+      const data = new Float32Array(capacity * this.dim);
+      data.set(this.data);
+      this.data = data;
+    }
     const present = new Uint8Array(capacity);
     present.set(this.present);
-    this.data = data;
     this.present = present;
+    this.capacity = capacity;
   }
 
   /** Stores a vector (already checked for length); Cosine vectors are normalised first. */
@@ -86,10 +128,25 @@ export class DenseStore {
   ): Array<{ slot: number; score: number }> {
     const heap = new TopK(Math.min(k, this.count));
     const { data, dim, present } = this;
-    const limit = Math.min(end, present.length);
+    const limit = Math.min(end, this.capacity);
     const sign = higherIsBetter(this.distance) ? 1 : -1;
     const isDot = this.distance === "Cosine" || this.distance === "Dot";
-    if (isDot) {
+    if (this.memory && this.scan) {
+      const queryOffset = this.capacity * dim * 4;
+      const outOffset = queryOffset + dim * 4;
+      const buffer = this.memory.buffer;
+      new Float32Array(buffer, queryOffset, dim).set(q);
+      this.scan(0, queryOffset, outOffset, dim, limit);
+      const scores = new Float32Array(buffer, outOffset, limit);
+      // The filter runs only for rows good enough to enter the heap.
+      for (let slot = 0; slot < limit; slot++) {
+        if (present[slot] === 0) continue;
+        const score = scores[slot] as number;
+        if (score <= heap.floor) continue;
+        if (accept !== undefined && !accept(slot)) continue;
+        heap.push(slot, score);
+      }
+    } else if (isDot) {
       for (let slot = 0, off = 0; slot < limit; slot++, off += dim) {
         if (present[slot] === 0) continue;
         if (accept !== undefined && !accept(slot)) continue;
@@ -107,6 +164,6 @@ export class DenseStore {
 
   /** Bytes held by the vectors of this store (capacity, not just used rows). */
   bytes(): number {
-    return this.data.byteLength + this.present.byteLength;
+    return (this.memory ? this.memory.buffer.byteLength : this.data.byteLength) + this.present.byteLength;
   }
 }

@@ -40,8 +40,17 @@ interface Operation {
   template: string;
   regex: RegExp;
   method: string;
-  request?: ValidateFunction;
-  responses: Map<string, ValidateFunction>;
+  /** Compiled on first use: compiling the whole document up front costs seconds. */
+  request: () => ValidateFunction | undefined;
+  responses: Map<string, () => ValidateFunction>;
+}
+
+function lazy<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: make() };
+    return value.v;
+  };
 }
 
 /** Validates request and response bodies against the Qdrant OpenAPI document, by method and concrete path. */
@@ -67,16 +76,20 @@ export class OpenApiValidator {
       const regex = new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`);
       for (const [method, op] of Object.entries(methods)) {
         const requestSchema = jsonSchemaOf(op.requestBody);
-        const responses = new Map<string, ValidateFunction>();
+        const responses = new Map<string, () => ValidateFunction>();
         for (const [status, response] of Object.entries(op.responses ?? {})) {
           const schema = jsonSchemaOf(response);
-          if (schema) responses.set(status, ajv.compile(schema));
+          if (schema)
+            responses.set(
+              status,
+              lazy(() => ajv.compile(schema)),
+            );
         }
         this.operations.push({
           template,
           regex,
           method: method.toUpperCase(),
-          ...(requestSchema ? { request: ajv.compile(requestSchema) } : {}),
+          request: lazy(() => (requestSchema ? ajv.compile(requestSchema) : undefined)),
           responses,
         });
       }
@@ -97,15 +110,18 @@ export class OpenApiValidator {
     const op = this.find(method, path);
     if (!op) return [`${method} ${path}: no such operation in the OpenAPI document`];
     const where = `${method} ${op.template}`;
-    if (op.request && requestBody !== undefined && !op.request(requestBody)) {
-      problems.push(`${where} request: ${JSON.stringify(op.request.errors?.slice(0, 3))}`);
+    const request = requestBody === undefined ? undefined : op.request();
+    if (request && !request(requestBody)) {
+      problems.push(`${where} request: ${JSON.stringify(request.errors?.slice(0, 3))}`);
     }
     if (status >= 200 && status < 300) {
-      const validate = op.responses.get(String(status));
+      const validate = op.responses.get(String(status))?.();
       if (validate && !validate(responseBody))
         problems.push(`${where} response ${status}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
     } else {
-      const validate = op.responses.get(status < 500 ? "4XX" : "default") ?? op.responses.get("default");
+      const validate = (
+        op.responses.get(status < 500 ? "4XX" : "default") ?? op.responses.get("default")
+      )?.();
       if (validate && !validate(responseBody))
         problems.push(`${where} error ${status}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
       const error = (responseBody as { status?: { error?: unknown } } | undefined)?.status?.error;
