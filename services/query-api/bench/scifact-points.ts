@@ -91,7 +91,7 @@ export async function passageVectors(
   }
   const embedSeconds = (performance.now() - started) / 1000;
   const dense = new Float32Array(passages.length * dim);
-  vectors.forEach((v, i) => dense.set(v.dense, i * dim));
+  for (const [i, v] of vectors.entries()) dense.set(v.dense, i * dim);
   await mkdir(dirname(base), { recursive: true });
   await writeFile(`${base}.dense.f32`, new Uint8Array(dense.buffer));
   await writeFile(`${base}.sparse.json`, JSON.stringify(vectors.map((v) => v.sparse)));

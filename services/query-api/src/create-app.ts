@@ -66,6 +66,11 @@ export function createQueryApp(deps: QueryAppDeps): {
     embedder,
     metrics,
     defaultCollection: options.defaultCollection,
+    modelCheck: createModelCheck({ client }),
+    models: () => {
+      const { dense, sparse } = deps.encoder.get();
+      return { dense: dense.model, denseDim: dense.dim, sparse: sparse.model };
+    },
   });
 
   const base = createHttpApp({ logger });
