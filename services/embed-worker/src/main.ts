@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadConfig, WorkerEnv } from "@hybrid/config";
 import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
@@ -15,6 +16,9 @@ redis.on("error", (error) => logger.warn({ err: error }, "redis connection error
 const qdrant = createQdrantClient(config.qdrant);
 let encoder: HybridEncoder | undefined;
 let worker: Worker | undefined;
+// Lock renewal is a timer: it only starves if the event loop blocks for a large part of LOCK_DURATION_MS.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 const app = createHttpApp({ logger });
 mountHealthRoutes(app, readinessChecks({ redis, qdrant, modelsLoaded: () => encoder !== undefined }));
@@ -27,6 +31,21 @@ installGracefulShutdown({
   steps: [
     // Stops taking batches and waits for the running ones to finish (their upsert and progress included).
     { name: "worker", run: async () => worker?.close() },
+    {
+      name: "stats",
+      run: async () => {
+        const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+        const eventLoop = {
+          maxMs: ms(loopDelay.max),
+          p99Ms: ms(loopDelay.percentile(99)),
+          meanMs: ms(loopDelay.mean),
+        };
+        logger.info(
+          { eventLoop, lockDurationMs: config.worker.lockDurationMs },
+          "event loop delay while running",
+        );
+      },
+    },
     { name: "http", run: () => server.close() },
     { name: "encoder", run: async () => encoder?.close() },
     { name: "redis", run: () => redis.quit() },
