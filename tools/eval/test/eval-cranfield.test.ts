@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { METRICS } from "./metrics.js";
-import { repoRoot } from "./paths.js";
-import type { EvalReport } from "./report.js";
+import { METRICS } from "../src/metrics.js";
+import { repoRoot } from "../src/paths.js";
+import type { EvalReport } from "../src/report.js";
 
 /**
  * The whole `pnpm eval` command as a child process, on Cranfield (1,400 documents, 225 queries), with the stack it
