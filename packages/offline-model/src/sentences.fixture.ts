@@ -75,6 +75,7 @@ export const PLAIN_SENTENCES: readonly string[] = [
   "  leading spaces",
   "trailing spaces   ",
   "multiple    inner     spaces",
+  "",
   " ",
   "   ",
   ".",
