@@ -36,7 +36,8 @@ export function renderBarChartSvg(options: BarChartOptions): string {
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
-      `font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+      `font-family="Helvetica, Arial, sans-serif" font-size="12" role="img" aria-label="${escapeXml(title)}">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
   );
@@ -60,7 +61,7 @@ export function renderBarChartSvg(options: BarChartOptions): string {
       const top = round(y(value));
       const barHeight = round(margin.top + plotHeight - top);
       parts.push(
-        `<rect x="${x}" y="${top}" width="${round(barWidth - 2)}" height="${barHeight}" fill="${colour(i)}">` +
+        `<rect x="${x}" y="${top}" width="${round(barWidth - 2)}" height="${barHeight}" fill="${colour(i)}" class="bar">` +
           `<title>${escapeXml(`${s.label} ${group}: ${value.toFixed(4)}`)}</title></rect>`,
         `<text x="${round(x + (barWidth - 2) / 2)}" y="${top - 4}" text-anchor="middle" font-size="10" fill="#333">` +
           `${value.toFixed(3)}</text>`,

@@ -49,7 +49,8 @@ describe("renderChart", () => {
     const svg = renderChart(report);
     expect(svg.startsWith("<svg ")).toBe(true);
     expect(svg.trim().endsWith("</svg>")).toBe(true);
-    expect(svg.match(/<title>/g)).toHaveLength(EVAL_MODES.length * 3);
+    expect(svg.match(/class="bar"/g)).toHaveLength(EVAL_MODES.length * 3);
+    expect(svg).toMatch(/^<svg [^>]*role="img"[^>]*>\n<title>tiny &#60;set&#62;, 2 queries/);
     expect(svg).toContain("tiny &#60;set&#62;");
     expect(svg).not.toContain("<set>");
     expect(svg).toContain(">0.500</text>");

@@ -91,7 +91,7 @@ export function renderMarkdownReport(report: EvalReport): string {
 
 export function renderChart(report: EvalReport): string {
   return renderBarChartSvg({
-    title: `${report.dataset.name} (${report.dataset.queries} queries), dense: ${report.models.dense}`,
+    title: `${report.dataset.name}, ${report.dataset.queries} queries: dense ${report.models.dense}, sparse ${report.models.sparse}`,
     groups: METRICS.map((m) => METRIC_LABELS[m]),
     series: report.modes.map((r) => ({ label: r.label, values: METRICS.map((m) => r.metrics[m]) })),
   });

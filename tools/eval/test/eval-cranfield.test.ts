@@ -83,7 +83,7 @@ describe("pnpm eval on Cranfield, whole command", () => {
   it("writes the Markdown table and an SVG chart with a bar per mode and metric", async () => {
     expect(await readFile(join(out, "results.md"), "utf8")).toContain("| sparse (BM25) |");
     const svg = await readFile(join(out, "chart.svg"), "utf8");
-    expect(svg.match(/<title>/g)).toHaveLength(5 * 3);
+    expect(svg.match(/class="bar"/g)).toHaveLength(5 * 3);
   });
 });
 
