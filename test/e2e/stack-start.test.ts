@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { repoRoot, spawnManaged, startStack } from "@hybrid/stack";
+import { readDemoPlaces, repoRoot, runDemo, spawnManaged, startStack } from "@hybrid/stack";
 import { describe, expect, it } from "vitest";
 import {
   alivePids,
@@ -72,7 +72,7 @@ describe("pnpm start", () => {
 });
 
 describe("startStack", () => {
-  it("starts its own append-only Redis when REDIS_URL does not answer, returns the URLs, and stop() leaves nothing", async () => {
+  it("starts its own Redis when REDIS_URL does not answer, runs the demo through it, and stop() leaves nothing", async () => {
     const dataDir = makeTempDir("e2e-stack-api-");
     const lines: string[] = [];
     const stack = await startStack({
@@ -99,6 +99,27 @@ describe("startStack", () => {
     for (const target of [stack.producerUrl, stack.queryUrl, ...stack.workerUrls]) {
       expect((await fetch(`${target}/readyz`)).status).toBe(200);
     }
+
+    // The main job: the demo dataset in through the producer, searches out through the query API.
+    const collection = `demo_e2e_${randomUUID().slice(0, 8)}`;
+    const demo = await runDemo({
+      producerUrl: stack.producerUrl,
+      queryUrl: stack.queryUrl,
+      collection,
+      log: () => {},
+    });
+    const places = readDemoPlaces();
+    const info = (await (await fetch(`${stack.qdrantUrl}/collections/${collection}`)).json()) as {
+      result: { points_count: number };
+    };
+    expect(info.result.points_count).toBe(places.length);
+    const byQuery = new Map(demo.searches.map((s) => [s.query, s]));
+    expect(byQuery.get("vegetarian restaurant")?.hits[0]?.name).toBe("Grünkern Kantine");
+    const rainy = byQuery.get("where can kids play on a rainy day")?.hits ?? [];
+    expect(rainy.length).toBeGreaterThan(0);
+    expect(rainy.every((h) => h.city === "Lisbon")).toBe(true);
+    for (const search of demo.searches) expect(search.hits.length, search.query).toBe(3);
+
     const pids = stack.children.map((c) => c.pid);
     const tree = pids.flatMap((pid) => [pid, ...descendantPids(pid)]);
     await stack.stop();

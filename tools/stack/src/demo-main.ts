@@ -22,6 +22,7 @@ try {
       workers,
       redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
       qdrantUrl: process.env.QDRANT_URL,
+      dataDir: process.env.STACK_DATA_DIR,
     });
   }
   await runDemo({

@@ -145,9 +145,21 @@ async function waitForJob(
   throw new Error(`ingestion job not finished after ${timeoutMs} ms (last state ${lastState}): ${url}`);
 }
 
+const JobCounts = z.looseObject({
+  rows: z.looseObject({ read: z.number(), skipped: z.number() }).optional(),
+  points: z.looseObject({ upserted: z.number() }).optional(),
+});
+
 function summarize(job: Record<string, unknown>): string {
-  const progress = job.progress;
-  return progress && typeof progress === "object" ? JSON.stringify(progress) : "";
+  const counts = JobCounts.safeParse(job);
+  if (!counts.success) return "";
+  const { rows, points } = counts.data;
+  return [
+    rows ? `${rows.read} rows read, ${rows.skipped} skipped` : "",
+    points ? `${points.upserted} points upserted` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
 }
 
 async function requestJson(url: string, init: RequestInit): Promise<unknown> {
