@@ -99,25 +99,25 @@ describe.skipIf(!haveChromium && !process.env.CI)("the search page in Chromium",
     expect(new Set(await cities()).size).toBeGreaterThan(0);
 
     await page.locator("#filter-value").fill("London");
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll('#results dd[data-field="city"]')].every(
-        (d) => d.textContent === "London",
-      ),
-    );
+    // Page-side expressions are strings: this package's types have no DOM.
+    await page.waitForFunction(`(() => {
+      const cities = [...document.querySelectorAll('#results dd[data-field="city"]')];
+      return cities.length > 0 && cities.every((d) => d.textContent === "London");
+    })()`);
     const london = await cities();
     expect(london.length).toBeGreaterThan(0);
     expect(new Set(london)).toEqual(new Set(["London"]));
     await page.screenshot({ path: resolve(ARTIFACTS, "search-page.png"), fullPage: true });
 
     await page.locator("#mode").selectOption("sparse");
-    await page.waitForFunction(() => document.querySelector("#status")?.textContent?.includes("(sparse)"));
+    await page.waitForFunction(`document.querySelector("#status")?.textContent?.includes("(sparse)")`);
     await page.screenshot({ path: resolve(ARTIFACTS, "search-page-sparse.png"), fullPage: true });
   });
 
   it("shows the API's error message for a bad request", async () => {
     // `maxlength` stops typing past the limit; set the value directly to send an over-long query.
     await page.locator("#q").evaluate((input, text) => {
-      (input as HTMLInputElement).value = text;
+      (input as unknown as { value: string }).value = text;
     }, "x".repeat(1001));
     await page.locator("#q").press("Enter");
     await page.locator("#error").waitFor({ state: "visible" });
