@@ -22,7 +22,10 @@ describe("convertGraph", () => {
       ["input_ids", ["batch", "sequence"]],
       ["attention_mask", ["batch", "sequence"]],
     ]);
-    expect(first.outputs.map((o) => [o.name, o.shape])).toEqual([["sentence_embedding", ["batch", 512]]]);
+    expect(first.outputs.map((o) => [o.name, o.shape])).toEqual([
+      ["sentence_embedding", ["batch", 512]],
+      ["last_hidden_state", ["batch", "tokens", 512]],
+    ]);
     const digest = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
     expect(digest(encodeOnnxModel(convertGraph(source, "test")))).toBe(digest(encodeOnnxModel(first)));
   });

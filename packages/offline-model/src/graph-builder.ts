@@ -70,7 +70,7 @@ export class GraphBuilder {
   }
 
   initializer(tensor: OnnxTensor): string {
-    const name = this.fresh(tensor.name);
+    const name = this.claim(tensor.name);
     this.initializers.push({ ...tensor, name });
     return name;
   }

