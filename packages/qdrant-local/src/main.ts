@@ -15,7 +15,11 @@ async function main(): Promise<void> {
     help?: boolean;
   };
   try {
+    // `pnpm start -- --port 1` hands the script a leading "--"; skip it.
+    const args = process.argv.slice(2);
+    if (args[0] === "--") args.shift();
     ({ values } = parseArgs({
+      args,
       options: {
         host: { type: "string" },
         port: { type: "string" },
