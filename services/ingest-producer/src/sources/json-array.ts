@@ -55,9 +55,22 @@ export async function* readJsonArray(
       const c = buffer[i] as number;
       if (state === "element") {
         if (inString) {
-          if (escaped) escaped = false;
-          else if (c === BACKSLASH) escaped = true;
-          else if (c === QUOTE) inString = false;
+          if (escaped) {
+            escaped = false;
+            continue;
+          }
+          // Jump to the next quote; it closes the string unless an odd run of backslashes precedes it.
+          const quote = buffer.indexOf(QUOTE, i);
+          const stop = quote === -1 ? buffer.length : quote;
+          let slashes = 0;
+          for (let k = stop - 1; k >= i && buffer[k] === BACKSLASH; k--) slashes += 1;
+          if (quote === -1) {
+            escaped = slashes % 2 === 1;
+            i = buffer.length;
+          } else {
+            i = quote;
+            if (slashes % 2 === 0) inString = false;
+          }
           continue;
         }
         if (c === QUOTE) inString = true;

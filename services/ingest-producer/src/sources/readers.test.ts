@@ -60,6 +60,15 @@ describe("readJsonArray", () => {
     }
   });
 
+  it("tells escaped backslashes from escaped quotes wherever a chunk ends", async () => {
+    const values = [{ p: "C:\\dir\\" }, { q: '\\"x]' }, { r: "\\\\" }];
+    const text = JSON.stringify(values);
+    for (let size = 1; size <= 9; size++) {
+      const records = await collect(readJsonArray(chunked(text, size), { maxRowBytes: 100 }));
+      expect(records.map((r) => ("value" in r ? r.value : r.skip))).toEqual(values);
+    }
+  });
+
   it("handles an empty array, oversized elements and an unclosed array", async () => {
     expect(await collect(readJsonArray(chunked("[ ]", 1), { maxRowBytes: 10 }))).toEqual([]);
     const records = await collect(
