@@ -66,6 +66,22 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
     });
   });
 
+  it("fails the ingestion at once, with the reason, when the source cannot be read as asked", async () => {
+    harness = createTestHarness();
+    harness.startProducer();
+    harness.startEmbedStandIn();
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "file", path: "src/testing/fixtures/places.jsonl", format: "json" },
+      text: "name",
+    });
+    const view = await waitFor(finished(harness, queued.id));
+    expect(view.state).toBe("failed");
+    expect(view.error).toMatch(/reading the source failed: .*not a JSON array/);
+    const read = await harness.deps.ingestQueue.getJob(`${queued.id}-read`);
+    expect(read?.attemptsMade).toBe(1);
+  });
+
   it("holds reading back while too many batches are pending", async () => {
     harness = createTestHarness({ limits: { batchSize: 1, maxPendingBatches: 2 } });
     harness.startProducer();
