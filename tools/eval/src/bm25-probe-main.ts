@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type CorpusRow, readBeirDataset, readCorpus } from "./beir.js";
 import { type Bm25Settings, buildBm25Index, FASTEMBED_BM25 } from "./bm25-probe.js";
@@ -34,7 +34,9 @@ const variants: Bm25Settings[] = [
   { ...base, name: "recipe, no stemming", stem: false },
   { ...base, name: "recipe, no stopword removal", stopwords: false },
 ];
-process.stdout.write(`${dataset.dir}: ${rows.length} documents, ${judged.length} judged queries\n\n`);
+process.stdout.write(
+  `${basename(dataset.dir)}: ${rows.length} documents, ${judged.length} judged queries\n\n`,
+);
 process.stdout.write(
   "| BM25 variant | mean doc length (tokens) | nDCG@10 | Recall@100 | MRR@10 |\n| --- | ---: | ---: | ---: | ---: |\n",
 );
