@@ -21,7 +21,7 @@ export async function runOnnxPipeline(pipeline: OnnxPipeline, texts: string[]): 
   const order = texts
     .map((_, i) => i)
     .sort((a, b) => (texts[b]?.length ?? 0) - (texts[a]?.length ?? 0) || a - b);
-  const rows = new Array<Float32Array>(texts.length);
+  const vectors = new Array<Float32Array>(texts.length);
   const runs: Promise<void>[] = [];
   try {
     for (let start = 0; start < order.length; start += limits.maxBatch) {
@@ -31,10 +31,15 @@ export async function runOnnxPipeline(pipeline: OnnxPipeline, texts: string[]): 
         tokens.map((t) => t.length),
         limits,
       )) {
-        const { ids, mask, seq } = padBatch(tokens, batch, tokenizer.padId);
-        const run = runner.run({ ids, mask, batch: batch.length, seq, output, reduce }).then((result) => {
+        // A model that gathers the attended tokens (the offline model) cannot run a batch with none at all (texts
+        // that tokenize to nothing): a throwaway one-token row gives them the vector they get beside any other text.
+        const allEmpty = batch.every((local) => (tokens[local]?.length ?? 0) === 0);
+        const rows = allEmpty ? [...batch, tokens.length] : batch;
+        const padded = padBatch(allEmpty ? [...tokens, [tokenizer.padId]] : tokens, rows, tokenizer.padId);
+        const { ids, mask, seq } = padded;
+        const run = runner.run({ ids, mask, batch: rows.length, seq, output, reduce }).then((result) => {
           batch.forEach((local, r) => {
-            rows[chunk[local] ?? 0] = result.data.subarray(r * result.dim, (r + 1) * result.dim);
+            vectors[chunk[local] ?? 0] = result.data.subarray(r * result.dim, (r + 1) * result.dim);
           });
         });
         runs.push(run);
@@ -45,5 +50,5 @@ export async function runOnnxPipeline(pipeline: OnnxPipeline, texts: string[]): 
     await Promise.allSettled(runs);
   }
   await Promise.all(runs);
-  return rows;
+  return vectors;
 }
