@@ -9,8 +9,10 @@ export default defineConfig({
   outDir: "dist",
   clean: true,
   sourcemap: true,
-  // Workspace packages are TypeScript source: bundle them; keep npm packages (native onnxruntime among them) external.
+  // Workspace packages are TypeScript source: bundle them. Every npm package stays external (onnxruntime-node and the
+  // tokenizers are native); the ones the bundled workspace code needs are listed in this package's dependencies.
   noExternal: [/^@hybrid\//],
+  external: [/^[^./@]/, /^@(?!hybrid\/)/],
   async onSuccess() {
     await cp("src/public", "dist/public", { recursive: true });
   },
