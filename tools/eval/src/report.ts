@@ -60,20 +60,24 @@ export const METRIC_LABELS: Record<Metric, string> = {
  */
 export function renderMarkdownTable(modes: readonly ModeResult[], random?: MetricValues): string {
   const best = Object.fromEntries(METRICS.map((m) => [m, Math.max(...modes.map((r) => r.metrics[m]))]));
-  const lines = [
-    `| mode | ${METRICS.map((m) => METRIC_LABELS[m]).join(" | ")} |`,
-    `| --- | ${METRICS.map(() => "---:").join(" | ")} |`,
-  ];
-  for (const row of modes) {
-    const cells = METRICS.map((m) => {
+  const rows = modes.map((row) => [
+    row.label,
+    ...METRICS.map((m) => {
       const text = row.metrics[m].toFixed(4);
       return row.metrics[m] === best[m] ? `**${text}**` : text;
-    });
-    lines.push(`| ${row.label} | ${cells.join(" | ")} |`);
-  }
-  if (random)
-    lines.push(`| _random ranking (expected)_ | ${METRICS.map((m) => random[m].toFixed(4)).join(" | ")} |`);
-  return `${lines.join("\n")}\n`;
+    }),
+  ]);
+  if (random) rows.push(["_random ranking (expected)_", ...METRICS.map((m) => random[m].toFixed(4))]);
+  return alignedTable(["mode", ...METRICS.map((m) => METRIC_LABELS[m])], rows);
+}
+
+/** A Markdown table padded the way the formatter lays it out: first column left-aligned, the others right-aligned. */
+function alignedTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, 3, ...rows.map((r) => (r[c] ?? "").length)));
+  const cell = (text: string, c: number) => (c === 0 ? text.padEnd(widths[c] ?? 0) : text.padStart(widths[c] ?? 0));
+  const line = (cells: string[]) => `| ${cells.map(cell).join(" | ")} |`;
+  const rule = `| ${widths.map((w, c) => (c === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
+  return `${[line(header), rule, ...rows.map(line)].join("\n")}\n`;
 }
 
 /** A short Markdown document: what was measured, with which models, and the table. */
