@@ -74,7 +74,8 @@ export function renderMarkdownTable(modes: readonly ModeResult[], random?: Metri
 /** A Markdown table padded the way the formatter lays it out: first column left-aligned, the others right-aligned. */
 function alignedTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, 3, ...rows.map((r) => (r[c] ?? "").length)));
-  const cell = (text: string, c: number) => (c === 0 ? text.padEnd(widths[c] ?? 0) : text.padStart(widths[c] ?? 0));
+  const cell = (text: string, c: number) =>
+    c === 0 ? text.padEnd(widths[c] ?? 0) : text.padStart(widths[c] ?? 0);
   const line = (cells: string[]) => `| ${cells.map(cell).join(" | ")} |`;
   const rule = `| ${widths.map((w, c) => (c === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
   return `${[line(header), rule, ...rows.map(line)].join("\n")}\n`;
