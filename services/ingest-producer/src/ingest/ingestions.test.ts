@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { startHfServer } from "../testing/hf-server.js";
 import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
 import {
   cancelIngestion,
@@ -64,6 +65,33 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
       lines: { first: 4, last: 7 },
       attemptsMade: 2,
     });
+  });
+
+  it("ingests a Hugging Face split slice with chunking, ids derived from row_idx", async () => {
+    const hf = await startHfServer({ total: 120 });
+    try {
+      harness = createTestHarness({ sources: { hfDatasetsUrl: hf.url }, limits: { batchSize: 16 } });
+      harness.startProducer();
+      const seen: number[] = [];
+      harness.startEmbedStandIn({ seen });
+      const queued = await submitIngestion(harness.deps, {
+        collection: "c",
+        source: { type: "hf", dataset: "test/docs", split: "corpus[50%:]" },
+        text: "text",
+        chunking: { maxTokens: 8, overlap: 2 },
+      });
+      const view = await waitFor(finished(harness, queued.id));
+      expect(view.state).toBe("completed");
+      expect(view.rows).toEqual({ read: 60, skipped: 1, total: 60 });
+      expect(view.skipped.first).toEqual([{ line: 107, reason: "empty_text", message: expect.any(String) }]);
+      // The text is 13 words: two chunks of at most 8 words overlapping by 2.
+      expect(view.chunks).toBe(118);
+      expect(view.points.upserted).toBe(118);
+      expect(view.batches.queued).toBe(8);
+      expect(seen).toHaveLength(8);
+    } finally {
+      await hf.close();
+    }
   });
 
   it("fails the ingestion at once, with the reason, when the source cannot be read as asked", async () => {

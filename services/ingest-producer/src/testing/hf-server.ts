@@ -55,7 +55,11 @@ export async function startHfServer(options: { total: number; failFirst?: number
     for (let i = offset; i < Math.min(offset + length, options.total); i++) {
       rows.push({
         row_idx: i,
-        row: { _id: `doc${i}`, title: `Title ${i}`, text: i % 50 === 7 ? "" : `Body of document ${i}.` },
+        row: {
+          _id: `doc${i}`,
+          title: `Title ${i}`,
+          text: i % 50 === 7 ? "" : `Body of document ${i}, which says a little more than one chunk holds.`,
+        },
         truncated_cells: [],
       });
     }
