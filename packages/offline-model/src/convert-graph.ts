@@ -107,7 +107,7 @@ export function convertGraph(model: TfjsModel, producerVersion: string): OnnxMod
     if (emittedConsts.has(node.name)) return;
     emittedConsts.add(node.name);
     const weight = weightOf(model, node.name);
-    const tfType = (node.attr?.dtype as { type?: unknown } | undefined)?.type;
+    const tfType = node.attr?.dtype?.type;
     const dataType = onnxTypeOf(tfType, node.name);
     const tensor =
       dataType === OnnxType.int64
@@ -194,10 +194,8 @@ export function convertGraph(model: TfjsModel, producerVersion: string): OnnxMod
  * kernel viewed as [in, out] (same bytes, row-major).
  */
 function convertPointwiseConv(c: OpContext, model: TfjsModel): void {
-  const strides =
-    (c.node.attr?.strides as { list?: { i?: string[] } } | undefined)?.list?.i?.map(Number) ?? [];
-  const dilations =
-    (c.node.attr?.dilations as { list?: { i?: string[] } } | undefined)?.list?.i?.map(Number) ?? [];
+  const strides = c.node.attr?.strides?.list?.i?.map(Number) ?? [];
+  const dilations = c.node.attr?.dilations?.list?.i?.map(Number) ?? [];
   if (strides.some((s) => s !== 1) || dilations.some((d) => d !== 1)) {
     throw new Error(`${c.node.name}: only stride-1, undilated Conv2D is supported`);
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Tokenizer } from "@anush008/tokenizers";
@@ -257,5 +257,11 @@ describe("ensureOfflineModel", () => {
     await ensureOfflineModel({ cacheDir: otherCache });
     expect(await readFile(path.join(a.dir, "manifest.json"), "utf8")).toBe(before);
     expect(await readdir(otherCache)).toEqual(["offline_use-lite"]);
+
+    // So is a build with a damaged file (size differs from the manifest's record).
+    const tokenizerJson = await readFile(a.tokenizerPath);
+    await writeFile(a.tokenizerPath, "{}");
+    await ensureOfflineModel({ cacheDir: otherCache });
+    expect((await readFile(a.tokenizerPath)).equals(tokenizerJson)).toBe(true);
   });
 });

