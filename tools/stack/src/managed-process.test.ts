@@ -30,7 +30,7 @@ describe("spawnManaged", () => {
     await expect(quitter.waitForLine(/never/, 5000)).rejects.toThrow(/exited \(code 0\)/);
   });
 
-  it("stop() sends SIGTERM to the whole group, including grandchildren, then SIGKILL after the bound", async () => {
+  it("stop() sends SIGTERM, then SIGKILL to the whole group (grandchildren included) after the bound", async () => {
     // The child ignores SIGTERM and forks a grandchild that does too: only the SIGKILL after the bound ends them.
     const script = `
       process.on('SIGTERM', () => {});
@@ -63,3 +63,26 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+describe("stop()", () => {
+  it("sends SIGTERM to the process only, so it can stop its own children in order, then clears its group", async () => {
+    // The grandchild dies on SIGTERM; the child, on SIGTERM, asks it (over IPC) for a goodbye before exiting. A group-wide
+    // SIGTERM would kill the grandchild first and the goodbye would never come.
+    const script = `
+      const { spawn } = require('node:child_process');
+      const code = "process.on('message', () => { process.send('bye'); setTimeout(() => process.exit(0), 50); })";
+      const g = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+      process.on('SIGTERM', () => {
+        g.send('stop');
+        g.once('message', (m) => { console.log('grandchild said ' + m); process.exit(0); });
+      });
+      console.log('grandchild ' + g.pid);
+      setInterval(() => {}, 1000);`;
+    const child = spawnManaged({ name: "polite", command: node, args: ["-e", script] });
+    const grandchild = Number((await child.waitForLine(/grandchild (\d+)/, 10_000)).split(" ")[1]);
+    const info = await child.stop(5000);
+    expect(info).toEqual({ code: 0, signal: null });
+    expect(child.logs()).toContain("grandchild said bye");
+    await expect.poll(() => isAlive(grandchild), { timeout: 5000 }).toBe(false);
+  });
+});

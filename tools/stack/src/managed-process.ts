@@ -34,7 +34,10 @@ export interface ManagedProcess {
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Sends `signal` to the whole process group. */
   signal(signal: NodeJS.Signals): void;
-  /** SIGTERM, then SIGKILL if it has not exited within `timeoutMs`. */
+  /**
+   * SIGTERM to the process itself (it shuts down its own children in order), then SIGKILL to the whole group if it has not
+   * exited within `timeoutMs`; once it has exited, anything left in its group is SIGKILLed too.
+   */
   stop(timeoutMs?: number): Promise<ExitInfo>;
   /** SIGKILL to the process group; resolves once it has exited. */
   kill(): Promise<ExitInfo>;
@@ -150,7 +153,11 @@ function manage(child: ChildProcess, pid: number, options: SpawnManagedOptions):
     },
     async stop(timeoutMs = 10_000) {
       if (exitInfo) return exitInfo;
-      killGroup(pid, "SIGTERM");
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
       const timer = setTimeout(() => killGroup(pid, "SIGKILL"), timeoutMs);
       const info = await exited;
       clearTimeout(timer);
