@@ -44,8 +44,9 @@ export class DenseStore {
 
   private ensure(slot: number): void {
     if (slot < this.capacity) return;
-    let capacity = this.capacity * 2;
-    while (capacity <= slot) capacity *= 2;
+    // Grow by half: rows are the bulk of a point's memory, so the slack is kept small.
+    let capacity = Math.ceil(this.capacity * 1.5);
+    while (capacity <= slot) capacity = Math.ceil(capacity * 1.5);
     if (this.memory) {
       const needed = Math.ceil(this.bytesFor(capacity) / PAGE) - this.memory.buffer.byteLength / PAGE;
       try {

@@ -17,6 +17,9 @@ export class SparseIndex {
   /** Points holding a non-empty vector of this name (the N of IDF). */
   nonEmpty = 0;
   count = 0;
+  /** Scratch for searches: per-slot sums and a mark of the slots touched. */
+  private acc = new Float32Array(0);
+  private seen = new Uint8Array(0);
 
   constructor(public idf: boolean) {}
 
@@ -98,14 +101,23 @@ export class SparseIndex {
     return shared ? Math.fround(sum) : 0;
   }
 
-  /** Top-k by dot product over the postings of the query's indices; only points sharing an index are candidates. */
+  /**
+   * Top-k by dot product over the postings of the query's indices; only points sharing an index are candidates.
+   * Sums go into a dense f32 accumulator (as Qdrant sums in f32); the filter runs only for candidates that would enter the heap.
+   */
   search(
     query: SparseVector,
     k: number,
     accept: ((slot: number) => boolean) | undefined,
   ): Array<{ slot: number; score: number }> {
     const w = this.weights(query);
-    const acc = new Map<number, number>();
+    const size = this.vectors.length;
+    if (this.acc.length < size) {
+      this.acc = new Float32Array(Math.max(size, this.acc.length * 2));
+      this.seen = new Uint8Array(this.acc.length);
+    }
+    const { acc, seen } = this;
+    const touched: number[] = [];
     for (let i = 0; i < query.indices.length; i++) {
       const posting = this.postings.get(query.indices[i] as number);
       if (!posting) continue;
@@ -113,13 +125,21 @@ export class SparseIndex {
       const { slots, values } = posting;
       for (let j = 0; j < slots.length; j++) {
         const slot = slots[j] as number;
-        acc.set(slot, (acc.get(slot) ?? 0) + weight * (values[j] as number));
+        if (seen[slot] === 0) {
+          seen[slot] = 1;
+          acc[slot] = 0;
+          touched.push(slot);
+        }
+        acc[slot] = (acc[slot] as number) + weight * (values[j] as number);
       }
     }
-    const heap = new TopK(Math.min(k, acc.size));
-    for (const [slot, score] of acc) {
+    const heap = new TopK(Math.min(k, touched.length));
+    for (const slot of touched) {
+      seen[slot] = 0;
+      const score = acc[slot] as number;
+      if (score <= heap.floor) continue;
       if (accept !== undefined && !accept(slot)) continue;
-      heap.push(slot, Math.fround(score));
+      heap.push(slot, score);
     }
     return heap.sorted().map(({ slot, key }) => ({ slot, score: key }));
   }
