@@ -98,12 +98,27 @@ function errorCode(error: unknown): string | undefined {
   return error instanceof Error && "code" in error ? String(error.code) : undefined;
 }
 
+/** Staging or retired dirs older than this were left by a process that died mid-build. */
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+
+async function removeAbandoned(cacheDir: string): Promise<void> {
+  const prefixes = [`.${MODEL_DIR_NAME}.tmp-`, `.${MODEL_DIR_NAME}.old-`];
+  for (const entry of await readdir(cacheDir).catch(() => [])) {
+    if (!prefixes.some((p) => entry.startsWith(p))) continue;
+    const full = path.join(cacheDir, entry);
+    const info = await stat(full).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > ABANDONED_AFTER_MS)
+      await rm(full, { recursive: true, force: true });
+  }
+}
+
 async function build(cacheDir: string): Promise<OfflineModel> {
   const target = path.join(cacheDir, MODEL_DIR_NAME);
   const buildKey = await computeBuildKey();
   if (await isCurrent(target, buildKey)) return describe(target);
 
   await mkdir(cacheDir, { recursive: true });
+  await removeAbandoned(cacheDir);
   const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const staging = path.join(cacheDir, `.${MODEL_DIR_NAME}.tmp-${tag}`);
   const retired = path.join(cacheDir, `.${MODEL_DIR_NAME}.old-${tag}`);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Tokenizer } from "@anush008/tokenizers";
@@ -258,10 +258,15 @@ describe("ensureOfflineModel", () => {
     expect(await readFile(path.join(a.dir, "manifest.json"), "utf8")).toBe(before);
     expect(await readdir(otherCache)).toEqual(["offline_use-lite"]);
 
-    // So is a build with a damaged file (size differs from the manifest's record).
+    // So is a build with a damaged file (size differs from the manifest's record); a staging dir abandoned by a
+    // crashed build more than an hour ago is removed on the way.
+    const abandoned = path.join(otherCache, ".offline_use-lite.tmp-999999-dead");
+    await mkdir(abandoned);
+    await utimes(abandoned, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
     const tokenizerJson = await readFile(a.tokenizerPath);
     await writeFile(a.tokenizerPath, "{}");
     await ensureOfflineModel({ cacheDir: otherCache });
     expect((await readFile(a.tokenizerPath)).equals(tokenizerJson)).toBe(true);
+    expect(await readdir(otherCache)).toEqual(["offline_use-lite"]);
   });
 });
