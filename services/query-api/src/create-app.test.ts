@@ -121,6 +121,13 @@ describe("request validation", () => {
     expect(await res.json()).toMatchObject({ error: { details: { field: "body.searches[1].limit" } } });
   });
 
+  it("answers 413 for a body over 1 MiB", async () => {
+    const { app } = appWith();
+    const res = await app.request("/v1/search", post({ query: "q", pad: "x".repeat(1024 * 1024) }));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE" } });
+  });
+
   it("answers 400 for malformed JSON and for GET /api/search without q", async () => {
     const { app } = appWith();
     const bad = await app.request("/v1/search", {

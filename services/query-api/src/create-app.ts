@@ -1,8 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { HybridEncoder } from "@hybrid/embeddings";
-import { type AppEnv, createHttpApp, mountHealthRoutes } from "@hybrid/service-kit";
+import { type AppEnv, AppError, createHttpApp, mountHealthRoutes } from "@hybrid/service-kit";
 import type { QdrantClient } from "@hybrid/store";
 import type { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { Logger } from "pino";
 import { rateLimit, requireApiKey } from "./access-control.js";
@@ -46,6 +47,9 @@ export interface QueryAppDeps {
   version?: string;
 }
 
+/** Largest request body on /v1 (a batch of 16 searches with filters fits many times over). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 const TARGETS: Record<string, string> = { json: "body", query: "query", param: "path", header: "header" };
 
 /** The whole HTTP surface of the query API, built once in `main` (and in tests) from its dependencies. */
@@ -83,6 +87,15 @@ export function createQueryApp(deps: QueryAppDeps): {
     base.use(prefix, requireApiKey(options.apiKeys));
     base.use(prefix, rateLimit({ perMinute: options.rateLimitPerMinute }));
   }
+  base.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError("PAYLOAD_TOO_LARGE", `request body larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
 
   const api = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {

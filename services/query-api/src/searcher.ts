@@ -37,9 +37,11 @@ export function createSearcher({
   async function search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
     const collection = request.collection ?? defaultCollection;
+    // `models()` first: it throws (503) while the models load, before any promise is left unobserved.
+    const expected = models?.();
     const [{ vectors, cached, ms: embedMs }] = await Promise.all([
       embedder.embed(request.query),
-      modelCheck && models ? modelCheck(collection, models()) : undefined,
+      modelCheck && expected ? modelCheck(collection, expected) : undefined,
     ]);
     const body = buildQueryBody(request, vectors);
     const searchStarted = performance.now();
