@@ -181,7 +181,9 @@ const converters: Record<string, Converter> = {
       outType === OnnxType.int64 ? shape : c.g.one("Cast", [shape], c.node.name, { to: outType }),
     ]);
   },
-  Reshape: (c) => c.setOutputs([c.g.one("Reshape", [c.input(0), int64Input(c, 1)], c.node.name)]),
+  // allowzero: a 0 in the shape means size 0, as in TF (ONNX's default copies the input's dimension instead).
+  Reshape: (c) =>
+    c.setOutputs([c.g.one("Reshape", [c.input(0), int64Input(c, 1)], c.node.name, { allowzero: 1 })]),
   ExpandDims: (c) =>
     c.setOutputs([c.g.one("Unsqueeze", [c.input(0), c.g.int64(c.constInput(1))], c.node.name)]),
   Squeeze: (c) => {
