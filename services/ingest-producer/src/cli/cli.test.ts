@@ -172,46 +172,44 @@ describe("pnpm ingest (a real CLI process against the API; a test worker stands 
     });
 
   it("follows a job to completion and exits 0; exits 1 when a batch failed", async () => {
-    const ok = await runCli([
-      "src/testing/fixtures/places.jsonl",
-      "--collection",
-      "works",
-      "--text",
-      "{name}. {description}",
-      "--id",
-      "id",
+    // Both runs at once: each CLI process start costs seconds on a busy machine.
+    const [ok, bad] = await Promise.all([
+      runCli([
+        "src/testing/fixtures/places.jsonl",
+        "--collection",
+        "works",
+        "--text",
+        "{name}. {description}",
+        "--id",
+        "id",
+      ]),
+      runCli([
+        "src/testing/fixtures/places.jsonl",
+        "--collection",
+        "fails",
+        "--text",
+        "name",
+        "--batch-size",
+        "2",
+      ]),
     ]);
     expect(ok.stderr).toContain("submitted ing-");
     expect(ok.stdout).toMatch(/completed in .* -> collection "works"/);
     expect(ok.stdout).toContain("rows read 6, skipped 2");
     expect(ok.stdout).toContain("unknown_template_field 1");
     expect(ok.code).toBe(0);
-    const bad = await runCli([
-      "src/testing/fixtures/places.jsonl",
-      "--collection",
-      "fails",
-      "--text",
-      "name",
-      "--batch-size",
-      "2",
-    ]);
     expect(bad.stdout).toContain("batch 0 failed: store refused batch 0");
     expect(bad.code).toBe(1);
-  }, 30_000);
+  }, 60_000);
 
   it("prints only the id with --no-wait, and exits 1 on a refused request", async () => {
-    const quick = await runCli([
-      "src/testing/fixtures/places.jsonl",
-      "--collection",
-      "quick",
-      "--text",
-      "name",
-      "--no-wait",
+    const [quick, refused] = await Promise.all([
+      runCli(["src/testing/fixtures/places.jsonl", "--collection", "quick", "--text", "name", "--no-wait"]),
+      runCli(["/etc/hostname", "--collection", "x", "--text", "name"]),
     ]);
     expect(quick.stdout.trim()).toMatch(/^ing-[\w-]+$/);
     expect(quick.code).toBe(0);
-    const refused = await runCli(["/etc/hostname", "--collection", "x", "--text", "name"]);
     expect(refused.stderr).toMatch(/400 path is outside the allowed data directories/);
     expect(refused.code).toBe(1);
-  }, 30_000);
+  }, 60_000);
 });

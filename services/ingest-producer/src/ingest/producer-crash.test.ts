@@ -52,10 +52,11 @@ describe("producer crash (real producer processes, SIGKILL; a test worker stands
     const first = startProducer(h.prefix);
     const embed = h.deps.embedQueue;
     await waitFor(async () => ((await embed.count()) === 5 ? true : undefined), 20_000);
+    // The second producer starts while the first holds the read job's lock, then the first dies mid-read.
+    startProducer(h.prefix);
+    await new Promise((resolve) => setTimeout(resolve, 500));
     first.kill("SIGKILL");
     await new Promise((resolve) => first.once("exit", resolve));
-
-    startProducer(h.prefix);
     const seen: number[] = [];
     h.startEmbedStandIn({ seen });
     const view = await waitFor(async () => {
