@@ -1,9 +1,11 @@
 import { startStack } from "@hybrid/stack";
 import { Presets, SingleBar } from "cli-progress";
+import { DatasetError } from "./beir.js";
 import { parseEvalArgs, UsageError } from "./cli-args.js";
 import { runEvalCommand } from "./eval-command.js";
+import { ApiError } from "./http-json.js";
 import { repoRoot } from "./paths.js";
-import type { EvalProgress } from "./run-eval.js";
+import { type EvalProgress, EvalRunError } from "./run-eval.js";
 
 const bar = new SingleBar(
   {
@@ -58,6 +60,10 @@ try {
   );
 } catch (error) {
   bar.stop();
-  note(error instanceof UsageError ? error.message : `failed: ${(error as Error).stack ?? String(error)}`);
+  // Expected failures (bad input, a service answering wrong, lost documents) get their message; anything else its stack.
+  const expected = [UsageError, DatasetError, ApiError, EvalRunError].some((type) => error instanceof type);
+  note(
+    expected ? `failed: ${(error as Error).message}` : `failed: ${(error as Error).stack ?? String(error)}`,
+  );
   process.exitCode = error instanceof UsageError ? 2 : 1;
 }

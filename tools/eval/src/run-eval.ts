@@ -68,7 +68,12 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
   const job = await waitForJob(options.producerUrl, jobId, {
     http: options.http,
     onStatus: (status) =>
-      options.onProgress?.({ phase: "ingest", documents, done: pointsOf(status), state: status.state }),
+      options.onProgress?.({
+        phase: "ingest",
+        documents: documents - empty,
+        done: pointsOf(status),
+        state: status.state,
+      }),
   });
   const ingestSeconds = (performance.now() - ingestStart) / 1000;
   if (job.state !== "completed") {
