@@ -19,7 +19,12 @@ export {
   SPLIT_PATTERN,
   UrlSource,
 } from "./ingest-request.js";
-export { type BatchJobOptionsInput, batchJobOptions, finalizeJobOptions, readJobOptions } from "./job-options.js";
+export {
+  type BatchJobOptionsInput,
+  batchJobOptions,
+  finalizeJobOptions,
+  readJobOptions,
+} from "./job-options.js";
 export {
   type BatchRef,
   ingestionIndexKey,

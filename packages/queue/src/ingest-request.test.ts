@@ -4,7 +4,11 @@ import { IngestRequest } from "./ingest-request.js";
 
 describe("IngestRequest", () => {
   it("accepts each source type and fills defaults", () => {
-    const file = IngestRequest.parse({ collection: "c1", source: { type: "file", path: "a.jsonl" }, text: "body" });
+    const file = IngestRequest.parse({
+      collection: "c1",
+      source: { type: "file", path: "a.jsonl" },
+      text: "body",
+    });
     expect(file.source).toEqual({ type: "file", path: "a.jsonl", format: "auto" });
     const hf = IngestRequest.parse({
       collection: "c1",
@@ -13,7 +17,8 @@ describe("IngestRequest", () => {
     });
     expect(hf.source.type).toBe("hf");
     expect(
-      IngestRequest.safeParse({ collection: "c", source: { type: "rows", rows: [{ a: 1 }] }, text: "{a}" }).success,
+      IngestRequest.safeParse({ collection: "c", source: { type: "rows", rows: [{ a: 1 }] }, text: "{a}" })
+        .success,
     ).toBe(true);
   });
 
@@ -30,7 +35,11 @@ describe("IngestRequest", () => {
   });
 
   it("refuses URLs that are not http(s)", () => {
-    const result = IngestRequest.safeParse({ collection: "c", source: { type: "url", url: "file:///etc/passwd" }, text: "t" });
+    const result = IngestRequest.safeParse({
+      collection: "c",
+      source: { type: "url", url: "file:///etc/passwd" },
+      text: "t",
+    });
     expect(result.success).toBe(false);
   });
 });

@@ -38,7 +38,9 @@ export const HfSource = z
     dataset: z.string().regex(/^[\w.-]+(\/[\w.-]+)?$/, "owner/name or name"),
     /** Dataset config (subset); default: the first config that has the split. */
     config: z.string().min(1).optional(),
-    split: z.string().regex(SPLIT_PATTERN, "a split name with an optional slice such as train[0:100] or train[:5%]"),
+    split: z
+      .string()
+      .regex(SPLIT_PATTERN, "a split name with an optional slice such as train[0:100] or train[:5%]"),
   })
   .meta({ id: "HfSource" });
 
@@ -55,7 +57,10 @@ export const Chunking = z
     /** Words repeated at the start of the next chunk. */
     overlap: z.number().int().min(0).default(32),
   })
-  .refine((c) => c.overlap < c.maxTokens, { message: "overlap must be smaller than maxTokens", path: ["overlap"] })
+  .refine((c) => c.overlap < c.maxTokens, {
+    message: "overlap must be smaller than maxTokens",
+    path: ["overlap"],
+  })
   .meta({ id: "Chunking" });
 export type Chunking = z.infer<typeof Chunking>;
 
@@ -74,7 +79,10 @@ export const IngestRequest = z
     id: FieldPath.optional(),
     /** Top-level fields stored with each point: all by default, or only `include`, minus `exclude`. */
     payload: z
-      .object({ include: z.array(z.string().min(1)).optional(), exclude: z.array(z.string().min(1)).optional() })
+      .object({
+        include: z.array(z.string().min(1)).optional(),
+        exclude: z.array(z.string().min(1)).optional(),
+      })
       .optional(),
     /** Rows (chunks) per batch job; default: the producer's BATCH_SIZE. */
     batchSize: z.number().int().min(1).max(4096).optional(),

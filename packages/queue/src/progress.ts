@@ -53,7 +53,12 @@ return 0`;
  * after a crash is counted once) and a no-op for an ingestion whose progress has expired or was never created.
  * Resolves `true` when this call counted it.
  */
-export async function recordBatchDone(redis: Redis, prefix: string, batch: BatchRef, points: number): Promise<boolean> {
+export async function recordBatchDone(
+  redis: Redis,
+  prefix: string,
+  batch: BatchRef,
+  points: number,
+): Promise<boolean> {
   const keys = ingestionKeys(prefix, batch.ingestionId);
   const result = await redis.eval(
     DONE_SCRIPT,
@@ -73,7 +78,12 @@ export async function recordBatchDone(redis: Redis, prefix: string, batch: Batch
  * `failed` event when `job.attemptsMade >= job.opts.attempts` (or on an unrecoverable error). Idempotent; ignored
  * when the batch was already counted done.
  */
-export async function recordBatchFailed(redis: Redis, prefix: string, batch: BatchRef, reason: string): Promise<boolean> {
+export async function recordBatchFailed(
+  redis: Redis,
+  prefix: string,
+  batch: BatchRef,
+  reason: string,
+): Promise<boolean> {
   const keys = ingestionKeys(prefix, batch.ingestionId);
   const result = await redis.eval(
     FAILED_SCRIPT,
