@@ -66,7 +66,7 @@ export class Collection implements FilterEnv {
   }
 
   private setVector(slot: number, name: string, vector: VectorInput): void {
-    if (Array.isArray(vector)) this.dense.get(name)?.set(slot, vector);
+    if (Array.isArray(vector) || vector instanceof Float32Array) this.dense.get(name)?.set(slot, vector);
     else {
       const sv: SparseVector = {
         indices: Uint32Array.from(vector.indices),

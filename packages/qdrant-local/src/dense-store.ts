@@ -92,6 +92,12 @@ export class DenseStore {
     }
   }
 
+  /** The stored row itself (a view, not a copy), or undefined. */
+  row(slot: number): Float32Array | undefined {
+    if (!this.has(slot)) return undefined;
+    return this.data.subarray(slot * this.dim, (slot + 1) * this.dim);
+  }
+
   get(slot: number): number[] | undefined {
     if (!this.has(slot)) return undefined;
     return Array.from(this.data.subarray(slot * this.dim, (slot + 1) * this.dim));

@@ -1,8 +1,8 @@
 import type { CollectionConfig } from "./collection-config.js";
 import type { PointId } from "./point-id.js";
 
-/** A checked vector as the WAL keeps it: dense numbers, or a sparse pair of lists. */
-export type VectorInput = number[] | { indices: number[]; values: number[] };
+/** A checked vector: dense numbers (a Float32Array only when restored from a snapshot), or a sparse pair of lists. */
+export type VectorInput = number[] | Float32Array | { indices: number[]; values: number[] };
 
 export interface PointInput {
   id: PointId;

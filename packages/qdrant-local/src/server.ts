@@ -38,7 +38,7 @@ const OPEN_PATHS = new Set(["/healthz", "/livez", "/readyz"]);
 export async function startQdrantLocal(options: QdrantLocalOptions = {}): Promise<QdrantLocal> {
   const host = options.host ?? "127.0.0.1";
   const logger = options.logger;
-  const wal = options.storage ? WriteAheadLog.open(options.storage) : undefined;
+  const wal = options.storage ? await WriteAheadLog.open(options.storage) : undefined;
   const store = wal ? wal.store : new LocalStore();
   const engine = new Engine(store, wal, (error) =>
     logger?.error({ err: error }, "write-ahead log flush failed"),
