@@ -99,11 +99,14 @@ export async function getIngestion(deps: IngestDeps, id: string): Promise<Ingest
     const parent = await deps.ingestQueue.getJob(finalizeJobId(id));
     if (parent) {
       const counts = await parent.getDependenciesCount();
-      live = {
-        processed: counts.processed ?? 0,
-        ignored: counts.ignored ?? 0,
-        unprocessed: counts.unprocessed ?? 0,
-      };
+      let ignored = counts.ignored ?? 0;
+      if (ignored > 0) {
+        // Ignored failures may include the read job's; count batches only.
+        const embedKey = `${deps.embedQueue.qualifiedName}:`;
+        const failures = Object.keys(await parent.getIgnoredChildrenFailures());
+        ignored = failures.filter((key) => key.startsWith(embedKey)).length;
+      }
+      live = { processed: counts.processed ?? 0, ignored, unprocessed: counts.unprocessed ?? 0 };
     }
   }
   return describeIngestion(id, hash, skipped, live, Date.now());
