@@ -6,6 +6,7 @@ import type { RunningStack, StackOptions } from "@hybrid/stack";
 import { readBeirDataset } from "./beir.js";
 import type { EvalArgs } from "./cli-args.js";
 import { answers } from "./http-json.js";
+import { deletePrefixedKeys } from "./redis-cleanup.js";
 import { type EvalReport, renderMarkdownTable, type WrittenReport, writeReport } from "./report.js";
 import { type EvalProgress, runEval } from "./run-eval.js";
 
@@ -29,7 +30,7 @@ export interface EvalCommandResult {
 /**
  * `pnpm eval`: uses the stack at the given URLs when both answer, otherwise starts one (its own Qdrant local mode
  * and queue prefix, the dataset folder as the producer's DATA_DIRS, logs in `<out>/stack.log`), runs the
- * evaluation, writes the report and stops what it started.
+ * evaluation, writes the report, stops what it started and removes its queue keys from a shared Redis.
  */
 export async function runEvalCommand(args: EvalArgs, deps: EvalCommandDeps): Promise<EvalCommandResult> {
   const dataset = await readBeirDataset(args.dataset);
@@ -41,6 +42,7 @@ export async function runEvalCommand(args: EvalArgs, deps: EvalCommandDeps): Pro
   await mkdir(args.out, { recursive: true });
 
   let stack: RunningStack | undefined;
+  const queuePrefix = `eval-${process.pid}-${Date.now().toString(36)}`;
   let scratch: string | undefined;
   let log: ReturnType<typeof createWriteStream> | undefined;
   try {
@@ -63,9 +65,11 @@ export async function runEvalCommand(args: EvalArgs, deps: EvalCommandDeps): Pro
         dataDir: scratch,
         ports: { query: 0, producer: 0, qdrant: 0, redis: 0 },
         color: false,
+        // Everything is measured by the time it stops, and its data is scratch: no need to wait long for drains.
+        stopTimeoutMs: 5_000,
         env: {
           DATA_DIRS: dirname(dataset.corpusPath),
-          QUEUE_PREFIX: `eval-${process.pid}-${Date.now().toString(36)}`,
+          QUEUE_PREFIX: queuePrefix,
           LOG_LEVEL: deps.env.LOG_LEVEL || "warn",
           DENSE_MODEL: models.dense,
           SPARSE_MODEL: models.sparse,
@@ -91,6 +95,12 @@ export async function runEvalCommand(args: EvalArgs, deps: EvalCommandDeps): Pro
     return { report, files, table: renderMarkdownTable(report.modes, report.random) };
   } finally {
     await stack?.stop();
+    // A shared Redis keeps our queues and progress hashes otherwise; a Redis of the stack's own went with it.
+    if (stack?.redisSource === "external") {
+      await deletePrefixedKeys(stack.redisUrl, queuePrefix).catch((error: Error) => {
+        deps.note(`could not remove the keys ${queuePrefix}:* from ${stack?.redisUrl}: ${error.message}`);
+      });
+    }
     await new Promise<void>((done) => (log ? log.end(done) : done()));
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }

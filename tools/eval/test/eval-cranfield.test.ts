@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { METRICS } from "../src/metrics.js";
 import { repoRoot } from "../src/paths.js";
@@ -16,6 +17,7 @@ describe("pnpm eval on Cranfield, whole command", () => {
   let out: string;
   let exit: { code: number | null; stdout: string; stderr: string };
   let report: EvalReport;
+  let pid: number | undefined;
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), "eval-cranfield-"));
@@ -23,6 +25,7 @@ describe("pnpm eval on Cranfield, whole command", () => {
       ["--dataset", "../shared/datasets/cranfield", "--out", out, "--concurrency", "8", "--workers", "2"],
       { ...process.env, INIT_CWD: repoRoot(), DENSE_MODEL: "offline/use-lite", SPARSE_MODEL: "Qdrant/bm25" },
     );
+    pid = running?.pid;
     if (exit.code === 0) report = JSON.parse(await readFile(join(out, "results.json"), "utf8")) as EvalReport;
   }, 900_000);
 
@@ -77,6 +80,16 @@ describe("pnpm eval on Cranfield, whole command", () => {
       for (const hybrid of ["hybrid-rrf-k2", "hybrid-rrf-k61", "hybrid-dbsf"]) {
         expect(byName.get(hybrid)?.[metric], `${hybrid} ${metric}`).toBeGreaterThanOrEqual(worse);
       }
+    }
+  });
+
+  it("leaves no queue keys behind in the shared Redis", async () => {
+    const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+    try {
+      const [, keys] = await redis.scan("0", "MATCH", `eval-${pid}-*`, "COUNT", 100_000);
+      expect(keys).toEqual([]);
+    } finally {
+      redis.disconnect();
     }
   });
 
