@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 
   for (const n of SIZES) {
-    const reps = n >= 100_000 ? 40 : 200;
+    const reps = n >= 100_000 ? 40 : 120;
     const before = memoryNow();
     await createCollection(base, "bench");
     const rate = await load(base, "bench", n, 256, 42);
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
       flat.set(v, i * DIM);
       store.set(i, v);
     }
-    const scanReps = n >= 100_000 ? 30 : 200;
+    const scanReps = n >= 100_000 ? 30 : 120;
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let r = 0; r < scanReps + 3; r++) {

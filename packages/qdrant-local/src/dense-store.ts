@@ -44,9 +44,11 @@ export class DenseStore {
 
   private ensure(slot: number): void {
     if (slot < this.capacity) return;
-    // Grow by half: rows are the bulk of a point's memory, so the slack is kept small.
-    let capacity = Math.ceil(this.capacity * 1.5);
-    while (capacity <= slot) capacity = Math.ceil(capacity * 1.5);
+    // Rows are the bulk of a point's memory, so the slack is kept small: a WebAssembly memory grows in place (1.25x),
+    // a plain array is copied (1.5x).
+    const factor = this.memory ? 1.25 : 1.5;
+    let capacity = Math.ceil(this.capacity * factor);
+    while (capacity <= slot) capacity = Math.ceil(capacity * factor);
     if (this.memory) {
       const needed = Math.ceil(this.bytesFor(capacity) / PAGE) - this.memory.buffer.byteLength / PAGE;
       try {

@@ -34,6 +34,8 @@ export interface QdrantLocal {
 
 const OPEN_PATHS = new Set(["/healthz", "/livez", "/readyz"]);
 
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
 /** Starts a Qdrant-compatible REST server; resolves once it listens. */
 export async function startQdrantLocal(options: QdrantLocalOptions = {}): Promise<QdrantLocal> {
   const host = options.host ?? "127.0.0.1";
@@ -92,9 +94,23 @@ export async function startQdrantLocal(options: QdrantLocalOptions = {}): Promis
       const wait = waitParam === null ? undefined : waitParam === "true" || waitParam === "";
       const result = await route.handler({ params: route.params, query: url.searchParams, body, wait });
       sendOk(res, result, started);
+      logger?.debug(
+        { method, path: url.pathname, status: 200, ms: round(performance.now() - started) },
+        "request",
+      );
     } catch (error) {
       if (error instanceof QdrantError) {
         sendError(res, error.status, error.message, started);
+        logger?.debug(
+          {
+            method,
+            path: url.pathname,
+            status: error.status,
+            error: error.message,
+            ms: round(performance.now() - started),
+          },
+          "request",
+        );
         return;
       }
       logger?.error({ err: error, method, path: url.pathname }, "request failed");
