@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
-import { copyFile, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import * as ort from "onnxruntime-node";
 import { z } from "zod";
 import { appendToModel, OnnxType } from "../src/onnx-writer.js";
 
@@ -49,12 +50,17 @@ export function spread<T>(items: T[], count: number): T[] {
 }
 
 /**
- * A copy of a self-pooling model directory that fastembed 2.1.0's `FlagEmbedding` can load as a custom model: it
- * reads `last_hidden_state` [batch, seq, dim] and keeps position 0, so the copy's graph gains one Unsqueeze node
- * exposing `sentence_embedding` as [batch, 1, dim] under that name. Nothing else changes.
+ * A model directory fastembed 2.1.0's `FlagEmbedding` can load as a custom model. It reads `last_hidden_state`
+ * [batch, seq, dim] and keeps position 0. When the model has that output (the offline model does), its own directory
+ * is used; otherwise a copy whose graph gains one Unsqueeze node exposing `sentence_embedding` as [batch, 1, dim]
+ * under that name. Either way fastembed runs the whole model, which is what its throughput measures.
  */
-export async function fastembedCompatibleCopy(modelDir: string, target: string): Promise<void> {
-  const { mkdir } = await import("node:fs/promises");
+export async function fastembedCompatibleDir(modelDir: string, workDir: string): Promise<string> {
+  const session = await ort.InferenceSession.create(join(modelDir, "model.onnx"));
+  const outputs = session.outputNames;
+  await session.release();
+  if (outputs.includes("last_hidden_state")) return modelDir;
+  const target = join(workDir, "fastembed-model");
   await mkdir(target, { recursive: true });
   for (const file of ["tokenizer.json", "config.json", "tokenizer_config.json", "special_tokens_map.json"]) {
     const from = join(modelDir, file);
@@ -75,4 +81,5 @@ export async function fastembedCompatibleCopy(modelDir: string, target: string):
     ],
   });
   await writeFile(join(target, "model.onnx"), grafted);
+  return target;
 }

@@ -18,7 +18,7 @@ import { ensureDenseModelFiles } from "../src/model-files.js";
 import { createSpladeEncoder } from "../src/splade-encoder.js";
 import { writeTinySparseModel } from "../src/tiny-models.js";
 import { loadTokenizer } from "../src/tokenizer.js";
-import { fastembedCompatibleCopy, loadScifact, repoRoot, spread } from "./inputs.js";
+import { fastembedCompatibleDir, loadScifact, repoRoot, spread } from "./inputs.js";
 
 const envInt = (name: string, fallback: number) => {
   const value = Number.parseInt(process.env[name] ?? "", 10);
@@ -85,6 +85,8 @@ async function interleaved(rounds: number, variants: Record<string, () => Promis
   const best: Record<string, Measure> = {};
   for (let round = 0; round < rounds; round++) {
     for (const [name, run] of Object.entries(variants)) {
+      // Let the previous variant's thread pools stop spinning before this one's clock starts.
+      await new Promise((resolve) => setTimeout(resolve, 250));
       const cpuBefore = cpuSeconds();
       const { seconds } = await timed(run);
       const cpu = cpuSeconds() - cpuBefore;
@@ -228,8 +230,7 @@ async function main() {
   const { dir: modelDir } = await ensureDenseModelFiles(denseModelSpec(OFFLINE_MODEL), cacheDir);
   const workDir = await mkdtemp(join(tmpdir(), "embeddings-bench-"));
   try {
-    const fastembedDir = join(workDir, "offline-for-fastembed");
-    await fastembedCompatibleCopy(modelDir, fastembedDir);
+    const fastembedDir = await fastembedCompatibleDir(modelDir, workDir);
 
     const long = await benchDense("SciFact passages", spread(passages, PASSAGES), modelDir, fastembedDir);
     const short = await benchDense("SciFact queries", spread(queries, QUERIES), modelDir, fastembedDir);

@@ -35,7 +35,11 @@ export async function createEncoder(options: EncoderOptions): Promise<HybridEnco
   if (dense.status === "rejected" || sparse.status === "rejected") {
     if (dense.status === "fulfilled") await dense.value.close();
     if (sparse.status === "fulfilled") await sparse.value.close();
-    throw dense.status === "rejected" ? dense.reason : (sparse as PromiseRejectedResult).reason;
+    throw dense.status === "rejected"
+      ? dense.reason
+      : sparse.status === "rejected"
+        ? sparse.reason
+        : undefined;
   }
   const denseEncoder = dense.value;
   const sparseEncoder = sparse.value;

@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmbeddingModel, FlagEmbedding } from "fastembed";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDenseEncoder, describeDenseModel } from "./dense-encoder.js";
+import { encodeModel, OnnxType } from "./onnx-writer.js";
 import { TINY_CLS_ID, TINY_SEP_ID, type TinyDenseModel, writeTinyDenseModel } from "./tiny-models.js";
 
 const WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"];
@@ -183,6 +184,29 @@ describe("catalogue models from the cache directory", () => {
     });
     await expect(describeDenseModel("no-such/model", cacheDir)).rejects.toThrow(
       /unknown dense model "no-such\/model"/,
+    );
+  });
+});
+
+describe("bad model directories", () => {
+  it("says what is missing or wrong", async () => {
+    const empty = join(root, "empty-model");
+    await mkdir(empty, { recursive: true });
+    await expect(createDenseEncoder({ model: empty, cacheDir: root, onnxThreads: 1 })).rejects.toThrow(
+      `dense model "${empty}": ${join(empty, "model.onnx")} does not exist`,
+    );
+    const noIds = join(root, "no-input-ids");
+    await writeTinyDenseModel(noIds, { words: WORDS, dim: 4, output: "token" });
+    await writeFile(
+      join(noIds, "model.onnx"),
+      encodeModel({
+        inputs: [{ name: "x", type: OnnxType.float, dims: [1] }],
+        outputs: [{ name: "last_hidden_state", type: OnnxType.float, dims: [1] }],
+        nodes: [{ op: "Identity", inputs: ["x"], outputs: ["last_hidden_state"] }],
+      }),
+    );
+    await expect(createDenseEncoder({ model: noIds, cacheDir: root, onnxThreads: 1 })).rejects.toThrow(
+      /cannot load ONNX model .*no-input-ids\/model.onnx: the model has no input_ids input \(inputs: x\)/,
     );
   });
 });

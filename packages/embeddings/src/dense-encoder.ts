@@ -17,7 +17,7 @@ export interface DenseEncoderOptions {
   limits?: Partial<BatchLimits>;
 }
 
-/** Defaults sized for a worker: 32 texts, or 16k tokens (a [batch, seq, 384] float output of about 25 MB). */
+/** Defaults sized for an embed worker: 32 texts, or 16k tokens (a [batch, seq, 384] float output of about 25 MB). */
 export const DENSE_BATCH_LIMITS: BatchLimits = { maxBatch: 32, maxTokens: 16_384 };
 
 const REDUCTION: Record<DenseModelSpec["pooling"], Reduction> = { mean: "mean", cls: "first", model: "none" };
@@ -31,7 +31,7 @@ export function normalizeRow(row: Float32Array): number[] {
 }
 
 /**
- * Loads a dense model (downloading or building it when missing) in an ONNX worker thread. Pooling, prefixes and
+ * Loads a dense model (downloading or building it when missing) in an ONNX runner process. Pooling, prefixes and
  * truncation follow the model's reference implementation; every vector is L2-normalised (distance Cosine). Fails at
  * start when the model's output dimension differs from the catalogue's.
  */

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { ONNX_WORKER_SOURCE } from "./onnx-worker-source.js";
+import { ONNX_RUNNER_SOURCE } from "./onnx-runner-source.js";
 
 export type Reduction = "none" | "first" | "mean" | "max";
 
@@ -28,8 +28,6 @@ export interface OnnxRunner {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   run(request: RunRequest): Promise<RunResult>;
-  /** Peak resident memory of the child process so far. */
-  maxRssBytes(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -40,11 +38,11 @@ export interface OnnxRunnerOptions {
 }
 
 interface Pending {
-  resolve(value: WorkerReply): void;
+  resolve(value: RunnerReply): void;
   reject(error: Error): void;
 }
 
-interface WorkerReply {
+interface RunnerReply {
   id: number;
   error?: string;
   inputNames?: string[];
@@ -52,7 +50,6 @@ interface WorkerReply {
   data?: Float32Array;
   batch?: number;
   dim?: number;
-  maxRssBytes?: number;
 }
 
 const ortPath = createRequire(import.meta.url).resolve("onnxruntime-node");
@@ -65,7 +62,7 @@ function exited(child: ChildProcess): Promise<void> {
 /** Starts the child process and loads the model; rejects with the runtime's message when it cannot be loaded. */
 export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxRunner> {
   const config = JSON.stringify({ ortPath, modelPath: options.modelPath, threads: options.threads });
-  const child: ChildProcess = spawn(process.execPath, ["-e", ONNX_WORKER_SOURCE, config], {
+  const child: ChildProcess = spawn(process.execPath, ["-e", ONNX_RUNNER_SOURCE, config], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     serialization: "advanced",
   });
@@ -89,7 +86,7 @@ export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxR
     for (const p of pending.values()) p.reject(error);
     pending.clear();
   };
-  child.on("message", (reply: WorkerReply) => {
+  child.on("message", (reply: RunnerReply) => {
     const p = pending.get(reply.id);
     if (!p) return;
     pending.delete(reply.id);
@@ -104,7 +101,7 @@ export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxR
   });
 
   const request = (id: number, message: object) =>
-    new Promise<WorkerReply>((resolve, reject) => {
+    new Promise<RunnerReply>((resolve, reject) => {
       if (failure) return reject(failure);
       pending.set(id, { resolve, reject });
       setActive(true);
@@ -112,7 +109,7 @@ export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxR
     });
 
   // The child answers id 0 once the session is loaded (or failed to load).
-  const ready = await new Promise<WorkerReply>((resolve, reject) => {
+  const ready = await new Promise<RunnerReply>((resolve, reject) => {
     pending.set(0, { resolve, reject });
   }).catch(async (error: Error) => {
     closed = true;
@@ -131,9 +128,6 @@ export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxR
         throw new Error("ONNX runner sent an incomplete reply");
       }
       return { data: reply.data, batch: reply.batch, dim: reply.dim };
-    },
-    async maxRssBytes() {
-      return (await request(nextId++, { stats: true })).maxRssBytes ?? 0;
     },
     async close() {
       if (closed) return;

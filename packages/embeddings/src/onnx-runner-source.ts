@@ -15,10 +15,11 @@
  * - `mean`: mean over attended positions (sentence-transformers mean pooling);
  * - `max`: maximum over attended positions (SPLADE; log(1 + relu(x)) is monotonic, so it commutes with the max).
  */
-export const ONNX_WORKER_SOURCE = `
+export const ONNX_RUNNER_SOURCE = `
 const workerData = JSON.parse(process.argv[1]);
 const ort = require(workerData.ortPath);
-const parentPort = { postMessage: (message) => process.send(message), on: (event, fn) => process.on(event, fn) };
+const reply = (message) => process.send(message);
+const messageOf = (error) => String(error && error.message ? error.message : error);
 process.on("disconnect", () => process.exit(0));
 
 function inputNameFor(names, candidates) {
@@ -74,23 +75,23 @@ async function main() {
   try {
     session = await ort.InferenceSession.create(workerData.modelPath, options);
   } catch (error) {
-    parentPort.postMessage({ id: 0, error: String(error && error.message ? error.message : error) });
+    reply({ id: 0, error: messageOf(error) });
     return;
   }
   const names = session.inputNames;
   const idsName = inputNameFor(names, ["input_ids"]);
+  if (!idsName) {
+    reply({ id: 0, error: "the model has no input_ids input (inputs: " + names.join(", ") + ")" });
+    return;
+  }
   const maskName = inputNameFor(names, ["attention_mask", "input_mask"]);
   const typesName = inputNameFor(names, ["token_type_ids", "segment_ids"]);
-  parentPort.postMessage({ id: 0, inputNames: names, outputNames: session.outputNames });
-  parentPort.on("message", async (msg) => {
+  reply({ id: 0, inputNames: names, outputNames: session.outputNames });
+  process.on("message", async (msg) => {
     if (msg.close) {
       await session.release();
-      parentPort.postMessage({ id: msg.id, closed: true });
+      reply({ id: msg.id, closed: true });
       process.disconnect();
-      return;
-    }
-    if (msg.stats) {
-      parentPort.postMessage({ id: msg.id, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
       return;
     }
     try {
@@ -102,9 +103,9 @@ async function main() {
       const results = await session.run(feeds, [msg.output]);
       const tensor = results[msg.output];
       const reduced = reduce(msg.reduce, tensor.data, tensor.dims, msg.mask, msg.batch, msg.seq);
-      parentPort.postMessage({ id: msg.id, data: reduced.data, batch: msg.batch, dim: reduced.dim });
+      reply({ id: msg.id, data: reduced.data, batch: msg.batch, dim: reduced.dim });
     } catch (error) {
-      parentPort.postMessage({ id: msg.id, error: String(error && error.message ? error.message : error) });
+      reply({ id: msg.id, error: messageOf(error) });
     }
   });
 }
