@@ -13,7 +13,10 @@ describe("deletePrefixedKeys (real Redis at REDIS_URL)", () => {
   });
 
   it("removes every key under `<prefix>:` and nothing else", async () => {
-    for (let i = 0; i < 1200; i++) await redis.set(`${prefix}:bull:embed:${i}`, "1");
+    // More keys than one SCAN page, so the cursor loop is exercised.
+    await redis.mset(
+      Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`${prefix}:bull:embed:${i}`, "1"])),
+    );
     await redis.hset(`${prefix}:ingestion:a`, "state", "completed");
     await redis.set(`${prefix}x:keep`, "1");
     expect(await deletePrefixedKeys(url, prefix)).toBe(1201);
