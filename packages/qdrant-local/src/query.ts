@@ -12,8 +12,8 @@ const MAX_PREFETCH_DEPTH = 64;
 
 type QueryKind =
   | { kind: "none" }
-  | { kind: "dense"; using: string; vector: number[] }
-  | { kind: "sparse"; using: string; vector: { indices: number[]; values: number[] } }
+  | { kind: "dense"; using: string; vector: number[]; exclude?: number }
+  | { kind: "sparse"; using: string; vector: { indices: number[]; values: number[] }; exclude?: number }
   | { kind: "rrf"; k: number; weights: number[] | undefined }
   | { kind: "dbsf" }
   | ({ kind: "order_by" } & OrderBy)
@@ -40,13 +40,15 @@ function readVectorQuery(collection: Collection, value: unknown, using: string, 
     const point = collection.points.get(id);
     if (!point) throw notFound(`Not found: No point with id ${id} found`);
     const dense = collection.dense.get(using)?.get(point.slot);
-    if (dense) return { kind: "dense", using, vector: dense };
+    // As in Qdrant, the point a query is made from is left out of its results.
+    if (dense) return { kind: "dense", using, vector: dense, exclude: point.slot };
     const sparse = collection.sparse.get(using)?.get(point.slot);
     if (sparse)
       return {
         kind: "sparse",
         using,
         vector: { indices: Array.from(sparse.indices), values: Array.from(sparse.values) },
+        exclude: point.slot,
       };
     throw badRequest(`Wrong input: Not existing vector name error: ${using}`);
   }
@@ -193,7 +195,15 @@ export class QueryEvaluator {
     if (threshold !== undefined && query.kind === "order_by") {
       throw badRequest("Bad request: Can't use score_threshold with an order_by query.");
     }
-    const accept = this.accept(filter, `${where}.filter`);
+    const filtered = this.accept(filter, `${where}.filter`);
+    const excluded = "exclude" in query ? query.exclude : undefined;
+    const accept =
+      excluded === undefined
+        ? filtered
+        : (slot: number) => slot !== excluded && (filtered === undefined || filtered(slot));
+    if ((query.kind === "rrf" || query.kind === "dbsf") && node.using !== undefined && node.using !== null) {
+      throw badRequest("Bad request: Fusion queries cannot be combined with the 'using' field.");
+    }
 
     if (prefetchList.length > 0) {
       if (query.kind === "none") {

@@ -226,6 +226,14 @@ describe("match any / except with empty lists (test_match_any_empty.py, test_mat
     });
   }
 
+  it("matches UUID payload values by value, any and except (test_query_full.py uuid filters)", async () => {
+    const u = (n: number) => `550e8400-e29b-41d4-a716-44665544000${n}`;
+    expect(await ids(small, { must: [{ key: "uid", match: { value: u(1) } }] })).toEqual([1]);
+    expect(await ids(small, { must: [{ key: "uid", match: { any: [u(1), u(2)] } }] })).toEqual([1, 2]);
+    expect(await ids(small, { must: [{ key: "uid", match: { except: [u(1), u(2)] } }] })).toEqual([3]);
+    expect(await ids(small, { must_not: [{ key: "uid", match: { value: u(1) } }] })).toEqual([2, 3]);
+  });
+
   it("match text without a full-text index is a substring test", async () => {
     expect(await ids(small, { must: [{ key: "text", match: { text: "quick bro" } }] })).toEqual([3]);
     expect(await ids(small, { must: [{ key: "text", match: { text: "slow" } }] })).toEqual([]);

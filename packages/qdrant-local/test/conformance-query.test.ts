@@ -135,6 +135,27 @@ describe("query validation (exact Qdrant messages)", () => {
   });
 });
 
+describe("query by point id and fusion with using (test_query_full.py)", () => {
+  it("leaves the query point out of its results", async () => {
+    const points = await query({ query: 2 });
+    expect(points.length).toBeGreaterThan(0);
+    expect(points.map((p) => p.id)).not.toContain(2);
+    expect((points[0] as Scored).id).not.toBe(2);
+  });
+
+  it("rejects a fusion query with `using`", async () => {
+    const r = await backend.raw("POST", `/collections/${name}/points/query`, {
+      prefetch: [{ query: [0.1, 0.2, 0.3, 0.4] }],
+      using: "",
+      query: { fusion: "rrf" },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.status.error).toBe(
+      "Bad request: Fusion queries cannot be combined with the 'using' field.",
+    );
+  });
+});
+
 describe("search and query agree", () => {
   it("search, bare-vector query, nearest query and a rescored prefetch give the same points", async () => {
     const searched = await search({ vector: [0.1, 0.2, 0.3, 0.4], limit: 10 });
