@@ -27,6 +27,8 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     MAX_PENDING_BATCHES: positiveInt(64, 100_000),
     /** Rows larger than this (bytes of JSON) are skipped. */
     MAX_ROW_BYTES: positiveInt(1024 * 1024, 64 * 1024 * 1024),
+    /** A batch is closed early once its rows (JSON plus text) reach this many bytes, bounding job payloads. */
+    MAX_BATCH_BYTES: positiveInt(8 * 1024 * 1024, 512 * 1024 * 1024),
     /** Attempts per batch job before it is kept as failed (set on the job when the producer adds it). */
     BATCH_ATTEMPTS: positiveInt(5, 100),
     /** First retry delay of a batch in ms; doubles each attempt. */
@@ -54,6 +56,7 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
       batchSize: e.BATCH_SIZE,
       maxPendingBatches: e.MAX_PENDING_BATCHES,
       maxRowBytes: e.MAX_ROW_BYTES,
+      maxBatchBytes: e.MAX_BATCH_BYTES,
       batchAttempts: e.BATCH_ATTEMPTS,
       batchBackoffMs: e.BATCH_BACKOFF_MS,
       concurrency: e.INGEST_CONCURRENCY,

@@ -27,9 +27,13 @@ export interface IngestDeps {
     batchAttempts: number;
     /** First retry delay of a batch, doubled each attempt. */
     batchBackoffMs: number;
+    /** A batch is closed early once its rows reach this many bytes, so job payloads stay bounded (default 8 MiB). */
+    maxBatchBytes?: number;
   };
   logger: Logger;
 }
+
+export const DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
 /** Progress hashes of finished ingestions (and their side keys) expire after this long. */
 export const FINISHED_TTL_S = 7 * 24 * 3600;

@@ -110,6 +110,22 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
     expect(read?.attemptsMade).toBe(1);
   });
 
+  it("closes a batch early when its rows reach the byte bound", async () => {
+    harness = createTestHarness({ limits: { batchSize: 64, maxBatchBytes: 1000 } });
+    harness.startProducer();
+    harness.startEmbedStandIn();
+    const big = Array.from({ length: 10 }, (_, i) => ({ body: `${i} ${"x".repeat(200)}` }));
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "rows", rows: big },
+      text: "body",
+    });
+    const view = await waitFor(finished(harness, queued.id));
+    // Each row counts ~420 bytes (its JSON plus its text): a batch closes at its third row.
+    expect(view.batches.queued).toBe(4);
+    expect(view.points.upserted).toBe(10);
+  });
+
   it("holds reading back while too many batches are pending", async () => {
     harness = createTestHarness({ limits: { batchSize: 1, maxPendingBatches: 2 } });
     harness.startProducer();

@@ -12,7 +12,7 @@ import { type Job, UnrecoverableError } from "bullmq";
 import { createRowMapper } from "../rows/map-row.js";
 import { openSource } from "../sources/open-source.js";
 import type { SkipReason } from "../sources/raw-record.js";
-import { type IngestDeps, SKIPPED_KEPT } from "./ingest-deps.js";
+import { DEFAULT_MAX_BATCH_BYTES, type IngestDeps, SKIPPED_KEPT } from "./ingest-deps.js";
 import { removePendingBatches } from "./remove-pending.js";
 
 export interface ReadResult {
@@ -98,10 +98,13 @@ export async function processReadJob(
     backoffMs: deps.limits.batchBackoffMs,
   });
   let batch: BatchRow[] = [];
+  let batchBytes = 0;
+  const maxBatchBytes = deps.limits.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
   const addBatch = async () => {
     const batchIndex = counts.batchesQueued;
     const rows = batch;
     batch = [];
+    batchBytes = 0;
     await waitForCapacity();
     if (cancelled) return;
     counts.batchesQueued = batchIndex + 1;
@@ -137,8 +140,10 @@ export async function processReadJob(
       } else {
         for (const row of mapped.rows) {
           batch.push(row);
+          // Payload and text of the row; a chunked row's payload is counted once per chunk, as it is stored.
+          batchBytes += record.bytes + Buffer.byteLength(row.text);
           counts.chunks += 1;
-          if (batch.length >= batchSize) await addBatch();
+          if (batch.length >= batchSize || batchBytes >= maxBatchBytes) await addBatch();
         }
       }
       if (Date.now() - lastFlush >= FLUSH_EVERY_MS) {
