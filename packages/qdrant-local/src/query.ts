@@ -12,8 +12,8 @@ const MAX_PREFETCH_DEPTH = 64;
 
 type QueryKind =
   | { kind: "none" }
-  | { kind: "dense"; using: string; vector: number[]; exclude?: number }
-  | { kind: "sparse"; using: string; vector: { indices: number[]; values: number[] }; exclude?: number }
+  | { kind: "dense"; using: string; vector: number[]; exclude?: number[] }
+  | { kind: "sparse"; using: string; vector: { indices: number[]; values: number[] }; exclude?: number[] }
   | { kind: "rrf"; k: number; weights: number[] | undefined }
   | { kind: "dbsf" }
   | ({ kind: "order_by" } & OrderBy)
@@ -41,14 +41,14 @@ function readVectorQuery(collection: Collection, value: unknown, using: string, 
     if (!point) throw notFound(`Not found: No point with id ${id} found`);
     const dense = collection.dense.get(using)?.get(point.slot);
     // As in Qdrant, the point a query is made from is left out of its results.
-    if (dense) return { kind: "dense", using, vector: dense, exclude: point.slot };
+    if (dense) return { kind: "dense", using, vector: dense, exclude: [point.slot] };
     const sparse = collection.sparse.get(using)?.get(point.slot);
     if (sparse)
       return {
         kind: "sparse",
         using,
         vector: { indices: Array.from(sparse.indices), values: Array.from(sparse.values) },
-        exclude: point.slot,
+        exclude: [point.slot],
       };
     throw badRequest(`Wrong input: Not existing vector name error: ${using}`);
   }
@@ -129,7 +129,8 @@ function readQuery(collection: Collection, node: Record<string, unknown>, where:
       if (q.sample !== "random") throw formatError(`${at}.sample`, "unknown variant, expected `random`");
       return { kind: "sample" };
     }
-    for (const unsupported of ["recommend", "discover", "context", "formula"]) {
+    if ("recommend" in q) return readRecommend(collection, q.recommend, using, `${at}.recommend`);
+    for (const unsupported of ["discover", "context", "formula"]) {
       if (unsupported in q)
         throw badRequest(`Bad request: \`${unsupported}\` queries are not supported by qdrant-local`);
     }
@@ -196,11 +197,11 @@ export class QueryEvaluator {
       throw badRequest("Bad request: Can't use score_threshold with an order_by query.");
     }
     const filtered = this.accept(filter, `${where}.filter`);
-    const excluded = "exclude" in query ? query.exclude : undefined;
+    const excluded = "exclude" in query && query.exclude ? new Set(query.exclude) : undefined;
     const accept =
       excluded === undefined
         ? filtered
-        : (slot: number) => slot !== excluded && (filtered === undefined || filtered(slot));
+        : (slot: number) => !excluded.has(slot) && (filtered === undefined || filtered(slot));
     if ((query.kind === "rrf" || query.kind === "dbsf") && node.using !== undefined && node.using !== null) {
       throw badRequest("Bad request: Fusion queries cannot be combined with the 'using' field.");
     }
@@ -354,6 +355,57 @@ export class QueryEvaluator {
       true,
     );
   }
+}
+
+/**
+ * A recommend query with the average_vector strategy: `2 * avg(positive) - avg(negative)` searched as a dense vector,
+ * the example points left out of the results.
+ */
+function readRecommend(collection: Collection, spec: unknown, using: string, where: string): QueryKind {
+  if (!isPlainObject(spec)) throw formatError(where, "expected {positive, negative, strategy}");
+  const strategy = spec.strategy ?? "average_vector";
+  if (strategy !== "average_vector") {
+    throw badRequest(
+      `Bad request: recommend strategy \`${String(strategy)}\` is not supported by qdrant-local (average_vector is)`,
+    );
+  }
+  const params = collection.config.vectors[using];
+  const store = collection.dense.get(using);
+  if (!params || !store) throw badRequest(`Wrong input: Not existing vector name error: ${using}`);
+  const exclude: number[] = [];
+  const examples = (list: unknown, at: string): number[][] => {
+    if (list === undefined || list === null) return [];
+    if (!Array.isArray(list)) throw formatError(at, "expected a list of point ids or vectors");
+    return list.map((item, i) => {
+      if (Array.isArray(item))
+        return Array.from(store.prepareQuery(readDenseNumbers(item, params.size, `${at}[${i}]`)));
+      const id = parsePointId(item, `${at}[${i}]`);
+      const point = collection.points.get(id);
+      if (!point) throw notFound(`Not found: No point with id ${id} found`);
+      const vector = store.get(point.slot);
+      if (!vector) throw badRequest(`Wrong input: Not existing vector name error: ${using}`);
+      exclude.push(point.slot);
+      return vector;
+    });
+  };
+  const positive = examples(spec.positive, `${where}.positive`);
+  const negative = examples(spec.negative, `${where}.negative`);
+  if (positive.length === 0) throw badRequest("Bad request: At least one positive vector ID required");
+  const mean = (vectors: number[][]) => {
+    const out = new Array<number>(params.size).fill(0);
+    for (const v of vectors)
+      for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (v[i] as number) / vectors.length;
+    return out;
+  };
+  const pos = mean(positive);
+  const vector =
+    negative.length === 0
+      ? pos
+      : (() => {
+          const neg = mean(negative);
+          return pos.map((p, i) => p + p - (neg[i] as number));
+        })();
+  return { kind: "dense", using, vector, exclude };
 }
 
 export interface OrderBy {

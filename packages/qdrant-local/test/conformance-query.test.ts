@@ -143,6 +143,25 @@ describe("query by point id and fusion with using (test_query_full.py)", () => {
     expect((points[0] as Scored).id).not.toBe(2);
   });
 
+  it("recommend (average_vector) searches 2 * avg(positive) - avg(negative) and leaves the examples out", async () => {
+    const points = await query({ query: { recommend: { positive: [1, 2, 3, 4], negative: [3] } } });
+    const vectors: Record<number, number[]> = {
+      1: [0.05, 0.61, 0.76, 0.74],
+      2: [0.19, 0.81, 0.75, 0.11],
+      3: [0.36, 0.55, 0.47, 0.94],
+      4: [0.18, 0.01, 0.85, 0.8],
+    };
+    const avg = [0, 1, 2, 3].map(
+      (i) => [1, 2, 3, 4].reduce((a, id) => a + (vectors[id]?.[i] as number), 0) / 4,
+    );
+    const target = avg.map((x, i) => 2 * x - (vectors[3]?.[i] as number));
+    const plain = await query({ query: target, limit: 20 });
+    expect(points.map((p) => p.id)).toEqual(
+      plain.map((p) => p.id).filter((id) => ![1, 2, 3, 4].includes(id as number)),
+    );
+    expect(points.length).toBe(4);
+  });
+
   it("rejects a fusion query with `using`", async () => {
     const r = await backend.raw("POST", `/collections/${name}/points/query`, {
       prefetch: [{ query: [0.1, 0.2, 0.3, 0.4] }],
