@@ -93,7 +93,8 @@ export class Collection implements FilterEnv {
         this.points.set(p.id, point);
         this.sortedIds = undefined;
       }
-      point.payload = structuredClone(p.payload);
+      // Each upserted payload is a fresh object from the request body (or the log), so it is kept as is.
+      point.payload = p.payload;
       point.version = version;
       for (const [name, vector] of Object.entries(p.vectors)) this.setVector(point.slot, name, vector);
     }

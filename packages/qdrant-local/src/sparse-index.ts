@@ -5,9 +5,37 @@ export interface SparseVector {
   values: Float32Array;
 }
 
-interface Posting {
-  slots: number[];
-  values: number[];
+/** The points holding one index, with their weights: typed arrays grown by doubling (8 bytes an entry). */
+class Posting {
+  slots = new Int32Array(4);
+  values = new Float32Array(4);
+  length = 0;
+
+  push(slot: number, value: number): void {
+    if (this.length === this.slots.length) {
+      const slots = new Int32Array(this.length * 2);
+      slots.set(this.slots);
+      const values = new Float32Array(this.length * 2);
+      values.set(this.values);
+      this.slots = slots;
+      this.values = values;
+    }
+    this.slots[this.length] = slot;
+    this.values[this.length] = value;
+    this.length++;
+  }
+
+  /** Swap-removes a slot's entry; order within a posting does not matter. */
+  remove(slot: number): void {
+    for (let i = this.length - 1; i >= 0; i--) {
+      if (this.slots[i] !== slot) continue;
+      const last = this.length - 1;
+      this.slots[i] = this.slots[last] as number;
+      this.values[i] = this.values[last] as number;
+      this.length = last;
+      return;
+    }
+  }
 }
 
 /** One named sparse vector of a collection: vectors per slot plus an inverted index (postings double as document frequencies). */
@@ -32,11 +60,10 @@ export class SparseIndex {
       const index = vector.indices[i] as number;
       let posting = this.postings.get(index);
       if (!posting) {
-        posting = { slots: [], values: [] };
+        posting = new Posting();
         this.postings.set(index, posting);
       }
-      posting.slots.push(slot);
-      posting.values.push(vector.values[i] as number);
+      posting.push(slot, vector.values[i] as number);
     }
   }
 
@@ -57,20 +84,14 @@ export class SparseIndex {
     for (const index of old.indices) {
       const posting = this.postings.get(index);
       if (!posting) continue;
-      const at = posting.slots.lastIndexOf(slot);
-      if (at < 0) continue;
-      const last = posting.slots.length - 1;
-      posting.slots[at] = posting.slots[last] as number;
-      posting.values[at] = posting.values[last] as number;
-      posting.slots.pop();
-      posting.values.pop();
-      if (posting.slots.length === 0) this.postings.delete(index);
+      posting.remove(slot);
+      if (posting.length === 0) this.postings.delete(index);
     }
   }
 
   /** Qdrant's IDF: ln((N - df + 0.5) / (df + 0.5) + 1), in f32. */
   idfOf(index: number): number {
-    const df = this.postings.get(index)?.slots.length ?? 0;
+    const df = this.postings.get(index)?.length ?? 0;
     const n = this.nonEmpty;
     return Math.fround(Math.log((n - df + 0.5) / (df + 0.5) + 1));
   }
@@ -122,8 +143,8 @@ export class SparseIndex {
       const posting = this.postings.get(query.indices[i] as number);
       if (!posting) continue;
       const weight = w[i] as number;
-      const { slots, values } = posting;
-      for (let j = 0; j < slots.length; j++) {
+      const { slots, values, length } = posting;
+      for (let j = 0; j < length; j++) {
         const slot = slots[j] as number;
         if (seen[slot] === 0) {
           seen[slot] = 1;
@@ -147,7 +168,7 @@ export class SparseIndex {
   bytes(): number {
     let total = 0;
     for (const v of this.vectors) if (v) total += v.indices.byteLength + v.values.byteLength + 64;
-    for (const p of this.postings.values()) total += p.slots.length * 16 + 64;
+    for (const p of this.postings.values()) total += p.slots.byteLength + p.values.byteLength + 64;
     return total;
   }
 }
