@@ -52,8 +52,6 @@ interface RunnerReply {
   dim?: number;
 }
 
-const ortPath = createRequire(import.meta.url).resolve("onnxruntime-node");
-
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once("exit", () => resolve()));
@@ -61,6 +59,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Starts the child process and loads the model; rejects with the runtime's message when it cannot be loaded. */
 export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxRunner> {
+  const ortPath = createRequire(import.meta.url).resolve("onnxruntime-node");
   const config = JSON.stringify({ ortPath, modelPath: options.modelPath, threads: options.threads });
   const child: ChildProcess = spawn(process.execPath, ["-e", ONNX_RUNNER_SOURCE, config], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],

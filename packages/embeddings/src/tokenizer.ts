@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tokenizer } from "@anush008/tokenizers";
+import { z } from "zod";
 
 /** A Hugging Face tokenizer that truncates but never pads: padding is the batcher's job (to each batch's longest). */
 export interface TextTokenizer {
@@ -11,10 +12,22 @@ export interface TextTokenizer {
   readonly padId: number;
 }
 
-async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+const ModelConfig = z.object({ pad_token_id: z.number().int().nonnegative().nullish() });
+const TokenizerConfig = z.object({ model_max_length: z.number().positive().nullish() });
+/** Token strings, or AddedToken objects with a `content`; lists (additional_special_tokens) are not added. */
+const SpecialTokensMap = z.record(z.string(), z.unknown());
+
+async function readJson<T extends z.ZodType>(path: string, schema: T): Promise<z.output<T> | undefined> {
   if (!existsSync(path)) return undefined;
-  const value: unknown = JSON.parse(await readFile(path, "utf8"));
-  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+  const parsed = schema.safeParse(JSON.parse(await readFile(path, "utf8")));
+  if (!parsed.success) throw new Error(`unexpected content in ${path}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function specialTokenOf(token: unknown): string[] {
+  if (typeof token === "string") return [token];
+  const added = z.object({ content: z.string() }).safeParse(token);
+  return added.success ? [added.data.content] : [];
 }
 
 /**
@@ -26,29 +39,17 @@ export async function loadTokenizer(dir: string, maxLength: number): Promise<Tex
   const path = join(dir, "tokenizer.json");
   if (!existsSync(path)) throw new Error(`no tokenizer.json in ${dir}`);
   const [config, tokenizerConfig, specialTokens] = await Promise.all([
-    readJson(join(dir, "config.json")),
-    readJson(join(dir, "tokenizer_config.json")),
-    readJson(join(dir, "special_tokens_map.json")),
+    readJson(join(dir, "config.json"), ModelConfig),
+    readJson(join(dir, "tokenizer_config.json"), TokenizerConfig),
+    readJson(join(dir, "special_tokens_map.json"), SpecialTokensMap),
   ]);
-  const modelMax = tokenizerConfig?.model_max_length;
-  const limit = typeof modelMax === "number" && modelMax > 0 ? Math.min(maxLength, modelMax) : maxLength;
-  const padId = typeof config?.pad_token_id === "number" ? config.pad_token_id : 0;
+  const limit = Math.min(maxLength, tokenizerConfig?.model_max_length ?? maxLength);
+  const padId = config?.pad_token_id ?? 0;
 
   const tokenizer = Tokenizer.fromFile(path);
   tokenizer.setTruncation(limit);
   tokenizer.disablePadding();
-  const special = Object.values(specialTokens ?? {}).flatMap((token) => {
-    if (typeof token === "string") return [token];
-    if (
-      typeof token === "object" &&
-      token !== null &&
-      "content" in token &&
-      typeof token.content === "string"
-    ) {
-      return [token.content];
-    }
-    return [];
-  });
+  const special = Object.values(specialTokens ?? {}).flatMap(specialTokenOf);
   if (special.length > 0) tokenizer.addSpecialTokens(special);
 
   return {
