@@ -15,6 +15,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { createModelCheck } from "./model-check.js";
 import { mountPageRoutes } from "./page-routes.js";
 import { createQueryEmbedder } from "./query-embedder.js";
+import { createClientTransport, type QueryTransport } from "./query-transport.js";
 import { mountSearchRoutes } from "./search-routes.js";
 import { createSearchSchemas } from "./search-schemas.js";
 import { createSearcher, type Searcher } from "./searcher.js";
@@ -38,6 +39,8 @@ export interface QueryAppOptions {
 export interface QueryAppDeps {
   logger: Logger;
   client: QdrantClient;
+  /** The query call; default: through `client` (main passes the faster `createPoolTransport`). */
+  transport?: QueryTransport;
   /** Filled by `main` once the models have loaded; until then searches answer 503 and /readyz says "loading". */
   encoder: EncoderSlot<HybridEncoder>;
   options: QueryAppOptions;
@@ -66,7 +69,7 @@ export function createQueryApp(deps: QueryAppDeps): {
     metrics,
   });
   const searcher = createSearcher({
-    client,
+    transport: deps.transport ?? createClientTransport(client),
     embedder,
     metrics,
     defaultCollection: options.defaultCollection,

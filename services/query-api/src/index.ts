@@ -9,6 +9,13 @@ export { createModelCheck, type ModelCheck, type ModelCheckOptions } from "./mod
 export { compareHits, orderHits, type ScoredPoint } from "./order-hits.js";
 export { createQueryEmbedder, type EmbeddedQuery, type QueryEmbedder } from "./query-embedder.js";
 export {
+  createClientTransport,
+  createPoolTransport,
+  type PoolTransportOptions,
+  QdrantHttpError,
+  type QueryTransport,
+} from "./query-transport.js";
+export {
   BatchResponse,
   createSearchSchemas,
   Fusion,

@@ -5,15 +5,18 @@ import { installGracefulShutdown, serveHttp } from "@hybrid/service-kit";
 import { createQdrantClient } from "@hybrid/store";
 import { createQueryApp } from "./create-app.js";
 import { createEncoderSlot } from "./encoder-slot.js";
+import { createPoolTransport } from "./query-transport.js";
 
 const config = loadConfig(QueryEnv, process.env);
 const logger = createLogger({ name: "query-api", level: config.log.level, pretty: config.log.pretty });
 const client = createQdrantClient(config.qdrant);
+const transport = createPoolTransport(config.qdrant);
 const encoder = createEncoderSlot<HybridEncoder>();
 
 const { app } = createQueryApp({
   logger,
   client,
+  transport,
   encoder,
   options: {
     defaultCollection: config.search.defaultCollection,
@@ -35,6 +38,7 @@ installGracefulShutdown({
   timeoutMs: config.shutdownTimeoutMs,
   steps: [
     { name: "http", run: () => server.close() },
+    { name: "qdrant", run: () => transport.close() },
     { name: "models", run: async () => loaded?.close() },
   ],
 });

@@ -1,15 +1,17 @@
 import { AppError, isAppError } from "@hybrid/service-kit";
-import type { CollectionModels, QdrantClient } from "@hybrid/store";
+import type { CollectionModels } from "@hybrid/store";
 import { buildQueryBody } from "./build-query.js";
 import type { Metrics } from "./metrics.js";
 import type { ModelCheck } from "./model-check.js";
 import { orderHits, type ScoredPoint } from "./order-hits.js";
 import type { QueryEmbedder } from "./query-embedder.js";
+import type { QueryTransport } from "./query-transport.js";
 import type { BatchResponse, SearchRequest, SearchResponse } from "./search-schemas.js";
 import { toUpstreamError } from "./upstream-error.js";
 
 export interface SearcherDeps {
-  client: QdrantClient;
+  /** Makes the Qdrant query call (`createPoolTransport` in production). */
+  transport: QueryTransport;
   embedder: QueryEmbedder;
   metrics: Metrics;
   /** Collection searched when a request names none. */
@@ -27,7 +29,7 @@ export interface Searcher {
 
 /** Embeds the query, makes one Qdrant `query` call, answers hits in a deterministic order with timings. */
 export function createSearcher({
-  client,
+  transport,
   embedder,
   metrics,
   defaultCollection,
@@ -47,7 +49,7 @@ export function createSearcher({
     const searchStarted = performance.now();
     let points: ScoredPoint[];
     try {
-      ({ points } = await client.query(collection, body));
+      ({ points } = await transport.query(collection, body));
     } catch (error) {
       metrics.searchDuration.observe(
         { mode: request.mode, outcome: "error" },

@@ -25,7 +25,12 @@ export function toUpstreamError(
   return appError;
 }
 
+/** The HTTP status Qdrant answered, found on the error or along its `cause` chain (store helpers wrap it). */
 function httpStatusOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null || !("status" in error)) return undefined;
-  return typeof error.status === "number" ? error.status : undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    if ("status" in current && typeof current.status === "number") return current.status;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

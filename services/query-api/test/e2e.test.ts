@@ -6,7 +6,7 @@ import { createQdrantClient, ensureCollection } from "@hybrid/store";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createEncoderSlot } from "../src/encoder-slot.js";
-import { createQueryApp, type QueryAppOptions } from "../src/index.js";
+import { createPoolTransport, createQueryApp, type QueryAppOptions } from "../src/index.js";
 import type { SearchResponse } from "../src/search-schemas.js";
 import { MODEL_CACHE_DIR, MODELS } from "./support/paths.js";
 
@@ -17,7 +17,7 @@ const logger = pino({ level: "silent" });
 const collection = inject("startupsCollection");
 const qdrantUrl = inject("qdrantUrl");
 let encoder: HybridEncoder;
-let server: RunningServer;
+let server: Pick<RunningServer, "close">;
 let base: string;
 
 const options: QueryAppOptions = {
@@ -29,12 +29,32 @@ const options: QueryAppOptions = {
   corsOrigins: [],
 };
 
-async function start(qdrant: string, overrides: Partial<QueryAppOptions> = {}, timeoutMs = 10_000) {
+/** The service as `main` wires it (queries over the undici pool), or with the official client making the query call. */
+async function start(
+  qdrant: string,
+  overrides: Partial<QueryAppOptions> = {},
+  timeoutMs = 10_000,
+  useClient = false,
+) {
   const slot = createEncoderSlot<HybridEncoder>();
   slot.set(encoder);
   const client = createQdrantClient({ url: qdrant, timeoutMs });
-  const { app } = createQueryApp({ logger, client, encoder: slot, options: { ...options, ...overrides } });
-  const running = await serveHttp(app, { host: "127.0.0.1", port: 0 });
+  const transport = useClient ? undefined : createPoolTransport({ url: qdrant, timeoutMs });
+  const { app } = createQueryApp({
+    logger,
+    client,
+    ...(transport ? { transport } : {}),
+    encoder: slot,
+    options: { ...options, ...overrides },
+  });
+  const server = await serveHttp(app, { host: "127.0.0.1", port: 0 });
+  const running = {
+    port: server.port,
+    close: async () => {
+      await server.close();
+      await transport?.close();
+    },
+  };
   return { running, url: `http://127.0.0.1:${running.port}` };
 }
 
@@ -90,6 +110,24 @@ describe("POST /v1/search", () => {
     const again = await search({ query: "parking app for drivers", limit: 5 });
     expect(again.cached).toBe(true);
     expect(again.hits).toEqual(first.hits);
+  });
+
+  it("answers the same through the official client as through the undici pool transport", async () => {
+    const viaClient = await start(qdrantUrl, {}, 10_000, true);
+    try {
+      for (const body of [
+        { query: "TurboTax for home loans", limit: 10 },
+        {
+          query: "rewards",
+          mode: "sparse",
+          filter: { must: { key: "city", match: { any: ["London", "Londo"] } } },
+        },
+      ]) {
+        expect((await search(body, viaClient.url)).hits).toEqual((await search(body)).hits);
+      }
+    } finally {
+      await viaClient.running.close();
+    }
   });
 
   it("searches one vector in dense and sparse mode", async () => {

@@ -1,0 +1,107 @@
+import { z } from "@hono/zod-openapi";
+import { AppError } from "@hybrid/service-kit";
+import type { QdrantClient } from "@hybrid/store";
+import { Pool } from "undici";
+import type { QueryBody } from "./build-query.js";
+import type { ScoredPoint } from "./order-hits.js";
+
+/** The one call a search makes: `POST /collections/{name}/points/query`. */
+export interface QueryTransport {
+  query(collection: string, body: QueryBody): Promise<{ points: ScoredPoint[] }>;
+  close(): Promise<void>;
+}
+
+/** Qdrant's HTTP error answer, shaped as the client's `ApiError` (`status` + `data`) so `toAppError` reads it. */
+export class QdrantHttpError extends Error {
+  override readonly name = "QdrantHttpError";
+  constructor(
+    readonly status: number,
+    readonly data: unknown,
+  ) {
+    super(`Qdrant answered ${status}`);
+  }
+}
+
+const QueryAnswer = z.object({
+  result: z.object({
+    points: z.array(
+      z.object({
+        id: z.union([z.number(), z.string()]),
+        score: z.number(),
+        payload: z.record(z.string(), z.unknown()).nullish(),
+      }),
+    ),
+  }),
+});
+
+export interface PoolTransportOptions {
+  url: string;
+  apiKey?: string | undefined;
+  timeoutMs: number;
+  /** Keep-alive connections to Qdrant at most. */
+  connections?: number;
+}
+
+/**
+ * The query call over a keep-alive undici pool with the body sent as one buffer. Measured here it costs about half
+ * the CPU of the same call through `@qdrant/js-client-rest` (WHATWG fetch and its streams), which matters because the
+ * service's own cost per search is what the service/bare ratio measures. The official client stays in use for
+ * everything else (collections, readiness, the model check). Answers are validated; errors carry Qdrant's status and
+ * body; a timeout rejects with a TIMEOUT AppError.
+ */
+export function createPoolTransport({
+  url,
+  apiKey,
+  timeoutMs,
+  connections = 64,
+}: PoolTransportOptions): QueryTransport {
+  const base = new URL(url);
+  const prefix = base.pathname.replace(/\/+$/, "");
+  const pool = new Pool(base.origin, { connections, keepAliveTimeout: 30_000 });
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (apiKey) headers["api-key"] = apiKey;
+  return {
+    async query(collection, body) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      let status: number;
+      let text: string;
+      try {
+        const res = await pool.request({
+          path: `${prefix}/collections/${encodeURIComponent(collection)}/points/query`,
+          method: "POST",
+          headers,
+          body: JSON.stringify(body),
+          signal,
+        });
+        status = res.statusCode;
+        text = await res.body.text();
+      } catch (error) {
+        if (signal.aborted)
+          throw new AppError("TIMEOUT", `Qdrant query timed out after ${timeoutMs} ms`, { cause: error });
+        throw error;
+      }
+      const data = parseJson(text);
+      if (status < 200 || status >= 300) throw new QdrantHttpError(status, data);
+      const answer = QueryAnswer.safeParse(data);
+      if (!answer.success) throw new AppError("UPSTREAM", "Qdrant answered the query in an unexpected shape");
+      return answer.data.result;
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** The query call through the official client (tests compare both transports; either works in production). */
+export function createClientTransport(client: QdrantClient): QueryTransport {
+  return {
+    query: (collection, body) => client.query(collection, body),
+    close: async () => undefined,
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
