@@ -27,6 +27,8 @@ export interface RunResult {
 export interface OnnxRunner {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Process id of the current runner process. */
+  readonly pid: number | undefined;
   run(request: RunRequest): Promise<RunResult>;
   close(): Promise<void>;
 }
@@ -57,8 +59,19 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-/** Starts the child process and loads the model; rejects with the runtime's message when it cannot be loaded. */
-export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxRunner> {
+/** One child process with one loaded session. */
+interface RunnerProcess {
+  pid: number | undefined;
+  inputNames: string[];
+  outputNames: string[];
+  /** Set once the process has failed or exited; every request after that rejects with it. */
+  failure(): Error | undefined;
+  request(message: object): Promise<RunnerReply>;
+  close(): Promise<void>;
+}
+
+/** Starts a child process and loads the model; rejects with the runtime's message when it cannot be loaded. */
+async function spawnRunnerProcess(options: OnnxRunnerOptions): Promise<RunnerProcess> {
   const ortPath = createRequire(import.meta.url).resolve("onnxruntime-node");
   const config = JSON.stringify({ ortPath, modelPath: options.modelPath, threads: options.threads });
   const child: ChildProcess = spawn(process.execPath, ["-e", ONNX_RUNNER_SOURCE, config], {
@@ -81,7 +94,7 @@ export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxR
     }
   };
   const failAll = (error: Error) => {
-    failure = error;
+    failure ??= error;
     for (const p of pending.values()) p.reject(error);
     pending.clear();
   };
@@ -95,17 +108,8 @@ export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxR
   });
   child.on("error", (error) => failAll(error));
   child.on("exit", (code, signal) => {
-    if (!closed)
-      failAll(new Error(`ONNX runner for ${options.modelPath} exited (${signal ?? `code ${code}`})`));
+    failAll(new Error(`ONNX runner for ${options.modelPath} exited (${signal ?? `code ${code}`})`));
   });
-
-  const request = (id: number, message: object) =>
-    new Promise<RunnerReply>((resolve, reject) => {
-      if (failure) return reject(failure);
-      pending.set(id, { resolve, reject });
-      setActive(true);
-      child.send({ id, ...message });
-    });
 
   // The child answers id 0 once the session is loaded (or failed to load).
   const ready = await new Promise<RunnerReply>((resolve, reject) => {
@@ -118,23 +122,68 @@ export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxR
   });
   setActive(false);
 
+  const request = (message: object) =>
+    new Promise<RunnerReply>((resolve, reject) => {
+      if (failure) return reject(failure);
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      setActive(true);
+      child.send({ id, ...message });
+    });
+
   return {
+    pid: child.pid,
     inputNames: ready.inputNames ?? [],
     outputNames: ready.outputNames ?? [],
+    failure: () => failure,
+    request,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (!failure) await request({ close: true }).catch(() => undefined);
+      child.ref(); // keeps this process alive until the child has gone
+      if (child.exitCode === null) child.kill();
+      await exited(child);
+    },
+  };
+}
+
+/**
+ * Starts the runner. Should its process die (killed, out of memory), the requests in flight reject and the next
+ * request starts a new process, so a long-running worker recovers by retrying.
+ */
+export async function startOnnxRunner(options: OnnxRunnerOptions): Promise<OnnxRunner> {
+  let current = await spawnRunnerProcess(options);
+  let restarting: Promise<RunnerProcess> | undefined;
+  let closed = false;
+
+  const live = async (): Promise<RunnerProcess> => {
+    if (closed) throw new Error(`ONNX runner for ${options.modelPath} is closed`);
+    if (!current.failure()) return current;
+    restarting ??= spawnRunnerProcess(options).finally(() => {
+      restarting = undefined;
+    });
+    current = await restarting;
+    return current;
+  };
+
+  return {
+    inputNames: current.inputNames,
+    outputNames: current.outputNames,
+    get pid() {
+      return current.pid;
+    },
     async run(req) {
-      const reply = await request(nextId++, req);
+      const reply = await (await live()).request(req);
       if (!reply.data || reply.batch === undefined || reply.dim === undefined) {
         throw new Error("ONNX runner sent an incomplete reply");
       }
       return { data: reply.data, batch: reply.batch, dim: reply.dim };
     },
     async close() {
-      if (closed) return;
       closed = true;
-      if (!failure) await request(nextId++, { close: true }).catch(() => undefined);
-      child.ref(); // keeps this process alive until the child has gone
-      if (child.exitCode === null) child.kill();
-      await exited(child);
+      const pendingRestart = await restarting?.catch(() => undefined);
+      await Promise.all([current.close(), pendingRestart?.close()]);
     },
   };
 }
