@@ -4,7 +4,8 @@ import { z } from "zod";
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
-export const positiveInt = (fallback: number, max = 1_000_000) => z.coerce.number().int().min(1).max(max).default(fallback);
+export const positiveInt = (fallback: number, max = 1_000_000) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const redisUrl = z
   .string()
@@ -36,4 +37,6 @@ export const csv = z
 
 export const flag = (fallback: boolean) => z.stringbool().default(fallback);
 
-export const logLevel = z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info");
+export const logLevel = z
+  .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
+  .default("info");

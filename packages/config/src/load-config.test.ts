@@ -19,7 +19,9 @@ describe("loadConfig", () => {
   });
 
   it("hides secret values in the message", () => {
-    const error = catchError(() => loadConfig(WorkerEnv, { QDRANT_API_KEY: "s3cret", WORKER_CONCURRENCY: "0" }));
+    const error = catchError(() =>
+      loadConfig(WorkerEnv, { QDRANT_API_KEY: "s3cret", WORKER_CONCURRENCY: "0" }),
+    );
     expect(error.message).toMatch(/WORKER_CONCURRENCY/);
     expect(error.message).not.toContain("s3cret");
   });

@@ -27,7 +27,11 @@ export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, corsOrigins: e.CORS_ORIGINS },
     qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },
     models: modelsOf(e),
-    search: { defaultCollection: e.DEFAULT_COLLECTION, maxLimit: e.MAX_LIMIT, embedCacheSize: e.EMBED_CACHE_SIZE },
+    search: {
+      defaultCollection: e.DEFAULT_COLLECTION,
+      maxLimit: e.MAX_LIMIT,
+      embedCacheSize: e.EMBED_CACHE_SIZE,
+    },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,

@@ -16,7 +16,10 @@ export const SharedEnv = z.object({
   /** Force pretty logs (default: pretty when stdout is a terminal and NODE_ENV is not production). */
   LOG_PRETTY: flag(false).optional(),
   /** Queue-name prefix, so several deployments (or tests) can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only").default("hybrid"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
+    .default("hybrid"),
   /** Seconds allowed for a graceful shutdown before the process exits anyway. */
   SHUTDOWN_TIMEOUT_S: positiveInt(25, 3600),
 });

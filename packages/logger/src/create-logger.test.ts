@@ -19,7 +19,10 @@ describe("createLogger", () => {
     });
     const logger = createLogger({ name: "t" }, sink);
     logger.info(
-      { config: { qdrant: { apiKey: "k-123" }, http: { apiKeys: ["a-1"] } }, headers: { authorization: "Bearer z" } },
+      {
+        config: { qdrant: { apiKey: "k-123" }, http: { apiKeys: ["a-1"] } },
+        headers: { authorization: "Bearer z" },
+      },
       "config",
     );
     const text = lines.join("");

@@ -12,7 +12,11 @@ export interface ShutdownOptions {
  * Runs `steps` once on the first SIGTERM or SIGINT, then exits 0; a second signal or the timeout exits 1.
  * Returns the function itself so `main` can also call it (for example after a fatal error).
  */
-export function installGracefulShutdown({ logger, timeoutMs, steps }: ShutdownOptions): (reason: string) => Promise<void> {
+export function installGracefulShutdown({
+  logger,
+  timeoutMs,
+  steps,
+}: ShutdownOptions): (reason: string) => Promise<void> {
   let stopping = false;
   const shutdown = async (reason: string) => {
     if (stopping) {

@@ -19,7 +19,10 @@ export function mountHealthRoutes(app: Hono<AppEnv>, checks: ReadinessCheck[], t
       }),
     );
     const ready = results.every(([, state]) => state === "ok");
-    return c.json({ status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) }, ready ? 200 : 503);
+    return c.json(
+      { status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) },
+      ready ? 200 : 503,
+    );
   });
 }
 

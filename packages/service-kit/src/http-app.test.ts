@@ -15,7 +15,12 @@ describe("createHttpApp", () => {
     const res = await app.request("/missing", { headers: { "x-request-id": "abc-1" } });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
-      error: { code: "NOT_FOUND", message: "collection 'x' not found", requestId: "abc-1", details: { field: "collection" } },
+      error: {
+        code: "NOT_FOUND",
+        message: "collection 'x' not found",
+        requestId: "abc-1",
+        details: { field: "collection" },
+      },
     });
   });
 

@@ -30,7 +30,8 @@ export function createHttpApp({ logger }: HttpAppOptions): Hono<AppEnv> {
     await next();
     c.header("x-request-id", requestId);
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    if (!c.req.path.endsWith("z")) log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
+    if (!c.req.path.endsWith("z"))
+      log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
   });
 
   app.onError((error, c) => {
@@ -52,7 +53,13 @@ export function createHttpApp({ logger }: HttpAppOptions): Hono<AppEnv> {
 
   app.notFound((c) =>
     c.json(
-      { error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}`, requestId: c.get("requestId") } },
+      {
+        error: {
+          code: "NOT_FOUND",
+          message: `no route ${c.req.method} ${c.req.path}`,
+          requestId: c.get("requestId"),
+        },
+      },
       404,
     ),
   );

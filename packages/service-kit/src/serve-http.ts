@@ -14,17 +14,20 @@ export function serveHttp<E extends object>(
   options: { host: string; port: number },
 ): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
-      resolve({
-        port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            // Idle keep-alive sockets would otherwise hold close() open until they time out.
-            (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-          }),
-      });
-    });
+    const server = serve(
+      { fetch: app.fetch, hostname: options.host, port: options.port },
+      (info: AddressInfo) => {
+        resolve({
+          port: info.port,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              // Idle keep-alive sockets would otherwise hold close() open until they time out.
+              (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+            }),
+        });
+      },
+    );
     server.once("error", reject);
   });
 }
