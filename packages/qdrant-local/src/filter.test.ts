@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { QdrantError } from "./errors.js";
-import { compileFilter, type FilterEnv, mergeFilters } from "./filter.js";
+import { compileFilter, type FilterEnv } from "./filter.js";
+import { mergeFilters } from "./filter-merge.js";
 
 const env: FilterEnv = { hasVector: () => true, textTokenizer: () => undefined };
 const check = (filter: unknown, payload: Record<string, unknown>, id: number | string = 1) =>

@@ -1,4 +1,5 @@
 import { badRequest, formatError, unprocessable } from "./errors.js";
+import { geoPoint, haversine, inPolygon, readGeo } from "./filter-geo.js";
 import { type PathStep, parsePath, rawValuesAt, valuesAt } from "./payload-path.js";
 import { type PointId, parsePointId } from "./point-id.js";
 
@@ -242,43 +243,6 @@ function compileMatch(
   throw formatError(where, "data did not match any variant of untagged enum Match");
 }
 
-const EARTH_RADIUS_M = 6371008.8;
-
-function geoPoint(v: unknown): { lon: number; lat: number } | undefined {
-  if (isPlainObject(v) && typeof v.lon === "number" && typeof v.lat === "number")
-    return { lon: v.lon, lat: v.lat };
-  return undefined;
-}
-
-function readGeo(v: unknown, where: string): { lon: number; lat: number } {
-  const p = geoPoint(v);
-  if (!p || p.lon < -180 || p.lon > 180 || p.lat < -90 || p.lat > 90)
-    throw badRequest(`Bad request: invalid geo point at ${where}`);
-  return p;
-}
-
-function haversine(a: { lon: number; lat: number }, b: { lon: number; lat: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
-function inPolygon(p: { lon: number; lat: number }, ring: Array<{ lon: number; lat: number }>): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const a = ring[i] as { lon: number; lat: number };
-    const b = ring[j] as { lon: number; lat: number };
-    if (
-      a.lat > p.lat !== b.lat > p.lat &&
-      p.lon < ((b.lon - a.lon) * (p.lat - a.lat)) / (b.lat - a.lat) + a.lon
-    )
-      inside = !inside;
-  }
-  return inside;
-}
-
 function compileField(cond: Record<string, unknown>, where: string, env: FilterEnv): Check {
   const { key, steps } = keyOf(cond.key, `${where}.key`);
   const present = Object.keys(cond).filter((k) => k !== "key" && cond[k] !== null && cond[k] !== undefined);
@@ -378,25 +342,4 @@ function compileField(cond: Record<string, unknown>, where: string, env: FilterE
     for (const c of checks) if (!c(values, payload)) return false;
     return true;
   };
-}
-
-/** Merges a parent filter into a prefetch's filter the way Qdrant does: must/must_not/should concatenated, min_should merged. */
-export function mergeFilters(parent: unknown, child: unknown): unknown {
-  if (parent === undefined || parent === null) return child;
-  if (child === undefined || child === null) return parent;
-  if (!isPlainObject(parent) || !isPlainObject(child)) return child;
-  const out: Record<string, unknown> = {};
-  for (const k of ["must", "should", "must_not"] as const) {
-    const list = [...asList(parent[k]), ...asList(child[k])];
-    if (list.length > 0) out[k] = list;
-  }
-  const a = isPlainObject(parent.min_should) ? parent.min_should : undefined;
-  const b = isPlainObject(child.min_should) ? child.min_should : undefined;
-  if (a || b) {
-    out.min_should = {
-      conditions: [...asList(a?.conditions), ...asList(b?.conditions)],
-      min_count: Math.max(Number(a?.min_count ?? 0), Number(b?.min_count ?? 0)),
-    };
-  }
-  return out;
 }

@@ -3,9 +3,9 @@ import type { Engine } from "./engine.js";
 import { badRequest, formatError, notFound, unprocessable } from "./errors.js";
 import { compileFilter } from "./filter.js";
 import type { Operation, VectorInput } from "./ops.js";
+import { orderPoints, readOrderBy } from "./order-by.js";
 import { isPlainObject, readIdList, readUpsert, readVectorStruct } from "./parse-points.js";
 import { type PointId, parsePointId } from "./point-id.js";
-import { orderPoints, readOrderBy } from "./query.js";
 import { readPayloadSelector, readVectorSelector, renderRecord } from "./render.js";
 import type { Route } from "./router.js";
 
