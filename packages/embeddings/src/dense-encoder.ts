@@ -22,7 +22,7 @@ export const DENSE_BATCH_LIMITS: BatchLimits = { maxBatch: 32, maxTokens: 16_384
 
 const REDUCTION: Record<DenseModelSpec["pooling"], Reduction> = { mean: "mean", cls: "first", model: "none" };
 
-/** Scales each row to unit length in place (rows of zeros stay zero). */
+/** The row scaled to unit length, as plain numbers (a row of zeros stays zero). */
 export function normalizeRow(row: Float32Array): number[] {
   let sum = 0;
   for (const v of row) sum += v * v;
