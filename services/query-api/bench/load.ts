@@ -57,6 +57,44 @@ export async function runLoad({
 }
 
 /**
+ * Several short runs of one target combined: requests and errors summed, req/s over the total time, latency figures the
+ * median of the runs' figures (the shared machine's load comes in bursts; alternating short runs of the two targets
+ * exposes both to the same bursts).
+ */
+export function combineRuns(runs: LoadResult[]): LoadResult {
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+  };
+  const durationS = runs.reduce((t, r) => t + r.durationS, 0);
+  const requests = runs.reduce((t, r) => t + r.requests, 0);
+  return {
+    connections: runs[0]?.connections ?? 0,
+    durationS,
+    requests,
+    rps: round(requests / durationS),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p90Ms: median(runs.map((r) => r.p90Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    meanMs: round(median(runs.map((r) => r.meanMs))),
+    errors: runs.reduce((t, r) => t + r.errors, 0),
+    non2xx: runs.reduce((t, r) => t + r.non2xx, 0),
+  };
+}
+
+/** Latency percentiles (ms, 0.01 ms resolution) of a list of samples. */
+export function percentiles(samples: number[]): { p50Ms: number; p99Ms: number; meanMs: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
+  return {
+    p50Ms: round(at(0.5)),
+    p99Ms: round(at(0.99)),
+    meanMs: round(s.reduce((a, b) => a + b, 0) / s.length),
+  };
+}
+
+/**
  * Resident set size in MiB of a process and its descendants (the service runs ONNX Runtime in a child process),
  * from /proc (Linux).
  */

@@ -7,7 +7,7 @@ import { buildQueryBody } from "../src/build-query.js";
 import { createSearchSchemas } from "../src/search-schemas.js";
 import { type RunningChild, spawnNodeUntil } from "../test/support/child.js";
 import { MODEL_CACHE_DIR, MODELS, REPO_ROOT, SERVICE_DIR } from "../test/support/paths.js";
-import { type LoadResult, round, rssMiB, runLoad, sampleRss } from "./load.js";
+import { combineRuns, type LoadResult, percentiles, round, rssMiB, runLoad, sampleRss } from "./load.js";
 import { formatReport } from "./report.js";
 import { passageVectors, readScifactPassages, readScifactQueries } from "./scifact-points.js";
 
@@ -15,7 +15,9 @@ import { passageVectors, readScifactPassages, readScifactQueries } from "./scifa
 // autocannon in this process. Compares POST /v1/search (hybrid) with the bare Qdrant query the service makes.
 
 const POINTS = Number(process.env.BENCH_POINTS ?? 10_000);
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ROUND_S = Number(process.env.BENCH_ROUND_S ?? 3);
+const DURATION_S = ROUNDS * ROUND_S;
 const CONCURRENCY = [1, 8, 32];
 const COLLECTION = "scifact_bench";
 const LIMIT = 10;
@@ -88,25 +90,57 @@ async function main(): Promise<void> {
   const warm = await startService(qdrantUrl, 1024);
   for (const body of serviceBodies) await post(warm.url, "/v1/search", body);
   const rssAtRest = rssMiB(warm.pid);
+  // c = 1, interleaved request by request (bare, service, bare, ...) and timed here at 0.01 ms resolution:
+  // both targets see the same moment-to-moment load; autocannon's histogram has 1 ms steps.
+  const seqBare: number[] = [];
+  const seqService: number[] = [];
+  for (let i = 0; i < 2 * serviceBodies.length; i++) {
+    const j = i % serviceBodies.length;
+    let t = performance.now();
+    await post(qdrantUrl, barePath, bareBodies[j] ?? "");
+    seqBare.push(performance.now() - t);
+    t = performance.now();
+    await post(warm.url, "/v1/search", serviceBodies[j] ?? "");
+    seqService.push(performance.now() - t);
+  }
+  const sequential = {
+    requestsEach: seqBare.length,
+    bare: percentiles(seqBare),
+    service: percentiles(seqService),
+  };
+  log(`interleaved c=1: bare p50 ${sequential.bare.p50Ms} ms, service p50 ${sequential.service.p50Ms} ms`);
+
   const runs: Array<{ c: number; bare: LoadResult; service: LoadResult; servicePeakRssMiB: number }> = [];
   for (const c of CONCURRENCY) {
     await runLoad({ url: qdrantUrl, path: barePath, bodies: bareBodies, connections: c, durationS: 1 });
-    const bare = await runLoad({
-      url: qdrantUrl,
-      path: barePath,
-      bodies: bareBodies,
-      connections: c,
-      durationS: DURATION_S,
-    });
-    const sampler = sampleRss(warm.pid);
-    const service = await runLoad({
-      url: warm.url,
-      path: "/v1/search",
-      bodies: serviceBodies,
-      connections: c,
-      durationS: DURATION_S,
-    });
-    const servicePeakRssMiB = sampler.stop();
+    await runLoad({ url: warm.url, path: "/v1/search", bodies: serviceBodies, connections: c, durationS: 1 });
+    const bareRuns: LoadResult[] = [];
+    const serviceRuns: LoadResult[] = [];
+    let servicePeakRssMiB = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      bareRuns.push(
+        await runLoad({
+          url: qdrantUrl,
+          path: barePath,
+          bodies: bareBodies,
+          connections: c,
+          durationS: ROUND_S,
+        }),
+      );
+      const sampler = sampleRss(warm.pid);
+      serviceRuns.push(
+        await runLoad({
+          url: warm.url,
+          path: "/v1/search",
+          bodies: serviceBodies,
+          connections: c,
+          durationS: ROUND_S,
+        }),
+      );
+      servicePeakRssMiB = Math.max(servicePeakRssMiB, sampler.stop());
+    }
+    const bare = combineRuns(bareRuns);
+    const service = combineRuns(serviceRuns);
     log(
       `c=${c}: bare p50 ${bare.p50Ms} ms ${bare.rps} req/s; service p50 ${service.p50Ms} ms ${service.rps} req/s`,
     );
@@ -156,6 +190,12 @@ async function main(): Promise<void> {
       limit: LIMIT,
       mode: "hybrid, RRF k=2, prefetch 50 per vector",
       durationS: DURATION_S,
+      rounds: `${ROUNDS} alternating runs of ${ROUND_S} s per target and concurrency`,
+    },
+    interleavedC1: {
+      ...sequential,
+      ratioP50: round(sequential.service.p50Ms / sequential.bare.p50Ms),
+      ratioMean: round(sequential.service.meanMs / sequential.bare.meanMs),
     },
     cacheWarm: runs.map(({ c, bare, service, servicePeakRssMiB }) => ({
       concurrency: c,

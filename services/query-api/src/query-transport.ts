@@ -57,12 +57,17 @@ export function createPoolTransport({
 }: PoolTransportOptions): QueryTransport {
   const base = new URL(url);
   const prefix = base.pathname.replace(/\/+$/, "");
-  const pool = new Pool(base.origin, { connections, keepAliveTimeout: 30_000 });
+  // undici's own timers (no AbortSignal per request: creating one costs as much as the rest of the call's JS).
+  const pool = new Pool(base.origin, {
+    connections,
+    keepAliveTimeout: 30_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (apiKey) headers["api-key"] = apiKey;
   return {
     async query(collection, body) {
-      const signal = AbortSignal.timeout(timeoutMs);
       let status: number;
       let text: string;
       try {
@@ -70,14 +75,14 @@ export function createPoolTransport({
           path: `${prefix}/collections/${encodeURIComponent(collection)}/points/query`,
           method: "POST",
           headers,
-          body: JSON.stringify(body),
-          signal,
+          body: serializeQueryBody(body),
         });
         status = res.statusCode;
         text = await res.body.text();
       } catch (error) {
-        if (signal.aborted)
+        if (isUndiciTimeout(error)) {
           throw new AppError("TIMEOUT", `Qdrant query timed out after ${timeoutMs} ms`, { cause: error });
+        }
         throw error;
       }
       const data = parseJson(text);
@@ -88,6 +93,28 @@ export function createPoolTransport({
     },
     close: () => pool.close(),
   };
+}
+
+/** JSON text of dense vectors, by array identity: a cached query embedding is serialised once, not per request. */
+const denseJson = new WeakMap<number[], string>();
+const DENSE_MARK = "\u0000dense\u0000";
+
+/** `JSON.stringify(body)`, with the dense query vector's text reused across requests for the same cached vector. */
+export function serializeQueryBody(body: QueryBody): string {
+  const dense = Array.isArray(body.query) ? body.query : body.prefetch?.[0]?.query;
+  if (!Array.isArray(dense)) return JSON.stringify(body);
+  let text = denseJson.get(dense);
+  if (text === undefined) {
+    text = JSON.stringify(dense);
+    denseJson.set(dense, text);
+  }
+  const json = JSON.stringify(body, (_key, value) => (value === dense ? DENSE_MARK : value));
+  return json.replace(JSON.stringify(DENSE_MARK), () => text);
+}
+
+function isUndiciTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
 }
 
 /** The query call through the official client (tests compare both transports; either works in production). */
