@@ -32,7 +32,12 @@ export class Engine {
       this.pendingBackgroundSync = true;
       setImmediate(() => {
         this.pendingBackgroundSync = false;
-        wal.sync().catch(this.onError);
+        wal
+          .sync()
+          .then(() => {
+            if (wal.logBytes > COMPACT_AT_BYTES) wal.compact();
+          })
+          .catch(this.onError);
       });
     }
     return "acknowledged";
