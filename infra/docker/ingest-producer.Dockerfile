@@ -12,7 +12,7 @@ RUN npm install -g pnpm@10.34.9
 WORKDIR /repo
 # Lockfile first: `pnpm fetch` fills the store from it alone, so this layer is reused until dependencies change.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc tsconfig.base.json ./
-RUN pnpm fetch --frozen-lockfile
+RUN pnpm fetch
 COPY packages ./packages
 COPY services ./services
 COPY tools ./tools

@@ -12,7 +12,7 @@ RUN npm install -g pnpm@10.34.9
 WORKDIR /repo
 # Lockfile first: `pnpm fetch` fills the store from it alone, so this layer is reused until dependencies change.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc tsconfig.base.json ./
-RUN pnpm fetch --frozen-lockfile
+RUN pnpm fetch
 COPY packages ./packages
 COPY services ./services
 COPY tools ./tools
@@ -35,4 +35,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+# The offline model package (@hybrid/offline-model) is loaded at run time from its TypeScript source, so the service runs
+# under tsx (one of its production dependencies); without it /readyz reports "Unknown file extension .ts".
+CMD ["node", "--import", "tsx", "--enable-source-maps", "dist/main.js"]
