@@ -1,6 +1,7 @@
 import type { Collection, StoredPoint } from "./collection.js";
 import type { Engine } from "./engine.js";
 import { formatError } from "./errors.js";
+import { runQueryGroups } from "./groups.js";
 import { isPlainObject } from "./parse-points.js";
 import { QueryEvaluator } from "./query.js";
 import { readPayloadSelector, readVectorSelector, renderScored } from "./render.js";
@@ -60,6 +61,16 @@ export function queryRoutes(engine: Engine): Route[] {
         const c = store.get(params.name);
         return searches(body).map((q, i) => ({ points: runQuery(c, q, `searches[${i}]`) }));
       },
+    ],
+    [
+      "POST",
+      "/collections/{name}/points/query/groups",
+      ({ params, body }) => runQueryGroups(store.get(params.name), body, ""),
+    ],
+    [
+      "POST",
+      "/collections/{name}/points/search/groups",
+      ({ params, body }) => runQueryGroups(store.get(params.name), searchAsQuery(body, ""), ""),
     ],
     [
       "POST",

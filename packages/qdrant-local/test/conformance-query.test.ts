@@ -331,6 +331,44 @@ describe("score_threshold", () => {
   });
 });
 
+describe("groups", () => {
+  it("groups hits by a payload value, best group first, group_size hits each (query/groups and search/groups)", async () => {
+    const r = await backend.raw("POST", `/collections/${name}/points/query/groups`, {
+      query: [0.1, 0.2, 0.3, 0.4],
+      group_by: "city",
+      group_size: 2,
+      limit: 2,
+      with_payload: true,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const groups = r.body.result.groups as Array<{ id: string; hits: Scored[] }>;
+    expect(groups).toHaveLength(2);
+    const plain = await search({ vector: [0.1, 0.2, 0.3, 0.4], limit: 10, with_payload: true });
+    const cityOf = (p: Scored) => {
+      const city = (p.payload as { city?: unknown } | undefined)?.city;
+      return Array.isArray(city) ? city : typeof city === "string" ? [city] : [];
+    };
+    expect(groups[0]?.hits[0]?.id).toBe(plain.find((p) => cityOf(p).length > 0)?.id);
+    for (const g of groups) {
+      expect(g.hits.length).toBeLessThanOrEqual(2);
+      for (const h of g.hits) expect(cityOf(h)).toContain(g.id);
+    }
+    const viaSearch = await backend.raw("POST", `/collections/${name}/points/search/groups`, {
+      vector: [0.1, 0.2, 0.3, 0.4],
+      group_by: "city",
+      group_size: 2,
+      limit: 2,
+    });
+    expect(viaSearch.body.result.groups.map((g: { id: string }) => g.id)).toEqual(groups.map((g) => g.id));
+    const client = await backend.client.queryGroups(name, {
+      query: [0.1, 0.2, 0.3, 0.4],
+      group_by: "city",
+      limit: 3,
+    });
+    expect(client.groups.length).toBe(3);
+  });
+});
+
 describe("the official client", () => {
   it("runs a hybrid query, a batch query and a search through @qdrant/js-client-rest", async () => {
     const result = await backend.client.query(name, {
