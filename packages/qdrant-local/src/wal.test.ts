@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -40,7 +40,8 @@ describe("WriteAheadLog", () => {
     wal.append({ type: "set_payload", collection: "c", ids: [1], payload: { b: 2 }, key: null });
     await wal.sync();
     const before = wal.store.get("c").dense.get("d")?.get(0);
-    // Simulate a crash: no close, and half a record at the end of the log.
+    // What a crash leaves: a log never compacted, with half a record at its end.
+    await wal.close({ compact: false });
     appendFileSync(join(dir, "wal.jsonl"), '{"lsn": 99, "op": {"type": "delete_po');
 
     const reopened = await WriteAheadLog.open(dir);
@@ -57,5 +58,22 @@ describe("WriteAheadLog", () => {
     expect(third.store.get("c").points.get("2b1c3b0e-1111-4222-8333-944445555666")?.version).toBe(1);
     expect(third.store.get("c").version).toBe(2);
     await third.close();
+  });
+
+  it("refuses a folder another open log holds, and frees it on close", async () => {
+    const dir = tempDir();
+    const first = await WriteAheadLog.open(dir);
+    await expect(WriteAheadLog.open(dir)).rejects.toThrow(/already open/);
+    await first.close();
+    const second = await WriteAheadLog.open(dir);
+    await second.close();
+  });
+
+  it("takes over a lock left by a process that is gone", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "lock"), "999999999");
+    const wal = await WriteAheadLog.open(dir);
+    expect(readFileSync(join(dir, "lock"), "utf8")).toBe(String(process.pid));
+    await wal.close();
   });
 });

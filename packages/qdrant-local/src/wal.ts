@@ -16,6 +16,7 @@ import type { Collection } from "./collection.js";
 import type { CollectionConfig } from "./collection-config.js";
 import type { Operation, VectorInput } from "./ops.js";
 import type { PointId } from "./point-id.js";
+import { lockStorage } from "./storage-lock.js";
 import { LocalStore } from "./store.js";
 
 const WAL_FILE = "wal.jsonl";
@@ -44,6 +45,7 @@ export class WriteAheadLog {
   private synced = 0;
   private syncing: Promise<void> | undefined;
   private walBytes = 0;
+  private release: () => void = () => {};
 
   private constructor(
     private readonly dir: string,
@@ -55,10 +57,17 @@ export class WriteAheadLog {
   /** Opens (or creates) a storage folder: loads the snapshot, replays the log, then compacts both into a new snapshot. */
   static async open(dir: string): Promise<WriteAheadLog> {
     mkdirSync(dir, { recursive: true });
-    const wal = new WriteAheadLog(dir, new LocalStore());
-    await wal.load();
-    wal.compact();
-    return wal;
+    const release = lockStorage(dir);
+    try {
+      const wal = new WriteAheadLog(dir, new LocalStore());
+      wal.release = release;
+      await wal.load();
+      wal.compact();
+      return wal;
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   /** Files are read line by line: a large snapshot is far bigger than the longest string V8 allows. */
@@ -174,11 +183,14 @@ export class WriteAheadLog {
     return this.walBytes;
   }
 
-  async close(): Promise<void> {
+  /** Flushes and releases the folder; with `compact: false` the log is left for replay at the next open (a fast stop). */
+  async close(options: { compact?: boolean } = {}): Promise<void> {
     await this.syncing;
-    this.compact();
+    if (options.compact ?? true) this.compact();
+    else fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = -1;
+    this.release();
   }
 }
 
