@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir, startQdrantLocalProcess } from "../src/harness/index.js";
 import {
@@ -100,5 +101,38 @@ describe("embed workers on one job", () => {
     expect(done).toMatchObject({ state: "completed", batches: { queued: 10, done: 10, failed: 0 } });
     expect(await countPoints(qdrantUrl, job.collection)).toBe(160);
     expect((await getJob(stack.producer, job.id)).points.upserted).toBe(160);
+  });
+});
+
+/** Child pids of `pid` (a worker's ONNX runner is its only child process). */
+function childPids(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
+}
+
+describe("a worker whose ONNX runner dies", () => {
+  it("fails that batch for a retry, finds its encoder working again, and the job completes", async () => {
+    const [hit, other] = await Promise.all([stack.addWorker("onnx-hit"), stack.addWorker("onnx-other")]);
+    if (!hit || !other) throw new Error("workers did not start");
+    const job = await submitRows("onnxkill", 160, 60);
+    const line = await hit.process.waitForLine(/"msg":"batch started"/, 60_000);
+    const cutOff = String((JSON.parse(line.slice(line.indexOf("{"))) as { jobId: unknown }).jobId);
+    const runners = childPids(hit.pid);
+    expect(runners).toHaveLength(1);
+    process.kill(runners[0] as number, "SIGKILL");
+
+    const done = await waitForJob(stack.producer, job.id);
+    expect(done).toMatchObject({ state: "completed", batches: { queued: 10, done: 10, failed: 0 } });
+    expect(await countPoints(qdrantUrl, job.collection)).toBe(160);
+    // The probe after the failure passed (the embeddings package starts a new runner), so the worker stayed.
+    expect(logLines(hit, "a batch failed in the encoder, but the encoder still works")).toHaveLength(1);
+    expect(hit.process.hasExited()).toBe(false);
+    const retried = [...logLines(hit, "batch done"), ...logLines(other, "batch done")].filter(
+      (l) => l.jobId === cutOff,
+    );
+    expect(retried).toHaveLength(1);
   });
 });

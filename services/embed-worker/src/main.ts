@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadConfig, WorkerEnv } from "@hybrid/config";
 import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
@@ -7,6 +6,8 @@ import { createHttpApp, installGracefulShutdown, mountHealthRoutes, serveHttp } 
 import { createQdrantClient } from "@hybrid/store";
 import type { Worker } from "bullmq";
 import { createEmbedWorker } from "./embed-worker.js";
+import { createEncoderWatch } from "./encoder-watch.js";
+import { watchEventLoop } from "./event-loop-stats.js";
 import { readinessChecks } from "./readiness.js";
 
 const config = loadConfig(WorkerEnv, process.env);
@@ -14,17 +15,16 @@ const logger = createLogger({ name: "embed-worker", level: config.log.level, pre
 const redis = createRedis(config.redis.url);
 redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
 const qdrant = createQdrantClient(config.qdrant);
+const eventLoop = watchEventLoop();
 let encoder: HybridEncoder | undefined;
 let worker: Worker | undefined;
-// Lock renewal is a timer: it only starves if the event loop blocks for a large part of LOCK_DURATION_MS.
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
 
 const app = createHttpApp({ logger });
 mountHealthRoutes(app, readinessChecks({ redis, qdrant, modelsLoaded: () => encoder !== undefined }));
 const server = await serveHttp(app, config.http);
 logger.info({ port: server.port }, "health server listening");
 
+const { lockDurationMs } = config.worker;
 installGracefulShutdown({
   logger,
   timeoutMs: config.shutdownTimeoutMs,
@@ -33,24 +33,23 @@ installGracefulShutdown({
     { name: "worker", run: async () => worker?.close() },
     {
       name: "stats",
-      run: async () => {
-        const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-        const eventLoop = {
-          maxMs: ms(loopDelay.max),
-          p99Ms: ms(loopDelay.percentile(99)),
-          meanMs: ms(loopDelay.mean),
-        };
-        logger.info(
-          { eventLoop, lockDurationMs: config.worker.lockDurationMs },
-          "event loop delay while running",
-        );
-      },
+      run: async () =>
+        logger.info({ eventLoop: eventLoop.stats(), lockDurationMs }, "event loop delay while running"),
     },
     { name: "http", run: () => server.close() },
     { name: "encoder", run: async () => encoder?.close() },
     { name: "redis", run: () => redis.quit() },
   ],
 });
+
+/** Stops taking batches and exits 1 so the supervisor restarts the process (used when starting fails or the encoder breaks). */
+async function exitWithError(): Promise<never> {
+  setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+  await worker?.close();
+  await server.close();
+  redis.disconnect();
+  process.exit(1);
+}
 
 try {
   const started = performance.now();
@@ -63,24 +62,22 @@ try {
   const models = { dense: encoder.dense.model, denseDim: encoder.dense.dim, sparse: encoder.sparse.model };
   logger.info({ models, ms: Math.round(performance.now() - started) }, "models loaded");
   const { prefix } = config.redis;
+  const { attempts, backoffMs, backoffMaxMs } = config.worker;
   worker = createEmbedWorker({
     connection: redisOptions(config.redis.url),
     prefix,
     concurrency: config.worker.concurrency,
-    lockDurationMs: config.worker.lockDurationMs,
+    lockDurationMs,
     stalledIntervalMs: config.worker.stalledIntervalMs,
     logger,
     deps: {
       encoder,
       models,
       qdrant,
-      storeRetry: {
-        attempts: config.worker.attempts,
-        baseMs: config.worker.backoffMs,
-        maxMs: config.worker.backoffMaxMs,
-      },
+      storeRetry: { attempts, baseMs: backoffMs, maxMs: backoffMaxMs },
       recordDone: (batch, points) => recordBatchDone(redis, prefix, batch, points),
       recordFailed: (batch, reason) => recordBatchFailed(redis, prefix, batch, reason),
+      onEncoderFailure: createEncoderWatch({ encoder, logger, onBroken: () => void exitWithError() }),
       logger,
     },
   });
@@ -88,7 +85,5 @@ try {
   logger.info({ queue: worker.name, prefix, concurrency: config.worker.concurrency }, "worker ready");
 } catch (error) {
   logger.fatal({ err: error }, "could not start the worker");
-  await server.close();
-  redis.disconnect();
-  process.exit(1);
+  await exitWithError();
 }

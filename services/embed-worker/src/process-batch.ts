@@ -23,7 +23,14 @@ export interface BatchDeps {
   /** Records a batch that has used its last attempt, with its reason (idempotent per batch). */
   recordFailed: (batch: BatchRef, reason: string) => Promise<unknown>;
   logger: Logger;
+  /** Called when the encoder itself failed (not the input): `main` probes it and exits if it is broken. */
+  onEncoderFailure?: (error: EncoderFailure) => unknown;
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** The encoder threw (its ONNX runner died, say): every batch would fail the same way until the worker restarts. */
+export class EncoderFailure extends Error {
+  override readonly name = "EncoderFailure";
 }
 
 /** Where this delivery stands among the job's attempts (BullMQ's `attemptsMade` counts finished failed tries). */
@@ -59,6 +66,7 @@ export async function processBatch(
     await deps.recordDone(ref, points.length);
     return { points: points.length };
   } catch (error) {
+    if (error instanceof EncoderFailure) void deps.onEncoderFailure?.(error);
     const final = error instanceof UnrecoverableError || attempt.attemptsMade + 1 >= attempt.attempts;
     if (final && ref) await recordFailure(ref, error, deps);
     throw error;
@@ -84,7 +92,11 @@ export async function embedRows(batch: BatchJob, deps: Pick<BatchDeps, "encoder"
   const [dense, sparse] = await Promise.all([
     deps.encoder.dense.embedDocuments(texts),
     deps.encoder.sparse.embedDocuments(texts),
-  ]);
+  ]).catch((error: unknown) => {
+    throw new EncoderFailure(`encoder failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  });
   if (dense.length !== texts.length || sparse.length !== texts.length) {
     throw new UnrecoverableError(
       `encoder returned ${dense.length} dense and ${sparse.length} sparse vectors for ${texts.length} texts`,
