@@ -16,8 +16,11 @@ export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
     LOCK_DURATION_MS: positiveInt(30_000, 3_600_000),
     /** How often (ms) a worker looks for batches whose lock expired (their worker died) and puts them back. */
     STALLED_INTERVAL_MS: positiveInt(15_000, 3_600_000),
-    /** Upsert attempts within one delivery of a batch (exponential backoff between); then BullMQ's job retries take over. */
-    BATCH_ATTEMPTS: positiveInt(5, 100),
+    /**
+     * Upsert attempts within one delivery of a batch (exponential backoff between), keeping the computed vectors;
+     * then BullMQ's job attempts (the producer's BATCH_ATTEMPTS) take over.
+     */
+    STORE_ATTEMPTS: positiveInt(5, 100),
     /** First delay (ms) between upsert attempts; doubles each time. */
     STORE_BACKOFF_MS: positiveInt(500, 600_000),
     /** Longest delay (ms) between upsert attempts. */
@@ -35,9 +38,9 @@ export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
       concurrency: e.WORKER_CONCURRENCY,
       lockDurationMs: e.LOCK_DURATION_MS,
       stalledIntervalMs: e.STALLED_INTERVAL_MS,
-      attempts: e.BATCH_ATTEMPTS,
-      backoffMs: e.STORE_BACKOFF_MS,
-      backoffMaxMs: e.STORE_BACKOFF_MAX_MS,
+      storeAttempts: e.STORE_ATTEMPTS,
+      storeBackoffMs: e.STORE_BACKOFF_MS,
+      storeBackoffMaxMs: e.STORE_BACKOFF_MAX_MS,
     },
     http: { port: e.HEALTH_PORT, host: e.HOST },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },

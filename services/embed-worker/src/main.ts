@@ -62,7 +62,7 @@ try {
   const models = { dense: encoder.dense.model, denseDim: encoder.dense.dim, sparse: encoder.sparse.model };
   logger.info({ models, ms: Math.round(performance.now() - started) }, "models loaded");
   const { prefix } = config.redis;
-  const { attempts, backoffMs, backoffMaxMs } = config.worker;
+  const { storeAttempts, storeBackoffMs, storeBackoffMaxMs } = config.worker;
   worker = createEmbedWorker({
     connection: redisOptions(config.redis.url),
     prefix,
@@ -74,7 +74,7 @@ try {
       encoder,
       models,
       qdrant,
-      storeRetry: { attempts, baseMs: backoffMs, maxMs: backoffMaxMs },
+      storeRetry: { attempts: storeAttempts, baseMs: storeBackoffMs, maxMs: storeBackoffMaxMs },
       recordDone: (batch, points) => recordBatchDone(redis, prefix, batch, points),
       recordFailed: (batch, reason) => recordBatchFailed(redis, prefix, batch, reason),
       onEncoderFailure: createEncoderWatch({ encoder, logger, onBroken: () => void exitWithError() }),
