@@ -1,3 +1,4 @@
+/// <reference path="./webassembly.d.ts" />
 import { instantiateScan, type ScanFn } from "./simd-scan.js";
 import { TopK } from "./top-k.js";
 import { type Distance, dotAt, euclidAt, higherIsBetter, manhattanAt, normalizeInPlace } from "./vectors.js";

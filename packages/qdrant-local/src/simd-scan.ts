@@ -1,3 +1,4 @@
+/// <reference path="./webassembly.d.ts" />
 /**
  * A WebAssembly SIMD kernel for exact dot-product scans: `scan(vectors, query, out, dim, count)` writes
  * `out[i] = dot(vectors[i], query)` for `count` rows of `dim` f32 (dim a multiple of 8), two f32x4 accumulators per row.

@@ -26,9 +26,10 @@ export function createHttpApp({ logger }: HttpAppOptions): Hono<AppEnv> {
     const log = logger.child({ requestId });
     c.set("requestId", requestId);
     c.set("log", log);
+    // Set before the handler runs: setting it afterwards makes Hono copy the finished response.
+    c.header("x-request-id", requestId);
     const started = performance.now();
     await next();
-    c.header("x-request-id", requestId);
     const ms = Math.round((performance.now() - started) * 10) / 10;
     if (!c.req.path.endsWith("z"))
       log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
