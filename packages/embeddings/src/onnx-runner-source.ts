@@ -21,6 +21,10 @@ const ort = require(workerData.ortPath);
 const reply = (message) => process.send(message);
 const messageOf = (error) => String(error && error.message ? error.message : error);
 process.on("disconnect", () => process.exit(0));
+// A Ctrl-C or a group-wide SIGTERM reaches this child too; its parent decides when it stops (by disconnecting),
+// so a worker finishing its last batch during a graceful shutdown still has its model.
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => {});
 
 function inputNameFor(names, candidates) {
   return candidates.find((c) => names.includes(c));

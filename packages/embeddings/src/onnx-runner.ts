@@ -116,7 +116,7 @@ async function spawnRunnerProcess(options: OnnxRunnerOptions): Promise<RunnerPro
     pending.set(0, { resolve, reject });
   }).catch(async (error: Error) => {
     closed = true;
-    child.kill();
+    child.kill("SIGKILL"); // the runner ignores SIGTERM (see onnx-runner-source.ts)
     await exited(child);
     throw new Error(`cannot load ONNX model ${options.modelPath}: ${error.message}`);
   });
@@ -142,7 +142,7 @@ async function spawnRunnerProcess(options: OnnxRunnerOptions): Promise<RunnerPro
       closed = true;
       if (!failure) await request({ close: true }).catch(() => undefined);
       child.ref(); // keeps this process alive until the child has gone
-      if (child.exitCode === null) child.kill();
+      if (child.exitCode === null) child.kill("SIGKILL");
       await exited(child);
     },
   };
