@@ -37,6 +37,8 @@ describe.each(Object.keys(cases) as ServiceName[])("%s with a bad environment va
       expect(matching.length, what).toBeGreaterThanOrEqual(1);
       // Only the bad variable is reported (the others are valid).
       expect(matching[0], what).toMatch(/invalid configuration: [A-Z_]+ \("[^"]*"\): [^;]+$/);
+      // Just the line: no stack trace around it.
+      expect(logs, what).not.toMatch(/^\s+at /m);
       expect(await isListening(service.port), what).toBe(false);
     }
   });

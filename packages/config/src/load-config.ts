@@ -26,3 +26,17 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env): z.output<S
 function looksSecret(name: string): boolean {
   return /KEY|SECRET|TOKEN|PASSWORD/i.test(name);
 }
+
+/**
+ * For `main`: the parsed config, or one line on stderr and exit code 1. A stack trace would bury the line
+ * that says which variable to fix.
+ */
+export function loadConfigOrExit<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+  try {
+    return loadConfig(schema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

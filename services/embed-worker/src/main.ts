@@ -1,4 +1,4 @@
-import { loadConfig, WorkerEnv } from "@hybrid/config";
+import { loadConfigOrExit, WorkerEnv } from "@hybrid/config";
 import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
 import { createRedis, recordBatchDone, recordBatchFailed, redisOptions } from "@hybrid/queue";
@@ -10,7 +10,7 @@ import { createEncoderWatch } from "./encoder-watch.js";
 import { watchEventLoop } from "./event-loop-stats.js";
 import { readinessChecks } from "./readiness.js";
 
-const config = loadConfig(WorkerEnv, process.env);
+const config = loadConfigOrExit(WorkerEnv, process.env);
 const logger = createLogger({ name: "embed-worker", level: config.log.level, pretty: config.log.pretty });
 const redis = createRedis(config.redis.url);
 redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));

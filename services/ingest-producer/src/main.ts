@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadConfig, ProducerEnv } from "@hybrid/config";
+import { loadConfigOrExit, ProducerEnv } from "@hybrid/config";
 import { describeDenseModel, sparseModifierOf } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
 import { createRedis, QUEUE, redisOptions } from "@hybrid/queue";
@@ -11,7 +11,7 @@ import type { IngestDeps } from "./ingest/ingest-deps.js";
 import { createProducerWorker } from "./ingest/producer-worker.js";
 import { createCollectionResolver } from "./ingest/resolve-collection.js";
 
-const config = loadConfig(ProducerEnv, process.env);
+const config = loadConfigOrExit(ProducerEnv, process.env);
 const logger = createLogger({ name: "ingest-producer", level: config.log.level, pretty: config.log.pretty });
 const connection = redisOptions(config.redis.url);
 const prefix = config.redis.prefix;

@@ -1,4 +1,4 @@
-import { loadConfig, QueryEnv } from "@hybrid/config";
+import { loadConfigOrExit, QueryEnv } from "@hybrid/config";
 import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
 import { installGracefulShutdown, serveHttp } from "@hybrid/service-kit";
@@ -7,7 +7,7 @@ import { createQueryApp } from "./create-app.js";
 import { createEncoderSlot } from "./encoder-slot.js";
 import { createPoolTransport } from "./query-transport.js";
 
-const config = loadConfig(QueryEnv, process.env);
+const config = loadConfigOrExit(QueryEnv, process.env);
 const logger = createLogger({ name: "query-api", level: config.log.level, pretty: config.log.pretty });
 const client = createQdrantClient(config.qdrant);
 const transport = createPoolTransport(config.qdrant);
