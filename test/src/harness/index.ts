@@ -15,5 +15,6 @@ export {
   startQdrantLocalProcess,
 } from "./qdrant-local.js";
 export { type RedisServer, type RedisServerOptions, startRedisServer } from "./redis-server.js";
+export { type Restartable, startRestartable } from "./restartable.js";
 export { type ServiceProcess, type StartServiceOptions, startService } from "./service.js";
 export { makeTempDir } from "./temp-dir.js";

@@ -1,6 +1,6 @@
-import { type ExitInfo, freePort, type ManagedProcess, startQdrantLocalChild } from "@hybrid/stack";
-import { track } from "./cleanup.js";
+import { freePort, startQdrantLocalChild } from "@hybrid/stack";
 import { echoLine } from "./echo.js";
+import { type Restartable, startRestartable } from "./restartable.js";
 
 export interface QdrantLocalProcessOptions {
   /** Storage directory (durable across kill/restart); in-memory when omitted. */
@@ -9,18 +9,11 @@ export interface QdrantLocalProcessOptions {
   port?: number;
 }
 
-export interface QdrantLocalProcess {
+/** `stop()` lets the local mode flush storage; `restart()` keeps the port and storage and waits until it answers. */
+export interface QdrantLocalProcess extends Restartable {
   readonly url: string;
   readonly port: number;
   readonly storage: string | undefined;
-  readonly process: ManagedProcess;
-  readonly pid: number;
-  /** SIGTERM (the local mode flushes storage) and wait. */
-  stop(): Promise<ExitInfo>;
-  /** SIGKILL and wait. */
-  kill(): Promise<ExitInfo>;
-  /** Starts it again on the same port and storage (stopping it first if running) and waits until it answers. */
-  restart(): Promise<void>;
 }
 
 /** The Qdrant local mode (`packages/qdrant-local`) as a child process, killed when the test (or file) ends. */
@@ -28,37 +21,14 @@ export async function startQdrantLocalProcess(
   options: QdrantLocalProcessOptions = {},
 ): Promise<QdrantLocalProcess> {
   const port = options.port ?? (await freePort());
-  const launch = async () =>
-    (
-      await startQdrantLocalChild({
-        port,
-        storage: options.storage,
-        name: `qdrant-local:${port}`,
-        onLine: echoLine,
-      })
-    ).process;
-  let current = await launch();
-  const handle: QdrantLocalProcess = {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    storage: options.storage,
-    get process() {
-      return current;
-    },
-    get pid() {
-      return current.pid;
-    },
-    stop: () => current.stop(10_000),
-    kill: () => current.kill(),
-    async restart() {
-      if (!current.hasExited()) await current.stop(10_000);
-      current = await launch();
-    },
-  };
-  track({
-    label: `qdrant-local:${port}`,
-    cleanup: async () => void (await current.kill()),
-    logs: () => current.logs(),
+  const child = await startRestartable(`qdrant-local:${port}`, async () => {
+    const started = await startQdrantLocalChild({
+      port,
+      storage: options.storage,
+      name: `qdrant-local:${port}`,
+      onLine: echoLine,
+    });
+    return started.process;
   });
-  return handle;
+  return Object.assign(child, { url: `http://127.0.0.1:${port}`, port, storage: options.storage });
 }
