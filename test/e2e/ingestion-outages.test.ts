@@ -1,33 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { makeTempDir, startQdrantLocalProcess, startRedisServer } from "../src/harness/index.js";
 import {
-  collectionName,
   countPoints,
-  type IngestionStack,
   logLines,
-  makeRows,
   startIngestionStack,
   storedRowIds,
-  submitJob,
+  submitRows,
   waitForJob,
-  writeJsonLines,
 } from "./ingestion-support.js";
 
 /** The store and Redis go away in the middle of a job and come back: the job completes, nothing lost or doubled. */
-
-async function submitRows(stack: IngestionStack, dataDir: string, name: string) {
-  const rows = makeRows(240, 30);
-  const path = writeJsonLines(dataDir, `${name}.jsonl`, rows);
-  const collection = collectionName(name);
-  const id = await submitJob(stack.producer, {
-    collection,
-    source: { type: "file", path },
-    text: "{title}. {text}",
-    id: "id",
-    batchSize: 16,
-  });
-  return { id, collection, rowIds: rows.map((r) => r.id).sort() };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,7 +18,7 @@ describe("ingestion through outages", () => {
     const dataDir = makeTempDir("e2e-ingest-store-");
     const qdrant = await startQdrantLocalProcess({ storage: makeTempDir("e2e-qdrant-storage-") });
     const stack = await startIngestionStack({ qdrantUrl: qdrant.url, dataDir, workers: 1 });
-    const job = await submitRows(stack, dataDir, "storeout");
+    const job = await submitRows(stack, dataDir, "storeout", { rows: 240, words: 30 });
     const before = await waitForJob(stack.producer, job.id, (j) => j.batches.done >= 3);
     expect(before.batches.done).toBeLessThan(15);
     await qdrant.stop();
@@ -63,7 +45,7 @@ describe("ingestion through outages", () => {
       dataDir,
       workers: 2,
     });
-    const job = await submitRows(stack, dataDir, "redisout");
+    const job = await submitRows(stack, dataDir, "redisout", { rows: 240, words: 30 });
     const before = await waitForJob(stack.producer, job.id, (j) => j.batches.done >= 3);
     expect(before.batches.done).toBeLessThan(15);
     await redis.restart();

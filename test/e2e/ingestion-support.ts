@@ -200,3 +200,26 @@ export function logLines(service: ServiceProcess, message: string): Array<Record
   }
   return found;
 }
+
+/**
+ * Writes `rows` generated rows of about `words` words to a JSON Lines file in `dataDir` and submits it in batches
+ * of 16 into a fresh collection; returns the job id, the collection and the sorted row ids to expect.
+ */
+export async function submitRows(
+  stack: IngestionStack,
+  dataDir: string,
+  name: string,
+  { rows: n, words }: { rows: number; words: number },
+) {
+  const rows = makeRows(n, words);
+  const path = writeJsonLines(dataDir, `${name}.jsonl`, rows);
+  const collection = collectionName(name);
+  const id = await submitJob(stack.producer, {
+    collection,
+    source: { type: "file", path },
+    text: "{title}. {text}",
+    id: "id",
+    batchSize: 16,
+  });
+  return { id, collection, rowIds: rows.map((r) => r.id).sort() };
+}

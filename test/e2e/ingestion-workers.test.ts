@@ -2,17 +2,14 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir, startQdrantLocalProcess } from "../src/harness/index.js";
 import {
-  collectionName,
   countPoints,
   getJob,
   type IngestionStack,
   logLines,
-  makeRows,
   startIngestionStack,
   storedRowIds,
-  submitJob,
+  submitRows,
   waitForJob,
-  writeJsonLines,
 } from "./ingestion-support.js";
 
 /**
@@ -29,26 +26,12 @@ beforeAll(async () => {
   stack = await startIngestionStack({ qdrantUrl, dataDir, workers: 0 });
 });
 
-async function submitRows(name: string, n: number, words: number) {
-  const rows = makeRows(n, words);
-  const path = writeJsonLines(dataDir, `${name}.jsonl`, rows);
-  const collection = collectionName(name);
-  const id = await submitJob(stack.producer, {
-    collection,
-    source: { type: "file", path },
-    text: "{title}. {text}",
-    id: "id",
-    batchSize: 16,
-  });
-  return { id, collection, rowIds: rows.map((r) => r.id).sort() };
-}
-
 const jobIdsOf = (lines: Array<Record<string, unknown>>) => lines.map((l) => String(l.jobId));
 
 describe("embed workers on one job", () => {
   it("two worker processes share one job", async () => {
     const workers = await Promise.all([stack.addWorker("share-1"), stack.addWorker("share-2")]);
-    const job = await submitRows("share", 320, 30);
+    const job = await submitRows(stack, dataDir, "share", { rows: 320, words: 30 });
     const done = await waitForJob(stack.producer, job.id);
     expect(done).toMatchObject({ state: "completed", batches: { queued: 20, done: 20, failed: 0 } });
     expect(done.points.upserted).toBe(320);
@@ -66,7 +49,7 @@ describe("embed workers on one job", () => {
       stack.addWorker("kill-survivor"),
     ]);
     if (!victim || !survivor) throw new Error("workers did not start");
-    const job = await submitRows("sigkill", 240, 60);
+    const job = await submitRows(stack, dataDir, "sigkill", { rows: 240, words: 60 });
     await victim.process.waitForLine(/"msg":"batch started"/, 60_000);
     await victim.kill();
     const started = jobIdsOf(logLines(victim, "batch started"));
@@ -89,7 +72,7 @@ describe("embed workers on one job", () => {
       stack.addWorker("term-staying"),
     ]);
     if (!leaving || !staying) throw new Error("workers did not start");
-    const job = await submitRows("sigterm", 160, 60);
+    const job = await submitRows(stack, dataDir, "sigterm", { rows: 160, words: 60 });
     const line = await leaving.process.waitForLine(/"msg":"batch started"/, 60_000);
     const current = String((JSON.parse(line.slice(line.indexOf("{"))) as { jobId: unknown }).jobId);
     // To the worker's process only, as `docker stop` does (PID 1), not to its process group.
@@ -118,7 +101,7 @@ describe("a worker whose ONNX runner dies", () => {
   it("fails that batch for a retry, finds its encoder working again, and the job completes", async () => {
     const [hit, other] = await Promise.all([stack.addWorker("onnx-hit"), stack.addWorker("onnx-other")]);
     if (!hit || !other) throw new Error("workers did not start");
-    const job = await submitRows("onnxkill", 160, 60);
+    const job = await submitRows(stack, dataDir, "onnxkill", { rows: 160, words: 60 });
     const line = await hit.process.waitForLine(/"msg":"batch started"/, 60_000);
     const cutOff = String((JSON.parse(line.slice(line.indexOf("{"))) as { jobId: unknown }).jobId);
     const runners = childPids(hit.pid);
