@@ -1,7 +1,7 @@
 import { AppError } from "@hybrid/service-kit";
 import { z } from "zod";
 import { needsTotal, parseSplit, resolveSlice } from "./hf-split.js";
-import type { OpenedSource, RawRecord } from "./raw-record.js";
+import { type OpenedSource, parsedRecord, type RawRecord } from "./raw-record.js";
 
 export interface HfPolicy {
   /** datasets-server base URL, e.g. `https://datasets-server.huggingface.co`. */
@@ -69,16 +69,7 @@ export async function openHfSource(
         if (row_idx < offset || row_idx >= end) continue;
         const bytes = Buffer.byteLength(JSON.stringify(row));
         read += bytes;
-        if (bytes > policy.maxRowBytes) {
-          yield {
-            line: row_idx,
-            bytes,
-            skip: "oversized_row",
-            message: `row has ${bytes} bytes; the limit is ${policy.maxRowBytes}`,
-          };
-        } else {
-          yield { line: row_idx, bytes, value: row };
-        }
+        yield parsedRecord(row_idx, row, bytes, policy.maxRowBytes);
       }
     }
   })();

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { OpenedSource, RawRecord } from "./raw-record.js";
+import { type OpenedSource, parsedRecord, type RawRecord } from "./raw-record.js";
 
 /**
  * Rows given in the request. Derived ids hash the rows themselves, so resubmitting the same rows to the same
@@ -15,16 +15,7 @@ export function openInlineSource(rows: unknown[], options: { maxRowBytes: number
     for (const [index, row] of rows.entries()) {
       const bytes = Buffer.byteLength(texts[index] ?? "");
       read += bytes;
-      if (bytes > options.maxRowBytes) {
-        yield {
-          line: index,
-          bytes,
-          skip: "oversized_row",
-          message: `row has ${bytes} bytes; the limit is ${options.maxRowBytes}`,
-        };
-      } else {
-        yield { line: index, bytes, value: row };
-      }
+      yield parsedRecord(index, row, bytes, options.maxRowBytes);
     }
   })();
   return {

@@ -1,5 +1,5 @@
 import { AppError } from "@hybrid/service-kit";
-import type { RawRecord } from "./raw-record.js";
+import { oversizedRecord, type RawRecord } from "./raw-record.js";
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -126,12 +126,7 @@ function notAnArray(detail: string): AppError {
 
 function toRecord(pieces: Buffer[], size: number, index: number, maxRowBytes: number): RawRecord {
   if (size > maxRowBytes) {
-    return {
-      line: index,
-      bytes: size,
-      skip: "oversized_row",
-      message: `element has ${size} bytes; the limit is ${maxRowBytes}`,
-    };
+    return oversizedRecord(index, size, maxRowBytes, "element");
   }
   const text = (pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces)).toString("utf8");
   try {

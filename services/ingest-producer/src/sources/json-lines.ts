@@ -1,4 +1,4 @@
-import type { RawRecord } from "./raw-record.js";
+import { oversizedRecord, type RawRecord } from "./raw-record.js";
 
 const NEWLINE = 0x0a;
 
@@ -40,12 +40,7 @@ export async function* readJsonLines(
 
 function toRecord(pieces: Buffer[], size: number, line: number, maxRowBytes: number): RawRecord | undefined {
   if (size > maxRowBytes) {
-    return {
-      line,
-      bytes: size,
-      skip: "oversized_row",
-      message: `line has ${size} bytes; the limit is ${maxRowBytes}`,
-    };
+    return oversizedRecord(line, size, maxRowBytes, "line");
   }
   let text = (pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces)).toString("utf8");
   if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -28,3 +28,18 @@ export interface OpenedSource {
   /** Rows in the source when known up front (inline rows, dataset slices). */
   rowsTotal?: number | undefined;
 }
+
+/** The skip record of a row over `maxRowBytes`; `noun` says what the source calls a row (line, element, row). */
+export function oversizedRecord(line: number, bytes: number, maxRowBytes: number, noun: string): RawRecord {
+  return {
+    line,
+    bytes,
+    skip: "oversized_row",
+    message: `${noun} has ${bytes} bytes; the limit is ${maxRowBytes}`,
+  };
+}
+
+/** A row that arrived already parsed (inline rows, dataset rows): kept, or skipped when its JSON is over the limit. */
+export function parsedRecord(line: number, value: unknown, bytes: number, maxRowBytes: number): RawRecord {
+  return bytes > maxRowBytes ? oversizedRecord(line, bytes, maxRowBytes, "row") : { line, bytes, value };
+}
