@@ -53,12 +53,7 @@ async function exitWithError(): Promise<never> {
 
 try {
   const started = performance.now();
-  encoder = await createEncoder({
-    dense: config.models.dense,
-    sparse: config.models.sparse,
-    cacheDir: config.models.cacheDir,
-    onnxThreads: config.models.onnxThreads,
-  });
+  encoder = await createEncoder(config.models);
   const models = { dense: encoder.dense.model, denseDim: encoder.dense.dim, sparse: encoder.sparse.model };
   logger.info({ models, ms: Math.round(performance.now() - started) }, "models loaded");
   const { prefix } = config.redis;

@@ -46,13 +46,7 @@ installGracefulShutdown({
 try {
   const started = performance.now();
   // The service keeps its own query cache (with hit-rate metrics), so the encoder's is off.
-  loaded = await createEncoder({
-    dense: config.models.dense,
-    sparse: config.models.sparse,
-    cacheDir: config.models.cacheDir,
-    onnxThreads: config.models.onnxThreads,
-    queryCacheSize: 0,
-  });
+  loaded = await createEncoder({ ...config.models, queryCacheSize: 0 });
   encoder.set(loaded);
   logger.info({ ms: Math.round(performance.now() - started) }, "models loaded");
 } catch (error) {
