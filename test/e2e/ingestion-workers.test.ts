@@ -97,6 +97,23 @@ function childPids(pid: number): number[] {
     .map(Number);
 }
 
+/** CPU ticks (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Resolves once an idle process starts using CPU (an ONNX runner does only while it runs a request). */
+async function waitUntilBusy(pid: number, timeoutMs = 30_000): Promise<void> {
+  const idle = cpuTicks(pid);
+  const deadline = Date.now() + timeoutMs;
+  while (cpuTicks(pid) === idle) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} stayed idle for ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 describe("a worker whose ONNX runner dies", () => {
   it("fails that batch for a retry, finds its encoder working again, and the job completes", async () => {
     const [hit, other] = await Promise.all([stack.addWorker("onnx-hit"), stack.addWorker("onnx-other")]);
@@ -106,6 +123,9 @@ describe("a worker whose ONNX runner dies", () => {
     const cutOff = String((JSON.parse(line.slice(line.indexOf("{"))) as { jobId: unknown }).jobId);
     const runners = childPids(hit.pid);
     expect(runners).toHaveLength(1);
+    // Kill it while it runs the batch: a runner killed between requests (the batch still tokenizing) is replaced
+    // before the next request and no batch fails, which is not the case under test.
+    await waitUntilBusy(runners[0] as number);
     process.kill(runners[0] as number, "SIGKILL");
 
     const done = await waitForJob(stack.producer, job.id);
