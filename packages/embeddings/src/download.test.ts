@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { c as createTar } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDenseEncoder } from "./dense-encoder.js";
-import { ModelDownloadError } from "./download.js";
+import { ModelProvisionError } from "./download.js";
 import { createSpladeEncoder } from "./splade-encoder.js";
 import { type StaticFileServer, startStaticFileServer } from "./static-file-server.js";
 import { writeTinyDenseModel, writeTinySparseModel } from "./tiny-models.js";
@@ -50,7 +50,7 @@ afterAll(async () => {
 describe("dense model download (fastembed archive layout, from a local HTTP server)", () => {
   it("downloads, unpacks into fastembed's cache directory name, loads, and reuses the cache", async () => {
     const cacheDir = join(root, "cache-ok");
-    const sources = { denseArchiveBaseUrl: `${server.url}/models/` };
+    const sources = { denseArchiveBaseUrl: `${server.url}/models/`, python: false as const };
     const model = "sentence-transformers/all-MiniLM-L6-v2";
     const first = await createDenseEncoder({ model, cacheDir, onnxThreads: 1, sources });
     expect(first.dim).toBe(384);
@@ -64,7 +64,7 @@ describe("dense model download (fastembed archive layout, from a local HTTP serv
     expect(server.requests.length).toBe(downloads);
   });
 
-  it("says which model failed, from where, and how to run offline; leaves nothing behind", async () => {
+  it("says which model failed, every source tried, and how to run offline; leaves nothing behind", async () => {
     const cacheDir = join(root, "cache-404");
     const attempt = createDenseEncoder({
       model: "BAAI/bge-small-en-v1.5",
@@ -72,27 +72,29 @@ describe("dense model download (fastembed archive layout, from a local HTTP serv
       onnxThreads: 1,
       sources: { denseArchiveBaseUrl: `${server.url}/models` },
     });
-    await expect(attempt).rejects.toBeInstanceOf(ModelDownloadError);
+    await expect(attempt).rejects.toBeInstanceOf(ModelProvisionError);
     await expect(attempt).rejects.toThrow(
       new RegExp(
-        `cannot download model "BAAI/bge-small-en-v1.5" from ${server.url}/models/fast-bge-small-en-v1.5.tar.gz: ` +
-          "HTTP 500.*To run offline: .*fast-bge-small-en-v1.5.*offline/use-lite",
+        `cannot provision model "BAAI/bge-small-en-v1.5"; tried \\(1\\) cache: no .*fast-bge-small-en-v1.5; ` +
+          `\\(2\\) home ${server.url}/models/fast-bge-small-en-v1.5.tar.gz: HTTP 500[^;]*; ` +
+          "\\(3\\) pip: no package is known to bundle this model.*; \\(4\\) local: no folder or archive named.*" +
+          "To run offline: .*fast-bge-small-en-v1.5.*offline/use-lite",
       ),
     );
     expect(await readdir(cacheDir)).toEqual([]);
   });
 
-  it("reports an unreachable server the same way", async () => {
+  it("reports an unreachable server among the sources tried", async () => {
     const closed = await startStaticFileServer({});
     await closed.close();
     const attempt = createDenseEncoder({
       model: "sentence-transformers/all-MiniLM-L6-v2",
       cacheDir: join(root, "cache-refused"),
       onnxThreads: 1,
-      sources: { denseArchiveBaseUrl: closed.url },
+      sources: { denseArchiveBaseUrl: closed.url, python: false },
     });
     await expect(attempt).rejects.toThrow(
-      /cannot download model "sentence-transformers\/all-MiniLM-L6-v2" from http:\/\/127\.0\.0\.1:\d+\/sentence-transformers-all-MiniLM-L6-v2\.tar\.gz: fetch failed: .*ECONNREFUSED/,
+      /\(2\) home http:\/\/127\.0\.0\.1:\d+\/sentence-transformers-all-MiniLM-L6-v2\.tar\.gz: fetch failed: .*ECONNREFUSED[^;]*; \(3\) pip: not used/,
     );
   });
 });

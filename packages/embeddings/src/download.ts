@@ -27,23 +27,70 @@ export class ModelDownloadError extends AppError {
   }
 }
 
-async function fetchToFile(url: string, file: string): Promise<void> {
-  const response = await fetch(url, { redirect: "follow" });
+/** Every source a model was looked for in, and why each failed. */
+export class ModelProvisionError extends AppError {
+  constructor(
+    readonly model: string,
+    readonly tried: string[],
+    offlineHint: string,
+  ) {
+    super(
+      "UNAVAILABLE",
+      `cannot provision model "${model}"; tried ${tried.map((t, k) => `(${k + 1}) ${t}`).join("; ")}. To run offline: ${offlineHint}`,
+      { retryable: false },
+    );
+  }
+}
+
+/** Bytes received of a file being downloaded (`total` when the server says). */
+export type DownloadProgress = (event: {
+  model: string;
+  url: string;
+  received: number;
+  total?: number;
+}) => void;
+
+/** A server that does not answer within this long is taken as unreachable (the body may then take its time). */
+const RESPONSE_TIMEOUT_MS = 30_000;
+
+async function fetchToFile(
+  url: string,
+  file: string,
+  progress?: (received: number, total?: number) => void,
+): Promise<void> {
+  const response = await fetch(url, {
+    redirect: "follow",
+    signal: AbortSignal.timeout(RESPONSE_TIMEOUT_MS),
+  }).catch((error: unknown) => {
+    throw error instanceof Error && error.name === "TimeoutError"
+      ? new Error(`no answer within ${RESPONSE_TIMEOUT_MS / 1000} s`)
+      : error;
+  });
   if (!response.ok || !response.body) {
     throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
   }
   await mkdir(dirname(file), { recursive: true });
-  await pipeline(Readable.fromWeb(response.body as ReadableStream<Uint8Array>), createWriteStream(file));
+  const length = Number(response.headers.get("content-length"));
+  const total = Number.isFinite(length) && length > 0 ? length : undefined;
+  let received = 0;
+  const body = Readable.fromWeb(response.body as ReadableStream<Uint8Array>);
+  if (progress) {
+    body.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      progress(received, total);
+    });
+  }
+  await pipeline(body, createWriteStream(file));
 }
 
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
   return `${error.message}${cause}`;
 }
 
 /** Works in a temporary sibling of `target` and renames it into place, so a failed download leaves no half model. */
-async function intoPlace(
+export async function intoPlace(
   cacheDir: string,
   target: string,
   fill: (staging: string) => Promise<string>,
@@ -65,6 +112,7 @@ export interface ArchiveDownload {
   /** Directory name inside `cacheDir` (and at the archive's top level, as in fastembed's archives). */
   dirName: string;
   offlineHint: string;
+  onProgress?: DownloadProgress;
 }
 
 /**
@@ -77,7 +125,12 @@ export async function downloadModelArchive(options: ArchiveDownload): Promise<st
   try {
     await intoPlace(options.cacheDir, target, async (staging) => {
       const archive = join(staging, "model.tar.gz");
-      await fetchToFile(options.url, archive);
+      const { onProgress, model, url } = options;
+      await fetchToFile(
+        url,
+        archive,
+        onProgress && ((received, total) => onProgress({ model, url, received, total })),
+      );
       const unpacked = join(staging, "unpacked");
       await mkdir(unpacked);
       await extractTar({ file: archive, cwd: unpacked });

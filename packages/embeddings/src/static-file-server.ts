@@ -20,7 +20,11 @@ export async function startStaticFileServer(routes: Record<string, string>): Pro
       return;
     }
     readFile(file).then(
-      (body) => res.writeHead(200, { "content-length": body.length }).end(body),
+      (body) => {
+        // Package indexes (pip) read only pages served as HTML.
+        const type = file.endsWith(".html") ? { "content-type": "text/html" } : {};
+        res.writeHead(200, { "content-length": body.length, ...type }).end(body);
+      },
       () => res.writeHead(500).end(),
     );
   });
