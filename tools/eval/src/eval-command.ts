@@ -35,7 +35,7 @@ export interface EvalCommandResult {
 export async function runEvalCommand(args: EvalArgs, deps: EvalCommandDeps): Promise<EvalCommandResult> {
   const dataset = await readBeirDataset(args.dataset);
   const models = {
-    dense: deps.env.DENSE_MODEL || "offline/use-lite",
+    dense: deps.env.DENSE_MODEL || "sentence-transformers/all-MiniLM-L6-v2",
     sparse: deps.env.SPARSE_MODEL || "Qdrant/bm25",
   };
   const http = { apiKey: deps.env.API_KEY || undefined };
