@@ -1,18 +1,19 @@
 /**
- * `pnpm -F @hybrid/embeddings bench`: throughput of the dense pipeline on the offline model against fastembed's own
- * `embed()` and bare `session.run`, BM25, and SPLADE post-processing against fastembed's loop.
+ * `pnpm -F @hybrid/embeddings bench`: throughput of the dense pipeline on a real model (BENCH_MODEL, default
+ * all-MiniLM-L6-v2, provisioned like any model) against fastembed's own `embed()` and bare `session.run`, BM25, and
+ * SPLADE post-processing against fastembed's loop.
  * Writes bench-results/embeddings.json and bench-results/embeddings.md. Sizes: BENCH_PASSAGES (default 128),
  * BENCH_QUERIES (300), BENCH_SPLADE_TEXTS (48); ONNX threads: BENCH_THREADS (default 1).
  */
 import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { EmbeddingModel, FlagEmbedding, SparseEmbeddingModel, SparseTextEmbedding } from "fastembed";
 import * as ort from "onnxruntime-node";
 import { padBatch, planBatches } from "../src/batching.js";
 import { bm25Document } from "../src/bm25.js";
-import { denseModelSpec, OFFLINE_MODEL } from "../src/catalogue.js";
+import { denseModelSpec, MINILM_MODEL } from "../src/catalogue.js";
 import { createDenseEncoder, DENSE_BATCH_LIMITS } from "../src/dense-encoder.js";
 import { ensureDenseModelFiles } from "../src/model-files.js";
 import { createSpladeEncoder } from "../src/splade-encoder.js";
@@ -28,6 +29,7 @@ const PASSAGES = envInt("BENCH_PASSAGES", 128);
 const QUERIES = envInt("BENCH_QUERIES", 300);
 const SPLADE_TEXTS = envInt("BENCH_SPLADE_TEXTS", 48);
 const THREADS = envInt("BENCH_THREADS", 1);
+const MODEL = process.env.BENCH_MODEL || MINILM_MODEL;
 
 async function timed<T>(run: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const start = process.hrtime.bigint();
@@ -114,19 +116,20 @@ async function benchDense(
   label: string,
   texts: string[],
   modelDir: string,
+  modelPath: string,
   fastembedDir: string,
 ): Promise<{ row: DenseRow; childRss: number }> {
-  const tokenizer = await loadTokenizer(modelDir, denseModelSpec(OFFLINE_MODEL).maxLength);
+  const tokenizer = await loadTokenizer(modelDir, denseModelSpec(MODEL).maxLength);
   const tokens = await tokenizer.encode(texts);
   const meanTokens = tokens.reduce((n, t) => n + t.length, 0) / tokens.length;
   const cacheDir = join(repoRoot(), ".cache", "models");
 
   // (b) this package, with the threads a worker would use, and with ONNX Runtime's default (as fastembed runs).
-  const encoder = await createDenseEncoder({ model: OFFLINE_MODEL, cacheDir, onnxThreads: THREADS });
-  const defaultThreads = await createDenseEncoder({ model: OFFLINE_MODEL, cacheDir, onnxThreads: 0 });
+  const encoder = await createDenseEncoder({ model: MODEL, cacheDir, onnxThreads: THREADS });
+  const defaultThreads = await createDenseEncoder({ model: MODEL, cacheDir, onnxThreads: 0 });
 
   // (c) bare session.run: pre-tokenized, length-sorted batches padded to their longest, same batch limits.
-  const session = await ort.InferenceSession.create(join(modelDir, "model.onnx"), {
+  const session = await ort.InferenceSession.create(modelPath, {
     intraOpNumThreads: THREADS || undefined,
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
@@ -138,10 +141,16 @@ async function benchDense(
   ).map((positions) => padBatch(tokens, positions, tokenizer.padId));
   const runBare = async () => {
     for (const b of batches) {
-      await session.run({
-        input_ids: new ort.Tensor("int64", b.ids, [b.batch, b.seq]),
-        attention_mask: new ort.Tensor("int64", b.mask, [b.batch, b.seq]),
-      });
+      const shape = [b.batch, b.seq];
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor("int64", b.ids, shape),
+        attention_mask: new ort.Tensor("int64", b.mask, shape),
+      };
+      // BERT models also take token types (all zero for one segment), as the pipeline's runner feeds them.
+      if (session.inputNames.includes("token_type_ids")) {
+        feeds.token_type_ids = new ort.Tensor("int64", new BigInt64Array(b.ids.length), shape);
+      }
+      await session.run(feeds);
     }
   };
 
@@ -149,7 +158,7 @@ async function benchDense(
   const fastembed = await FlagEmbedding.init({
     model: EmbeddingModel.CUSTOM,
     modelAbsoluteDirPath: fastembedDir,
-    modelName: "model.onnx",
+    modelName: basename(modelPath),
     showDownloadProgress: false,
   });
   const runFastembed = async (input: string[]) => {
@@ -227,13 +236,25 @@ async function main() {
   const started = Date.now();
   const { passages, queries } = loadScifact();
   const cacheDir = join(repoRoot(), ".cache", "models");
-  const { dir: modelDir } = await ensureDenseModelFiles(denseModelSpec(OFFLINE_MODEL), cacheDir);
+  const { dir: modelDir, modelPath } = await ensureDenseModelFiles(denseModelSpec(MODEL), cacheDir);
   const workDir = await mkdtemp(join(tmpdir(), "embeddings-bench-"));
   try {
     const fastembedDir = await fastembedCompatibleDir(modelDir, workDir);
 
-    const long = await benchDense("SciFact passages", spread(passages, PASSAGES), modelDir, fastembedDir);
-    const short = await benchDense("SciFact queries", spread(queries, QUERIES), modelDir, fastembedDir);
+    const long = await benchDense(
+      "SciFact passages",
+      spread(passages, PASSAGES),
+      modelDir,
+      modelPath,
+      fastembedDir,
+    );
+    const short = await benchDense(
+      "SciFact queries",
+      spread(queries, QUERIES),
+      modelDir,
+      modelPath,
+      fastembedDir,
+    );
 
     const bm25Best = (await interleaved(3, { bm25: async () => passages.map(bm25Document) })).bm25;
     const bm25 = {
@@ -250,7 +271,7 @@ async function main() {
       cpus: (await import("node:os")).cpus().length,
       loadAverage: (await import("node:os")).loadavg()[0],
       onnxThreads: THREADS,
-      model: OFFLINE_MODEL,
+      model: MODEL,
       dense: [long.row, short.row].map((r) => ({
         ...r,
         ratios: {
@@ -271,7 +292,7 @@ async function main() {
     };
 
     const lines = [
-      `Offline model (\`${OFFLINE_MODEL}\`); ${result.cpus} CPUs shared with other work (load average ${result.loadAverage?.toFixed(1)} at the end); ` +
+      `Dense model \`${MODEL}\`; ${result.cpus} CPUs shared with other work (load average ${result.loadAverage?.toFixed(1)} at the end); ` +
         `ONNX intra-op threads ${THREADS} for (b) and (c), ONNX Runtime's default for (a) and (b0); Node ${result.node}; best of 2 interleaved rounds.`,
       "",
       "| texts | n | mean tokens | (a) fastembed embed() | (b) this package | (b0) this package, default threads | (c) bare session.run | b/c | b/a | b0/a |",
