@@ -81,7 +81,7 @@ export function createQueryApp(deps: QueryAppDeps): {
   const encoders = createEncoderPool({
     load: deps.loadEncoder ?? refuseLoad,
     maxModels: options.maxModels,
-    onEvent: (event) => logPoolEvent(logger, event),
+    onEvent: (event) => recordPoolEvent(logger, metrics, event),
   });
   const embedder = createQueryEmbedder({
     encode: (models, text) => {
@@ -155,10 +155,15 @@ async function refuseLoad(): Promise<never> {
   throw new AppError("CONFLICT", "this service only embeds with its configured models");
 }
 
-function logPoolEvent(logger: Logger, event: EncoderPoolEvent): void {
-  if (event.type === "loaded")
+function recordPoolEvent(logger: Logger, metrics: Metrics, event: EncoderPoolEvent): void {
+  if (event.type === "loaded") {
+    metrics.modelLoads.inc({ outcome: "ok" });
     logger.info({ models: event.models, ms: event.ms }, "collection models loaded");
-  else if (event.type === "evicted")
-    logger.info({ models: event.models }, "collection models unloaded (LRU)");
-  else logger.warn({ models: event.models, err: event.error }, "collection models failed to load");
+  } else if (event.type === "evicted") {
+    metrics.modelEvictions.inc();
+    logger.info({ models: event.models }, "collection models unloaded (least recently used)");
+  } else {
+    metrics.modelLoads.inc({ outcome: "error" });
+    logger.warn({ models: event.models, err: event.error }, "collection models failed to load");
+  }
 }

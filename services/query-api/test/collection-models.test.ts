@@ -177,6 +177,9 @@ describe("one query API, collections built with different models", () => {
     ]);
     expect(loads).toEqual([tiny.get(col(0)), tiny.get(col(1)), tiny.get(col(2)), tiny.get(col(1))]);
     expect(closed).toEqual([tiny.get(col(1)), tiny.get(col(0))]);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('query_model_loads_total{outcome="ok"} 4');
+    expect(metrics).toContain("query_model_evictions_total 2");
   });
 
   it("answers 409 naming the model when a collection's models cannot be loaded", async () => {
