@@ -26,6 +26,14 @@ describe("loadConfig", () => {
     expect(error.message).not.toContain("s3cret");
   });
 
+  it("bounds the query API's extra model pairs (QUERY_MAX_MODELS, default 3, at least 1)", () => {
+    expect(loadConfig(QueryEnv, {}).search.maxModels).toBe(3);
+    expect(loadConfig(QueryEnv, { QUERY_MAX_MODELS: "5" }).search.maxModels).toBe(5);
+    expect(catchError(() => loadConfig(QueryEnv, { QUERY_MAX_MODELS: "0" })).message).toMatch(
+      /QUERY_MAX_MODELS \("0"\)/,
+    );
+  });
+
   it("parses booleans and lists from strings", () => {
     const config = loadConfig(ProducerEnv, { LOG_PRETTY: "false", API_KEYS: "a, b,," });
     expect(config.log.pretty).toBe(false);

@@ -22,6 +22,11 @@ export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
     EMBED_CACHE_SIZE: z.coerce.number().int().min(0).default(1024),
     /** Largest `limit` a search may ask for. */
     MAX_LIMIT: positiveInt(100, 10_000),
+    /**
+     * Model pairs besides the configured one kept loaded for collections built with other models (each dense model is
+     * an ONNX Runtime process); the least recently used is closed beyond it.
+     */
+    QUERY_MAX_MODELS: positiveInt(3, 64),
   })
   .transform((e) => ({
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, corsOrigins: e.CORS_ORIGINS },
@@ -31,6 +36,7 @@ export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
       defaultCollection: e.DEFAULT_COLLECTION,
       maxLimit: e.MAX_LIMIT,
       embedCacheSize: e.EMBED_CACHE_SIZE,
+      maxModels: e.QUERY_MAX_MODELS,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },

@@ -17,6 +17,7 @@ const options: QueryAppOptions = {
   defaultCollection: collection,
   maxLimit: 50,
   embedCacheSize: 16,
+  maxModels: 2,
   apiKeys: [],
   rateLimitPerMinute: 0,
   corsOrigins: [],

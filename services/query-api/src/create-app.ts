@@ -7,12 +7,18 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { Logger } from "pino";
 import { rateLimit, requireApiKey } from "./access-control.js";
+import { createCollectionModels } from "./collection-models.js";
 import { mountCollectionRoutes } from "./collection-routes.js";
 import { mountDocsRoutes } from "./docs-routes.js";
+import {
+  createEncoderPool,
+  type EncoderPool,
+  type EncoderPoolEvent,
+  type ModelPair,
+} from "./encoder-pool.js";
 import type { EncoderSlot } from "./encoder-slot.js";
 import { httpMetrics } from "./http-metrics.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { createModelCheck } from "./model-check.js";
 import { mountPageRoutes } from "./page-routes.js";
 import { createQueryEmbedder } from "./query-embedder.js";
 import { createClientTransport, type QueryTransport } from "./query-transport.js";
@@ -28,6 +34,8 @@ export interface QueryAppOptions {
   maxLimit: number;
   /** Query embeddings kept in the LRU (0 = no cache). */
   embedCacheSize: number;
+  /** Model pairs other than the configured one kept loaded for collections built with them (LRU beyond it). */
+  maxModels: number;
   /** Bearer tokens required on /api and /v1; empty = open. */
   apiKeys: string[];
   /** Requests per minute per client on /api and /v1; 0 = unlimited. */
@@ -41,8 +49,13 @@ export interface QueryAppDeps {
   client: QdrantClient;
   /** The query call; default: through `client` (main passes the faster `createPoolTransport`). */
   transport?: QueryTransport;
-  /** Filled by `main` once the models have loaded; until then searches answer 503 and /readyz says "loading". */
+  /** The configured models, filled by `main` once loaded; until then searches answer 503 and /readyz says "loading". */
   encoder: EncoderSlot<HybridEncoder>;
+  /**
+   * Loads the models of a collection built with other models than the configured ones (`createEncoder` in `main`);
+   * none = such collections answer 409.
+   */
+  loadEncoder?: (models: ModelPair) => Promise<HybridEncoder>;
   options: QueryAppOptions;
   metrics?: Metrics;
   /** Directory of the search page's files (default: `public/` beside the code). */
@@ -60,11 +73,24 @@ export function createQueryApp(deps: QueryAppDeps): {
   app: Hono<AppEnv>;
   searcher: Searcher;
   metrics: Metrics;
+  /** Encoders of the collections' other models; `main` closes it at shutdown. */
+  encoders: EncoderPool;
 } {
   const { options, client, logger } = deps;
   const metrics = deps.metrics ?? createMetrics();
+  const encoders = createEncoderPool({
+    load: deps.loadEncoder ?? refuseLoad,
+    maxModels: options.maxModels,
+    onEvent: (event) => recordPoolEvent(logger, metrics, event),
+  });
   const embedder = createQueryEmbedder({
-    encoder: () => deps.encoder.get(),
+    encode: (models, text) => {
+      const configured = deps.encoder.get();
+      if (models.dense === configured.dense.model && models.sparse === configured.sparse.model) {
+        return configured.encodeQuery(text);
+      }
+      return encoders.use(models, (encoder) => encoder.encodeQuery(text));
+    },
     cacheSize: options.embedCacheSize,
     metrics,
   });
@@ -73,10 +99,10 @@ export function createQueryApp(deps: QueryAppDeps): {
     embedder,
     metrics,
     defaultCollection: options.defaultCollection,
-    modelCheck: createModelCheck({ client }),
-    models: () => {
+    collectionModels: createCollectionModels({ client }),
+    configuredModels: () => {
       const { dense, sparse } = deps.encoder.get();
-      return { dense: dense.model, denseDim: dense.dim, sparse: sparse.model };
+      return { dense: dense.model, sparse: sparse.model };
     },
   });
 
@@ -122,5 +148,22 @@ export function createQueryApp(deps: QueryAppDeps): {
   );
   mountPageRoutes(base, deps.pageDir);
   base.route("/", api);
-  return { app: base, searcher, metrics };
+  return { app: base, searcher, metrics, encoders };
+}
+
+async function refuseLoad(): Promise<never> {
+  throw new AppError("CONFLICT", "this service only embeds with its configured models");
+}
+
+function recordPoolEvent(logger: Logger, metrics: Metrics, event: EncoderPoolEvent): void {
+  if (event.type === "loaded") {
+    metrics.modelLoads.inc({ outcome: "ok" });
+    logger.info({ models: event.models, ms: event.ms }, "collection models loaded");
+  } else if (event.type === "evicted") {
+    metrics.modelEvictions.inc();
+    logger.info({ models: event.models }, "collection models unloaded (least recently used)");
+  } else {
+    metrics.modelLoads.inc({ outcome: "error" });
+    logger.warn({ models: event.models, err: event.error }, "collection models failed to load");
+  }
 }

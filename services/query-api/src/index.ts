@@ -1,11 +1,23 @@
 export { type RateLimitOptions, rateLimit, requireApiKey } from "./access-control.js";
 export { buildQueryBody, fusionQuery, type QueryBody } from "./build-query.js";
+export {
+  type CollectionModelsLookup,
+  type CollectionModelsOptions,
+  checkDenseDimension,
+  createCollectionModels,
+} from "./collection-models.js";
 export { CollectionDetail, CollectionSummary, describeCollection, listCollections } from "./collections.js";
 export { createQueryApp, type QueryAppDeps, type QueryAppOptions } from "./create-app.js";
+export {
+  createEncoderPool,
+  type EncoderPool,
+  type EncoderPoolEvent,
+  type EncoderPoolOptions,
+  type ModelPair,
+} from "./encoder-pool.js";
 export { createEncoderSlot, type EncoderSlot } from "./encoder-slot.js";
 export { Filter, type FilterCondition, type QdrantFilter } from "./filter-schema.js";
 export { createMetrics, type Metrics } from "./metrics.js";
-export { createModelCheck, type ModelCheck, type ModelCheckOptions } from "./model-check.js";
 export { compareHits, orderHits, type ScoredPoint } from "./order-hits.js";
 export { createQueryEmbedder, type EmbeddedQuery, type QueryEmbedder } from "./query-embedder.js";
 export {

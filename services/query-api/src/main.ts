@@ -13,15 +13,21 @@ const client = createQdrantClient(config.qdrant);
 const transport = createPoolTransport(config.qdrant);
 const encoder = createEncoderSlot<HybridEncoder>();
 
-const { app } = createQueryApp({
+// The service keeps its own query cache (with hit-rate metrics), so the encoders' are off.
+const loadEncoder = (models: { dense: string; sparse: string }) =>
+  createEncoder({ ...config.models, ...models, queryCacheSize: 0 });
+
+const { app, encoders } = createQueryApp({
   logger,
   client,
   transport,
   encoder,
+  loadEncoder,
   options: {
     defaultCollection: config.search.defaultCollection,
     maxLimit: config.search.maxLimit,
     embedCacheSize: config.search.embedCacheSize,
+    maxModels: config.search.maxModels,
     apiKeys: config.http.apiKeys,
     rateLimitPerMinute: config.rateLimitPerMinute,
     corsOrigins: config.http.corsOrigins,
@@ -39,14 +45,13 @@ installGracefulShutdown({
   steps: [
     { name: "http", run: () => server.close() },
     { name: "qdrant", run: () => transport.close() },
-    { name: "models", run: async () => loaded?.close() },
+    { name: "models", run: async () => void (await Promise.all([loaded?.close(), encoders.close()])) },
   ],
 });
 
 try {
   const started = performance.now();
-  // The service keeps its own query cache (with hit-rate metrics), so the encoder's is off.
-  loaded = await createEncoder({ ...config.models, queryCacheSize: 0 });
+  loaded = await loadEncoder(config.models);
   encoder.set(loaded);
   logger.info({ ms: Math.round(performance.now() - started) }, "models loaded");
 } catch (error) {

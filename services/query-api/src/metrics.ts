@@ -40,6 +40,17 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
     labelNames: ["result"] as const,
     registers: [registry],
   });
+  const modelLoads = new Counter({
+    name: "query_model_loads_total",
+    help: "Loads of model pairs other than the configured one (collections built with other models), by outcome",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  const modelEvictions = new Counter({
+    name: "query_model_evictions_total",
+    help: "Model pairs closed to stay within QUERY_MAX_MODELS (least recently used first)",
+    registers: [registry],
+  });
   let hits = 0;
   let misses = 0;
   new Gauge({
@@ -57,6 +68,8 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
     httpDuration,
     embedDuration,
     searchDuration,
+    modelLoads,
+    modelEvictions,
     recordCacheLookup(hit: boolean): void {
       if (hit) hits++;
       else misses++;

@@ -1,9 +1,10 @@
-import type { HybridEncoder, HybridVectors } from "@hybrid/embeddings";
+import type { HybridVectors } from "@hybrid/embeddings";
+import { keyOf, type ModelPair } from "./encoder-pool.js";
 import type { Metrics } from "./metrics.js";
 
 export interface QueryEmbedderDeps {
-  /** The loaded encoder (throws a 503 AppError while models load). */
-  encoder: () => HybridEncoder;
+  /** Embeds one query with the encoder of `models` (`EncoderPool.use` in the app). */
+  encode: (models: ModelPair, text: string) => Promise<HybridVectors>;
   /** Entries kept in the LRU (0 = no cache). */
   cacheSize: number;
   metrics: Metrics;
@@ -16,37 +17,37 @@ export interface EmbeddedQuery {
 }
 
 export interface QueryEmbedder {
-  embed(text: string): Promise<EmbeddedQuery>;
+  embed(text: string, models: ModelPair): Promise<EmbeddedQuery>;
   /** Entries in the cache now. */
   size(): number;
 }
 
 /**
- * Query embeddings behind an LRU cache keyed by the exact (trimmed) query text. The service keeps its own cache
+ * Query embeddings behind an LRU cache keyed by the model pair and the exact (trimmed) query text. The service keeps its own cache
  * rather than the encoder's so it can count hits and misses for `/metrics` and switch the cache off for benches.
  * Concurrent misses on one text share one encoder call.
  */
-export function createQueryEmbedder({ encoder, cacheSize, metrics }: QueryEmbedderDeps): QueryEmbedder {
+export function createQueryEmbedder({ encode, cacheSize, metrics }: QueryEmbedderDeps): QueryEmbedder {
   const cache = new Map<string, HybridVectors>();
   const pending = new Map<string, Promise<HybridVectors>>();
 
-  async function compute(text: string): Promise<HybridVectors> {
-    const running = pending.get(text);
+  async function compute(key: string, text: string, models: ModelPair): Promise<HybridVectors> {
+    const running = pending.get(key);
     if (running) return running;
-    const promise = encoder().encodeQuery(text);
-    pending.set(text, promise);
+    const promise = encode(models, text);
+    pending.set(key, promise);
     try {
       const vectors = await promise;
-      remember(text, vectors);
+      remember(key, vectors);
       return vectors;
     } finally {
-      pending.delete(text);
+      pending.delete(key);
     }
   }
 
-  function remember(text: string, vectors: HybridVectors): void {
+  function remember(key: string, vectors: HybridVectors): void {
     if (cacheSize === 0) return;
-    cache.set(text, vectors);
+    cache.set(key, vectors);
     if (cache.size > cacheSize) {
       const oldest = cache.keys().next().value;
       if (oldest !== undefined) cache.delete(oldest);
@@ -54,15 +55,16 @@ export function createQueryEmbedder({ encoder, cacheSize, metrics }: QueryEmbedd
   }
 
   return {
-    async embed(text) {
+    async embed(text, models) {
       const started = performance.now();
-      const hit = cache.get(text);
+      const key = `${keyOf(models)}\n${text}`;
+      const hit = cache.get(key);
       if (hit) {
         // Re-insert so the entry becomes the most recently used.
-        cache.delete(text);
-        cache.set(text, hit);
+        cache.delete(key);
+        cache.set(key, hit);
       }
-      const vectors = hit ?? (await compute(text));
+      const vectors = hit ?? (await compute(key, text, models));
       const ms = performance.now() - started;
       if (cacheSize > 0) metrics.recordCacheLookup(hit !== undefined);
       metrics.embedDuration.observe({ cache: hit ? "hit" : "miss" }, ms / 1000);

@@ -1,10 +1,10 @@
 import { AppError, isAppError } from "@hybrid/service-kit";
-import type { CollectionModels } from "@hybrid/store";
 import { buildQueryBody } from "./build-query.js";
+import { type CollectionModelsLookup, checkDenseDimension } from "./collection-models.js";
+import type { ModelPair } from "./encoder-pool.js";
 import type { Metrics } from "./metrics.js";
-import type { ModelCheck } from "./model-check.js";
 import { orderHits, type ScoredPoint } from "./order-hits.js";
-import type { QueryEmbedder } from "./query-embedder.js";
+import type { EmbeddedQuery, QueryEmbedder } from "./query-embedder.js";
 import type { QueryTransport } from "./query-transport.js";
 import type { BatchResponse, SearchRequest, SearchResponse } from "./search-schemas.js";
 import { toUpstreamError } from "./upstream-error.js";
@@ -16,10 +16,10 @@ export interface SearcherDeps {
   metrics: Metrics;
   /** Collection searched when a request names none. */
   defaultCollection: string;
-  /** Refuses collections built with other models than `models()` (see `createModelCheck`); none = no check. */
-  modelCheck?: ModelCheck;
-  /** The models the service embeds queries with (throws a 503 AppError while they load). */
-  models?: () => CollectionModels;
+  /** The configured models (throws a 503 AppError while they load); used for collections that record none. */
+  configuredModels: () => ModelPair;
+  /** The models a collection records (see `createCollectionModels`); none = always the configured models. */
+  collectionModels?: CollectionModelsLookup;
 }
 
 export interface Searcher {
@@ -27,24 +27,37 @@ export interface Searcher {
   searchBatch(requests: SearchRequest[]): Promise<BatchResponse>;
 }
 
-/** Embeds the query, makes one Qdrant `query` call, answers hits in a deterministic order with timings. */
+/**
+ * Embeds the query with the models the collection was built with (its metadata; the configured models when it records
+ * none), makes one Qdrant `query` call, answers hits in a deterministic order with timings.
+ */
 export function createSearcher({
   transport,
   embedder,
   metrics,
   defaultCollection,
-  modelCheck,
-  models,
+  configuredModels,
+  collectionModels,
 }: SearcherDeps): Searcher {
+  async function embed(request: SearchRequest, collection: string) {
+    // Throws 503 while the configured models load: readiness, and every search, waits for them.
+    const configured = configuredModels();
+    const recorded = collectionModels ? await collectionModels(collection) : null;
+    if (!recorded) return embedder.embed(request.query, configured);
+    let embedded: EmbeddedQuery;
+    try {
+      embedded = await embedder.embed(request.query, recorded);
+    } catch (error) {
+      throw forCollection(error, collection);
+    }
+    checkDenseDimension(collection, recorded, embedded.vectors.dense.length);
+    return embedded;
+  }
+
   async function search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
     const collection = request.collection ?? defaultCollection;
-    // `models()` first: it throws (503) while the models load, before any promise is left unobserved.
-    const expected = models?.();
-    const [{ vectors, cached, ms: embedMs }] = await Promise.all([
-      embedder.embed(request.query),
-      modelCheck && expected ? modelCheck(collection, expected) : undefined,
-    ]);
+    const { vectors, cached, ms: embedMs } = await embed(request, collection);
     const body = buildQueryBody(request, vectors);
     const searchStarted = performance.now();
     let points: ScoredPoint[];
@@ -82,6 +95,22 @@ export function createSearcher({
       return { results, timings: { totalMs: round(performance.now() - started) } };
     },
   };
+}
+
+/** A model pair that cannot be loaded (`EncoderPool`), said of the collection that records it. */
+function forCollection(error: unknown, collection: string): unknown {
+  if (!isAppError(error)) return error;
+  const details = error.details as { models?: ModelPair } | undefined;
+  if (!details?.models) return error;
+  return new AppError(
+    error.code,
+    `collection "${collection}" was built with models this service ${error.message}`,
+    {
+      cause: error,
+      retryable: error.retryable,
+      details: { field: "collection", models: details.models },
+    },
+  );
 }
 
 /** A batch fails as a whole; the error says which search (`searches[2]: ...`) and keeps its code. */

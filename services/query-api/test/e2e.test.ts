@@ -24,6 +24,7 @@ const options: QueryAppOptions = {
   defaultCollection: collection,
   maxLimit: 100,
   embedCacheSize: 256,
+  maxModels: 2,
   apiKeys: [],
   rateLimitPerMinute: 0,
   corsOrigins: [],
@@ -308,7 +309,7 @@ describe("errors from Qdrant", () => {
     }
   });
 
-  it("answers 409 when the collection was built with other models", async () => {
+  it("answers 409 when the collection was built with models the service cannot load", async () => {
     const client = createQdrantClient({ url: qdrantUrl, timeoutMs: 10_000 });
     const name = `other_models_${process.pid}`;
     await ensureCollection(client, name, {
@@ -320,9 +321,11 @@ describe("errors from Qdrant", () => {
     });
     try {
       const { status, body } = await errorOf({ query: "x", collection: name });
+      // This app is built without `loadEncoder`: only the configured models (test/collection-models.test.ts loads others).
       expect(status).toBe(409);
       expect(body.error.message).toBe(
-        `collection "${name}" was built with dense BAAI/bge-small-en-v1.5 (384 dims), the service embeds with offline/use-lite (512)`,
+        `collection "${name}" was built with models this service cannot load dense model "BAAI/bge-small-en-v1.5" ` +
+          'with sparse model "Qdrant/bm25": this service only embeds with its configured models',
       );
     } finally {
       await client.deleteCollection(name);

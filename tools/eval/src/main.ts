@@ -58,6 +58,12 @@ try {
       `dense ${report.models.dense}, sparse ${report.models.sparse} (ingest ${report.ingestSeconds} s, ` +
       `search ${report.searchSeconds} s)\n\n${table}\nwrote ${files.json}, ${files.markdown}, ${files.chart}\n`,
   );
+  if (report.failedSearches > 0) {
+    note(
+      `${report.failedSearches} of ${report.searches} searches failed (listed in ${files.markdown}); ` +
+        "the figures are over the queries that answered",
+    );
+  }
 } catch (error) {
   bar.stop();
   // Expected failures (bad input, a service answering wrong, lost documents) get their message; anything else its stack.

@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EVAL_MODES } from "./modes.js";
-import { type EvalReport, renderChart, renderMarkdownTable, writeReport } from "./report.js";
+import {
+  type EvalReport,
+  renderChart,
+  renderMarkdownReport,
+  renderMarkdownTable,
+  writeReport,
+} from "./report.js";
 
 const report: EvalReport = {
   dataset: {
@@ -27,8 +33,11 @@ const report: EvalReport = {
     metrics: { "ndcg@10": 0.1 * (i + 1), "recall@100": 0.9 - 0.1 * i, "mrr@10": 0.5 },
     queries: 2,
     withoutResults: 0,
+    failed: [],
     seconds: 0.5,
   })),
+  searches: 2 * EVAL_MODES.length,
+  failedSearches: 0,
   random: { "ndcg@10": 0.01, "recall@100": 0.05, "mrr@10": 0.02 },
 };
 
@@ -42,6 +51,42 @@ describe("renderMarkdownTable", () => {
     expect(lines[6]).toBe("| hybrid DBSF     | **0.5000** |     0.5000 | **0.5000** |");
     const withRandom = renderMarkdownTable(report.modes, report.random).trim().split("\n");
     expect(withRandom[7]).toBe("| _random ranking (expected)_ |     0.0100 |     0.0500 |     0.0200 |");
+  });
+});
+
+describe("renderMarkdownReport", () => {
+  it("says nothing about failures when every search answered", () => {
+    expect(renderMarkdownReport(report)).not.toMatch(/failed/);
+  });
+
+  it("says how many searches failed and lists each with its query id and error", () => {
+    const [dense, sparse, ...rest] = report.modes;
+    if (!dense || !sparse) throw new Error("modes missing");
+    const failedReport: EvalReport = {
+      ...report,
+      failedSearches: 3,
+      modes: [
+        { ...dense, queries: 1, failed: [{ queryId: "q|2", error: "POST /v1/search: HTTP 500:\n{boom}" }] },
+        {
+          ...sparse,
+          queries: 0,
+          failed: [
+            { queryId: "q1", error: "no answer" },
+            { queryId: "q|2", error: "no answer" },
+          ],
+        },
+        ...rest,
+      ],
+    };
+    const markdown = renderMarkdownReport(failedReport);
+    expect(markdown).toContain(
+      "**3 of 10 searches failed**; each mode's figures are over the queries whose search answered " +
+        "(dense: 1, sparse (BM25): 0, hybrid RRF k=2: 2, hybrid RRF k=61: 2, hybrid DBSF: 2).",
+    );
+    expect(markdown).toContain("| dense | q\\|2 | POST /v1/search: HTTP 500: {boom} |");
+    expect(markdown).toContain("| sparse (BM25) | q1 | no answer |");
+    // A mode with no answered search has no figures, and does not take part in the bold best.
+    expect(markdown).toMatch(/\| sparse \(BM25\) +\| +n\/a \| +n\/a \| +n\/a \|/);
   });
 });
 

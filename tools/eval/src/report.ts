@@ -4,16 +4,24 @@ import { renderBarChartSvg } from "./chart-svg.js";
 import { METRICS, type Metric, type MetricValues } from "./metrics.js";
 import type { ModeRequest } from "./modes.js";
 
+/** A search the query API did not answer (an HTTP error, no answer, an answer of the wrong shape). */
+export interface FailedSearch {
+  queryId: string;
+  error: string;
+}
+
 export interface ModeResult {
   name: string;
   label: string;
   request: ModeRequest;
-  /** Means over every judged query. */
+  /** Means over the judged queries whose search answered. */
   metrics: MetricValues;
-  /** Judged queries the mean is over. */
+  /** Judged queries the mean is over (those whose search answered). */
   queries: number;
   /** Judged queries that got no results at all (scored 0). */
   withoutResults: number;
+  /** Searches of this mode that failed: left out of `metrics` and `queries`. */
+  failed: FailedSearch[];
   /** Wall time of this mode's searches. */
   seconds: number;
 }
@@ -44,6 +52,10 @@ export interface EvalReport {
   ingestSeconds: number;
   searchSeconds: number;
   modes: ModeResult[];
+  /** Searches made: judged queries times modes. */
+  searches: number;
+  /** Searches that failed, over every mode (each listed under its mode's `failed`). */
+  failedSearches: number;
   /** What a uniformly random ranking of the corpus scores in expectation (the floor). */
   random: MetricValues;
 }
@@ -59,10 +71,13 @@ export const METRIC_LABELS: Record<Metric, string> = {
  * with `random`, a last row for the expectation of a random ranking.
  */
 export function renderMarkdownTable(modes: readonly ModeResult[], random?: MetricValues): string {
-  const best = Object.fromEntries(METRICS.map((m) => [m, Math.max(...modes.map((r) => r.metrics[m]))]));
+  const scored = modes.filter((r) => r.queries > 0);
+  const best = Object.fromEntries(METRICS.map((m) => [m, Math.max(...scored.map((r) => r.metrics[m]))]));
   const rows = modes.map((row) => [
     row.label,
     ...METRICS.map((m) => {
+      // A mode whose every search failed has no mean to show.
+      if (row.queries === 0) return "n/a";
       const text = row.metrics[m].toFixed(4);
       return row.metrics[m] === best[m] ? `**${text}**` : text;
     }),
@@ -91,7 +106,31 @@ export function renderMarkdownReport(report: EvalReport): string {
       `sparse model \`${report.models.sparse}\`; measured ${report.startedAt}.`,
     "",
     renderMarkdownTable(report.modes, report.random),
+    ...renderFailures(report),
   ].join("\n");
+}
+
+/** Says how many searches failed, that the means leave them out, and lists each (mode, query id, error). */
+function renderFailures(report: EvalReport): string[] {
+  if (report.failedSearches === 0) return [];
+  const rows = report.modes.flatMap((mode) =>
+    mode.failed.map((f) => `| ${mode.label} | ${tableCell(f.queryId)} | ${tableCell(f.error)} |`),
+  );
+  return [
+    `**${report.failedSearches} of ${report.searches} searches failed**; each mode's figures are over the queries ` +
+      `whose search answered (${report.modes.map((m) => `${m.label}: ${m.queries}`).join(", ")}).`,
+    "",
+    "| mode | query id | error |",
+    "| --- | --- | --- |",
+    ...rows,
+    "",
+  ];
+}
+
+/** Text in a Markdown table cell: one line, pipes escaped, bounded. */
+function tableCell(text: string): string {
+  const line = text.replace(/\s+/g, " ").replaceAll("|", "\\|");
+  return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
 
 export function renderChart(report: EvalReport): string {

@@ -6,7 +6,7 @@ import { mapBounded } from "./map-bounded.js";
 import { evaluateRun, randomExpectation, type ScoredDoc } from "./metrics.js";
 import { EVAL_MODES, type SearchMode } from "./modes.js";
 import { beirIngestRequest, createJob, type JobStatus, waitForJob } from "./producer-client.js";
-import type { EvalReport, ModeResult } from "./report.js";
+import type { EvalReport, FailedSearch, ModeResult } from "./report.js";
 import { search } from "./search-client.js";
 
 /** What a run reports while it goes: the ingestion's progress, then one tick per query searched. */
@@ -101,18 +101,26 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
   const results: ModeResult[] = [];
   for (const mode of modes) {
     const modeStart = performance.now();
-    const hits = await mapBounded(judged, options.concurrency ?? 4, async (qid) => {
-      const found = await search(
-        options.queryUrl,
-        { query: dataset.queries.get(qid) ?? "", collection: options.collection, limit, ...mode.request },
-        options.http,
+    // A failed search is recorded and the run goes on: one bad query should not cost the whole evaluation.
+    const outcomes = await mapBounded(judged, options.concurrency ?? 4, async (qid) => {
+      const request = { query: dataset.queries.get(qid) ?? "", collection: options.collection, limit };
+      const outcome = await search(options.queryUrl, { ...request, ...mode.request }, options.http).then(
+        (hits) => ({ hits }),
+        (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
       );
       done += 1;
       options.onProgress?.({ phase: "search", total, done, mode: mode.label });
-      return found;
+      return outcome;
     });
-    const run = new Map<string, ScoredDoc[]>(judged.map((qid, i) => [qid, hits[i] ?? []]));
-    const scored = evaluateRun(run, qrels);
+    const run = new Map<string, ScoredDoc[]>();
+    const failed: FailedSearch[] = [];
+    for (const [i, qid] of judged.entries()) {
+      const outcome = outcomes[i];
+      if (outcome && "hits" in outcome) run.set(qid, outcome.hits);
+      else failed.push({ queryId: qid, error: outcome?.error ?? "no outcome" });
+    }
+    // The means are over the queries that answered; the failed ones are listed instead of scored 0.
+    const scored = evaluateRun(run, new Map([...qrels].filter(([qid]) => run.has(qid))));
     results.push({
       name: mode.name,
       label: mode.label,
@@ -120,8 +128,15 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
       metrics: scored.mean,
       queries: scored.queries,
       withoutResults: [...run.values()].filter((r) => r.length === 0).length,
+      failed,
       seconds: round((performance.now() - modeStart) / 1000),
     });
+  }
+  const failedSearches = results.reduce((n, mode) => n + mode.failed.length, 0);
+  if (failedSearches === total && total > 0) {
+    throw new EvalRunError(
+      `all ${total} searches failed, nothing to score; the first: ${results[0]?.failed[0]?.error}`,
+    );
   }
 
   const evaluation = evaluateRun(new Map(), qrels);
@@ -143,6 +158,8 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
     ingestSeconds: round(ingestSeconds),
     searchSeconds: round((performance.now() - searchStart) / 1000),
     modes: results,
+    searches: total,
+    failedSearches,
     random: randomExpectation(qrels, documents),
   };
 }
