@@ -17,6 +17,7 @@ import { AppError } from "@hybrid/service-kit";
 import { createRowMapper } from "../rows/map-row.js";
 import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
+import { assertInlineRowsNesting } from "../sources/inline-source.js";
 import { assertHostAllowed } from "../sources/url-source.js";
 import { INDEX_KEPT, type IngestDeps, TERMINAL_STATES } from "./ingest-deps.js";
 import { describeIngestion, type IngestionView, type LiveCounts } from "./ingestion-view.js";
@@ -43,6 +44,7 @@ export async function submitIngestion(deps: IngestDeps, request: IngestRequest):
   if (source.type === "file") await resolveDataFile(source.path, deps.sources.dataDirs);
   if (source.type === "url") assertHostAllowed(new URL(source.url), deps.sources.urlAllowHosts);
   if (source.type === "hf") parseSplit(source.split);
+  if (source.type === "rows") assertInlineRowsNesting(source.rows);
   const { models } = await deps.resolveCollection(request.collection);
 
   const id = newIngestionId();

@@ -1,7 +1,7 @@
 import { AppError } from "@hybrid/service-kit";
 import { z } from "zod";
 import { needsTotal, parseSplit, resolveSlice } from "./hf-split.js";
-import { type OpenedSource, parsedRecord, type RawRecord } from "./raw-record.js";
+import { type OpenedSource, parsedRecord, type RawRecord, valueRecord } from "./raw-record.js";
 
 export interface HfPolicy {
   /** datasets-server base URL, e.g. `https://datasets-server.huggingface.co`. */
@@ -88,6 +88,12 @@ export async function openHfSource(
       const rows = await readPage(offset, Math.min(pageSize, end - offset));
       offset += rows.length;
       for (const { row_idx, row } of rows) {
+        // Measured before JSON.stringify, which a pathologically nested row would make overflow the stack.
+        const checked = valueRecord(row_idx, 0, row);
+        if ("skip" in checked) {
+          yield checked;
+          continue;
+        }
         const bytes = Buffer.byteLength(JSON.stringify(row));
         read += bytes;
         yield parsedRecord(row_idx, row, bytes, policy.maxRowBytes);

@@ -1,5 +1,5 @@
 import { AppError } from "@hybrid/service-kit";
-import { oversizedRecord, type RawRecord } from "./raw-record.js";
+import { oversizedRecord, type RawRecord, valueRecord } from "./raw-record.js";
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -130,7 +130,7 @@ function toRecord(pieces: Buffer[], size: number, index: number, maxRowBytes: nu
   }
   const text = (pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces)).toString("utf8");
   try {
-    return { line: index, bytes: size, value: JSON.parse(text) };
+    return valueRecord(index, size, JSON.parse(text));
   } catch (error) {
     const message = text.trim() === "" ? "empty element" : (error as Error).message;
     return { line: index, bytes: size, skip: "malformed_json", message };

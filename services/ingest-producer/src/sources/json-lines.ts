@@ -1,4 +1,4 @@
-import { oversizedRecord, type RawRecord } from "./raw-record.js";
+import { oversizedRecord, type RawRecord, valueRecord } from "./raw-record.js";
 
 const NEWLINE = 0x0a;
 
@@ -46,7 +46,7 @@ function toRecord(pieces: Buffer[], size: number, line: number, maxRowBytes: num
   if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") return undefined;
   try {
-    return { line, bytes: size, value: JSON.parse(text) };
+    return valueRecord(line, size, JSON.parse(text));
   } catch (error) {
     return { line, bytes: size, skip: "malformed_json", message: (error as Error).message };
   }
