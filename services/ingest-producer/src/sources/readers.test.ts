@@ -71,14 +71,22 @@ describe("readJsonArray", () => {
 
   it("handles an empty array, oversized elements and an unclosed array", async () => {
     expect(await collect(readJsonArray(chunked("[ ]", 1), { maxRowBytes: 10 }))).toEqual([]);
-    const records = await collect(
-      readJsonArray(chunked(`[{"a":"${"y".repeat(100)}"},{"a":1},{"a":2`, 7), { maxRowBytes: 20 }),
-    );
-    expect(summary(records)).toEqual([
-      { line: 0, skip: "oversized_row" },
-      { line: 1, value: { a: 1 } },
-      { line: 2, skip: "malformed_json" },
-    ]);
+    for (const [text, cut] of [
+      [`[{"a":"${"y".repeat(100)}"},{"a":1},{"a":2`, 3],
+      [`[{"a":"${"y".repeat(100)}"},{"a":1},`, 2],
+    ] as const) {
+      const records: RawRecord[] = [];
+      await expect(async () => {
+        for await (const record of readJsonArray(chunked(text, 7), { maxRowBytes: 20 })) records.push(record);
+      }).rejects.toThrow(`cut off after ${cut} elements`);
+      expect(summary(records)).toEqual(
+        [
+          { line: 0, skip: "oversized_row" },
+          { line: 1, value: { a: 1 } },
+          { line: 2, skip: "malformed_json" },
+        ].slice(0, cut),
+      );
+    }
   });
 
   it("refuses a source that is not an array", async () => {
