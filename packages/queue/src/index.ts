@@ -26,11 +26,13 @@ export {
   readJobOptions,
 } from "./job-options.js";
 export {
+  type BatchPoint,
   type BatchRef,
   ingestionIndexKey,
   ingestionKeys,
   PROGRESS_FIELD,
   recordBatchDone,
   recordBatchFailed,
+  recordBatchPoints,
 } from "./progress.js";
 export { QUEUE, type QueueName } from "./queue-names.js";

@@ -91,9 +91,10 @@ export async function submitIngestion(deps: IngestDeps, request: IngestRequest):
 
 export async function getIngestion(deps: IngestDeps, id: string): Promise<IngestionView> {
   const keys = ingestionKeys(deps.prefix, id);
-  const [hash, skipped] = await Promise.all([
+  const [hash, skipped, collisions] = await Promise.all([
     deps.redis.hgetall(keys.hash),
     deps.redis.lrange(keys.skipped, 0, -1),
+    deps.redis.lrange(keys.collisions, 0, -1),
   ]);
   if (!hash.state) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
   let live: LiveCounts | undefined;
@@ -111,7 +112,7 @@ export async function getIngestion(deps: IngestDeps, id: string): Promise<Ingest
       live = { processed: counts.processed ?? 0, ignored, unprocessed: counts.unprocessed ?? 0 };
     }
   }
-  return describeIngestion(id, hash, skipped, live, Date.now());
+  return describeIngestion(id, hash, skipped, collisions, live, Date.now());
 }
 
 /** The newest ingestions first; ids whose progress has expired are dropped from the index. */

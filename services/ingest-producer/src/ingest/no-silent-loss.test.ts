@@ -1,8 +1,13 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SourcePolicy } from "../sources/open-source.js";
 import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
+import type { IngestionView } from "./ingestion-view.js";
 import { getIngestion, submitIngestion } from "./ingestions.js";
 
 /**
@@ -25,10 +30,21 @@ const finished = (h: TestHarness, id: string) => async () => {
   return ["completed", "failed", "cancelled"].includes(view.state) ? view : undefined;
 };
 
+/** Every row read is upserted, skipped or in a failed batch once the ingestion is over. */
+function expectCountsAddUp(view: IngestionView): void {
+  expect(view.rows.pending).toBe(0);
+  expect(view.rows.read).toBe(view.rows.skipped + view.rows.upserted + view.rows.failed);
+}
+
+const lines = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => `${JSON.stringify({ t: `row ${from + i} ${Math.sin(i)}` })}\n`).join(
+    "",
+  );
+
 const deep = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
 
-function start(): TestHarness {
-  const h = createTestHarness({ sources: { dataDirs: [dir], maxRowBytes: 1024 * 1024 } });
+function start(sources: Partial<SourcePolicy> = {}): TestHarness {
+  const h = createTestHarness({ sources: { dataDirs: [dir], maxRowBytes: 1024 * 1024, ...sources } });
   h.startProducer();
   h.startEmbedStandIn();
   return h;
@@ -68,5 +84,148 @@ describe("a pathologically nested row", () => {
       code: "BAD_REQUEST",
       message: expect.stringMatching(/^source\.rows\[1\] nests/),
     });
+  });
+});
+
+describe("a read that fails mid-way", () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === "/short.jsonl") {
+        // Announces more than it sends, then drops the connection: the body ends short of its length.
+        res.writeHead(200, { "content-length": "100000" });
+        res.write(lines(6));
+        setTimeout(() => res.destroy(), 50);
+        return;
+      }
+      if (req.url === "/chunked.jsonl") {
+        // Five rows a chunk, a chunk every few milliseconds, until the client stops reading.
+        res.writeHead(200, { "transfer-encoding": "chunked" });
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (sent >= 200 || res.destroyed) {
+            clearInterval(timer);
+            res.end();
+            return;
+          }
+          res.write(lines(5, sent));
+          sent += 5;
+        }, 5);
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("embeds the rows of a truncated gzip file read before the cut, then fails naming the file", async () => {
+    harness = start();
+    const gz = gzipSync(lines(300));
+    await writeFile(path.join(dir, "cut.jsonl.gz"), gz.subarray(0, Math.floor(gz.length / 2)));
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "file", path: "cut.jsonl.gz", format: "auto" },
+      text: "t",
+      batchSize: 64,
+    });
+    const view = await waitFor(finished(harness, queued.id));
+    expect(view.state).toBe("failed");
+    expect(view.error).toMatch(/cut\.jsonl\.gz is not a complete gzip file: unexpected end of file/);
+    expect(view.rows.read).toBe(146);
+    expect(view.rows.upserted).toBe(146);
+    expect(view.points.upserted).toBe(146);
+    expectCountsAddUp(view);
+  });
+
+  it("embeds the elements of a JSON array cut off before its closing bracket, then fails", async () => {
+    harness = start();
+    const elements = Array.from({ length: 6 }, (_, i) => JSON.stringify({ t: `element ${i}` }));
+    await writeFile(path.join(dir, "cut.json"), `[${elements.join(",")},`);
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "file", path: "cut.json", format: "auto" },
+      text: "t",
+    });
+    const view = await waitFor(finished(harness, queued.id));
+    expect(view.state).toBe("failed");
+    expect(view.error).toMatch(/cut off after 6 elements/);
+    expect(view.rows).toMatchObject({ read: 6, upserted: 6 });
+    expectCountsAddUp(view);
+  });
+
+  it("embeds the rows before a chunked body hit the size cap", async () => {
+    harness = start({ urlMaxBytes: 2000 });
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "url", url: `${base}/chunked.jsonl`, format: "auto" },
+      text: "t",
+      batchSize: 64,
+    });
+    const view = await waitFor(finished(harness, queued.id));
+    expect(view.state).toBe("failed");
+    expect(view.error).toMatch(/larger than the 2000-byte limit/);
+    expect(view.rows.read).toBeGreaterThan(10);
+    expect(view.rows.upserted).toBe(view.rows.read);
+    expectCountsAddUp(view);
+  });
+
+  it("embeds, once, the rows of a body shorter than its Content-Length after the retries", async () => {
+    harness = start();
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "url", url: `${base}/short.jsonl`, format: "auto" },
+      text: "t",
+    });
+    const view = await waitFor(finished(harness, queued.id), 20_000);
+    expect(view.state).toBe("failed");
+    expect(view.error).toMatch(/reading the source failed/);
+    // Three reads of the same 6 rows: the full batch is queued once, the partial one only after the last.
+    expect(view.rows).toMatchObject({ read: 6, upserted: 6 });
+    expect(view.points.upserted).toBe(6);
+    expect(view.batches).toMatchObject({ queued: 2, done: 2 });
+    expectCountsAddUp(view);
+  }, 30_000);
+});
+
+describe("rows whose ids map to the same point", () => {
+  it("are counted and listed with both lines, and points count distinct points", async () => {
+    harness = start();
+    const rows = [
+      '{"id":1,"t":"a"}',
+      '{"id":"1","t":"b"}',
+      '{"id":1.0,"t":"c"}',
+      '{"id":"x","t":"d"}',
+      '{"id":"y","t":"e"}',
+      '{"id":"z","t":"f"}',
+      '{"id":"w","t":"g"}',
+      '{"id":"v","t":"h"}',
+      '{"id":"x","t":"i"}',
+      '{"id":"u","t":"j"}',
+    ];
+    await writeFile(path.join(dir, "same-ids.jsonl"), `${rows.join("\n")}\n`);
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "file", path: "same-ids.jsonl", format: "auto" },
+      text: "t",
+      id: "id",
+    });
+    const view = await waitFor(finished(harness, queued.id));
+    expect(view.state).toBe("completed");
+    expect(view.collisions).toEqual({
+      count: 3,
+      first: [
+        { line: 2, earlierLine: 1, rowId: "1" },
+        { line: 3, earlierLine: 1, rowId: "1" },
+        { line: 9, earlierLine: 4, rowId: "x" },
+      ],
+    });
+    expect(view.rows).toMatchObject({ read: 10, upserted: 10 });
+    expect(view.points.upserted).toBe(7);
+    expectCountsAddUp(view);
+    // The per-point record is only needed while reading.
+    expect(await harness.deps.redis.exists(`${harness.prefix}:ingestion:${queued.id}:points`)).toBe(0);
   });
 });
