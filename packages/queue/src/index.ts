@@ -16,6 +16,7 @@ export {
   IngestRequest,
   IngestSource,
   InlineSource,
+  SourceEncoding,
   SPLIT_PATTERN,
   UrlSource,
 } from "./ingest-request.js";

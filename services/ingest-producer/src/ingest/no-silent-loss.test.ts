@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { BatchJob, batchJobId } from "@hybrid/queue";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SourcePolicy } from "../sources/open-source.js";
 import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
@@ -24,6 +25,48 @@ afterEach(async () => {
   harness = undefined;
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** A local server for URL sources: bodies cut short, capped, or in UTF-16. */
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === "/short.jsonl") {
+      // Announces more than it sends, then drops the connection: the body ends short of its length.
+      res.writeHead(200, { "content-length": "100000" });
+      res.write(lines(6));
+      setTimeout(() => res.destroy(), 50);
+      return;
+    }
+    if (req.url === "/utf16.jsonl") {
+      const text = '{"t":"Ærø"}\n{"t":"naïve"}\n';
+      res.end(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+      return;
+    }
+    if (req.url === "/chunked.jsonl") {
+      // Five rows a chunk, a chunk every few milliseconds, until the client stops reading.
+      res.writeHead(200, { "transfer-encoding": "chunked" });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent >= 200 || res.destroyed) {
+          clearInterval(timer);
+          res.end();
+          return;
+        }
+        res.write(lines(5, sent));
+        sent += 5;
+      }, 5);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
 
 const finished = (h: TestHarness, id: string) => async () => {
   const view = await getIngestion(h.deps, id);
@@ -88,39 +131,6 @@ describe("a pathologically nested row", () => {
 });
 
 describe("a read that fails mid-way", () => {
-  let server: Server;
-  let base: string;
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      if (req.url === "/short.jsonl") {
-        // Announces more than it sends, then drops the connection: the body ends short of its length.
-        res.writeHead(200, { "content-length": "100000" });
-        res.write(lines(6));
-        setTimeout(() => res.destroy(), 50);
-        return;
-      }
-      if (req.url === "/chunked.jsonl") {
-        // Five rows a chunk, a chunk every few milliseconds, until the client stops reading.
-        res.writeHead(200, { "transfer-encoding": "chunked" });
-        let sent = 0;
-        const timer = setInterval(() => {
-          if (sent >= 200 || res.destroyed) {
-            clearInterval(timer);
-            res.end();
-            return;
-          }
-          res.write(lines(5, sent));
-          sent += 5;
-        }, 5);
-        return;
-      }
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
   it("embeds the rows of a truncated gzip file read before the cut, then fails naming the file", async () => {
     harness = start();
     const gz = gzipSync(lines(300));
@@ -227,5 +237,62 @@ describe("rows whose ids map to the same point", () => {
     expectCountsAddUp(view);
     // The per-point record is only needed while reading.
     expect(await harness.deps.redis.exists(`${harness.prefix}:ingestion:${queued.id}:points`)).toBe(0);
+  });
+});
+
+describe("text that is not UTF-8", () => {
+  const texts = async (h: TestHarness, id: string, batches: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < batches; i++) {
+      const job = await h.deps.embedQueue.getJob(batchJobId(id, i));
+      out.push(...BatchJob.parse(job?.data).rows.map((row) => row.text));
+    }
+    return out;
+  };
+
+  it("is a skipped row with its line and reason when the job names no encoding", async () => {
+    harness = start();
+    const file = Buffer.concat([
+      Buffer.from('{"t":"plain"}\n'),
+      Buffer.from('{"t":"café"}\n{"t":"crème"}\n', "latin1"),
+      Buffer.from('{"t":"déjà vu"}\n'),
+    ]);
+    await writeFile(path.join(dir, "latin1.jsonl"), file);
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "file", path: "latin1.jsonl", format: "auto" },
+      text: "t",
+    });
+    const view = await waitFor(finished(harness, queued.id));
+    expect(view.state).toBe("completed");
+    expect(view.skipped.byReason).toEqual({ invalid_utf8: 2 });
+    expect(view.skipped.first.map((s) => [s.line, s.reason])).toEqual([
+      [2, "invalid_utf8"],
+      [3, "invalid_utf8"],
+    ]);
+    expect(await texts(harness, queued.id, 1)).toEqual(["plain", "déjà vu"]);
+    expectCountsAddUp(view);
+
+    const named = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "file", path: "latin1.jsonl", format: "auto", encoding: "latin1" },
+      text: "t",
+    });
+    // Named latin1, the UTF-8 lines are read as latin1 too: the encoding applies to the whole file.
+    const decoded = await waitFor(finished(harness, named.id));
+    expect(decoded.rows).toMatchObject({ read: 4, skipped: 0, upserted: 4 });
+    expect((await texts(harness, named.id, 1))[1]).toBe("café");
+  });
+
+  it("is decoded from the encoding a URL job names", async () => {
+    harness = start();
+    const queued = await submitIngestion(harness.deps, {
+      collection: "c",
+      source: { type: "url", url: `${base}/utf16.jsonl`, format: "auto", encoding: "utf-16le" },
+      text: "t",
+    });
+    const view = await waitFor(finished(harness, queued.id));
+    expect(view.state).toBe("completed");
+    expect(await texts(harness, queued.id, 1)).toEqual(["Ærø", "naïve"]);
   });
 });

@@ -1,5 +1,6 @@
+import { isUtf8 } from "node:buffer";
 import { AppError } from "@hybrid/service-kit";
-import { oversizedRecord, type RawRecord, valueRecord } from "./raw-record.js";
+import { invalidUtf8Record, oversizedRecord, type RawRecord, valueRecord } from "./raw-record.js";
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -142,7 +143,9 @@ function toRecord(pieces: Buffer[], size: number, index: number, maxRowBytes: nu
   if (size > maxRowBytes) {
     return oversizedRecord(index, size, maxRowBytes, "element");
   }
-  const text = (pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces)).toString("utf8");
+  const bytes = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+  if (!isUtf8(bytes)) return invalidUtf8Record(index, size, "element");
+  const text = bytes.toString("utf8");
   try {
     return valueRecord(index, size, JSON.parse(text));
   } catch (error) {

@@ -9,7 +9,8 @@ export type SkipReason =
   | "unknown_template_field"
   | "missing_id"
   | "invalid_id"
-  | "too_deeply_nested";
+  | "too_deeply_nested"
+  | "invalid_utf8";
 
 /**
  * One row as a reader produced it: parsed (`value`) or already known bad (`skip`).
@@ -79,4 +80,17 @@ export function nestingDepth(value: unknown, limit: number): number {
     }
   }
   return deepest;
+}
+
+/**
+ * The `invalid_utf8` skip of a row whose bytes are not UTF-8 (decoding would silently turn them into U+FFFD).
+ * `noun` says what the source calls a row.
+ */
+export function invalidUtf8Record(line: number, bytes: number, noun: string): RawRecord {
+  return {
+    line,
+    bytes,
+    skip: "invalid_utf8",
+    message: `${noun} is not valid UTF-8; if the source uses another encoding, name it in source.encoding (e.g. "latin1", "utf-16le")`,
+  };
 }
