@@ -19,7 +19,7 @@ export const IngestionView = z
       upserted: z.number(),
       /** In batches that failed after their attempts. */
       failed: z.number(),
-      /** Queued, not processed yet; rows of a cancelled ingestion's removed batches stay here. */
+      /** Read, not in a processed batch yet; rows of a cancelled ingestion's removed batches stay here. */
       pending: z.number(),
       /** Known up front for inline rows and dataset slices. */
       total: z.number().optional(),

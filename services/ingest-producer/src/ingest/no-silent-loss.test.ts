@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import { BatchJob, batchJobId } from "@hybrid/queue";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SourcePolicy } from "../sources/open-source.js";
+import { startHfServer } from "../testing/hf-server.js";
 import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
 import type { IngestionView } from "./ingestion-view.js";
 import { getIngestion, submitIngestion } from "./ingestions.js";
@@ -148,6 +149,27 @@ describe("a read that fails mid-way", () => {
     expect(view.rows.upserted).toBe(146);
     expect(view.points.upserted).toBe(146);
     expectCountsAddUp(view);
+  });
+
+  it("embeds the dataset rows read before the datasets server stopped sending any, then fails", async () => {
+    const hf = await startHfServer({ total: 250, emptyFrom: 150, pageLimit: 30 });
+    try {
+      harness = start({ hfDatasetsUrl: hf.url });
+      const queued = await submitIngestion(harness.deps, {
+        collection: "c",
+        source: { type: "hf", dataset: "test/docs", split: "corpus[100:]" },
+        text: "text",
+        batchSize: 16,
+      });
+      const view = await waitFor(finished(harness, queued.id));
+      expect(view.state).toBe("failed");
+      expect(view.error).toMatch(/no rows at offset 150/);
+      // Rows 100..149 came in pages of 30 and 20; row 107 has an empty text.
+      expect(view.rows).toMatchObject({ read: 50, skipped: 1, upserted: 49, total: 150 });
+      expectCountsAddUp(view);
+    } finally {
+      await hf.close();
+    }
   });
 
   it("embeds the elements of a JSON array cut off before its closing bracket, then fails", async () => {
