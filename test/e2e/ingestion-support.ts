@@ -60,11 +60,12 @@ export async function startIngestionStack(options: IngestionStackOptions): Promi
 export interface JobView {
   id: string;
   state: string;
-  rows: { read: number; skipped: number };
+  rows: { read: number; skipped: number; upserted: number; failed: number; pending: number };
   skipped: {
     byReason: Record<string, number>;
     first: Array<{ line: number; reason: string; message: string }>;
   };
+  collisions: { count: number; first: Array<{ line: number; earlierLine: number; rowId: string }> };
   batches: { queued: number; done: number; failed: number; pending: number };
   points: { upserted: number };
   error?: string;

@@ -16,6 +16,7 @@ export {
   IngestRequest,
   IngestSource,
   InlineSource,
+  SourceEncoding,
   SPLIT_PATTERN,
   UrlSource,
 } from "./ingest-request.js";
@@ -26,11 +27,13 @@ export {
   readJobOptions,
 } from "./job-options.js";
 export {
+  type BatchPoint,
   type BatchRef,
   ingestionIndexKey,
   ingestionKeys,
   PROGRESS_FIELD,
   recordBatchDone,
   recordBatchFailed,
+  recordBatchPoints,
 } from "./progress.js";
 export { QUEUE, type QueueName } from "./queue-names.js";

@@ -34,6 +34,20 @@ describe("IngestRequest", () => {
     expect(paths).toEqual(["chunking.overlap", "collection", "source.split", "text"]);
   });
 
+  it("takes an optional encoding for files and URLs, one TextDecoder knows", () => {
+    const request = (encoding: string) =>
+      IngestRequest.safeParse({
+        collection: "c",
+        source: { type: "url", url: "https://example.org/a.jsonl", encoding },
+        text: "t",
+      });
+    expect(request("latin1").success).toBe(true);
+    expect(request("utf-16le").success).toBe(true);
+    const wrong = request("klingon");
+    expect(wrong.error?.issues.map((i) => i.path.join("."))).toEqual(["source.encoding"]);
+    expect(wrong.error?.issues[0]?.message).toMatch(/latin1/);
+  });
+
   it("refuses URLs that are not http(s)", () => {
     const result = IngestRequest.safeParse({
       collection: "c",

@@ -1,5 +1,28 @@
 import { z } from "zod";
 
+/**
+ * Text encoding of a file or URL body, decoded with the WHATWG TextDecoder (so `latin1` is read as windows-1252,
+ * its superset). Without it the body must be UTF-8: a row that is not valid UTF-8 is skipped (`invalid_utf8`).
+ */
+export const SourceEncoding = z
+  .enum([
+    "utf-8",
+    "utf-16le",
+    "utf-16be",
+    "latin1",
+    "windows-1252",
+    "iso-8859-15",
+    "windows-1251",
+    "koi8-r",
+    "shift_jis",
+    "euc-jp",
+    "euc-kr",
+    "gb18030",
+    "big5",
+  ])
+  .meta({ id: "SourceEncoding" });
+export type SourceEncoding = z.infer<typeof SourceEncoding>;
+
 /** A JSON Lines or JSON-array file under one of the producer's data directories (`.gz` is gunzipped). */
 export const FileSource = z
   .object({
@@ -8,6 +31,8 @@ export const FileSource = z
     path: z.string().min(1),
     /** `auto` looks at the first non-blank byte: `[` means a JSON array, anything else JSON Lines. */
     format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+    /** The file's text encoding when it is not UTF-8 (`latin1`, `utf-16le`, ...). */
+    encoding: SourceEncoding.optional(),
   })
   .meta({ id: "FileSource" });
 
@@ -17,6 +42,8 @@ export const UrlSource = z
     type: z.literal("url"),
     url: z.url({ protocol: /^https?$/ }),
     format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+    /** The body's text encoding when it is not UTF-8 (`latin1`, `utf-16le`, ...). */
+    encoding: SourceEncoding.optional(),
   })
   .meta({ id: "UrlSource" });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRedis } from "./connection.js";
-import { ingestionKeys, recordBatchDone, recordBatchFailed } from "./progress.js";
+import { ingestionKeys, recordBatchDone, recordBatchFailed, recordBatchPoints } from "./progress.js";
 
 const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
 const prefix = `test-queue-${randomUUID().slice(0, 8)}`;
@@ -41,5 +41,44 @@ describe("recordBatchDone / recordBatchFailed", () => {
   it("does not create progress for an unknown ingestion", async () => {
     expect(await recordBatchDone(redis, prefix, { ingestionId: "ing-none", batchIndex: 0 }, 1)).toBe(false);
     expect(await redis.exists(ingestionKeys(prefix, "ing-none").hash)).toBe(0);
+  });
+});
+
+describe("recordBatchPoints", () => {
+  it("finds rows landing on an earlier row's point, within and across batches, and counts distinct points", async () => {
+    const keys = ingestionKeys(prefix, "ing-c");
+    await redis.hset(keys.hash, { state: "reading" });
+    const first = { ingestionId: "ing-c", batchIndex: 0, rows: 3 };
+    const points = [
+      { pointId: "p1", line: 1 },
+      { pointId: "p2", line: 2 },
+      { pointId: "p1", line: 3 },
+    ];
+    expect(await recordBatchPoints(redis, prefix, first, points)).toEqual([undefined, undefined, 1]);
+    const second = { ingestionId: "ing-c", batchIndex: 1, rows: 2 };
+    const later = [
+      { pointId: "p2", line: 4 },
+      { pointId: "p3", line: 5 },
+    ];
+    expect(await recordBatchPoints(redis, prefix, second, later)).toEqual([2, undefined]);
+    // A re-read of the same source finds each row's own line: the same answers, nothing new.
+    expect(await recordBatchPoints(redis, prefix, first, points)).toEqual([undefined, undefined, 1]);
+    expect(await redis.hgetall(keys.batches)).toEqual({ "r:0": "3", "p:0": "2", "r:1": "2", "p:1": "1" });
+
+    await recordBatchDone(redis, prefix, first, 3);
+    await recordBatchFailed(redis, prefix, second, "store refused it");
+    expect(await redis.hgetall(keys.hash)).toMatchObject({
+      pointsUpserted: "2",
+      rowsUpserted: "3",
+      rowsFailed: "2",
+      batchesFailed: "1",
+    });
+    await recordBatchDone(redis, prefix, second, 2);
+    expect(await redis.hgetall(keys.hash)).toMatchObject({
+      pointsUpserted: "3",
+      rowsUpserted: "5",
+      rowsFailed: "0",
+      batchesFailed: "0",
+    });
   });
 });

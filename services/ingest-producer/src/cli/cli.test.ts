@@ -85,11 +85,12 @@ const view = (over: Partial<IngestionView>): IngestionView => ({
   source: {},
   createdAt: "2026-01-01T00:00:00.000Z",
   startedAt: "2026-01-01T00:00:00.000Z",
-  rows: { read: 500, skipped: 2, total: 1000 },
+  rows: { read: 500, skipped: 2, upserted: 256, failed: 0, pending: 242, total: 1000 },
   skipped: {
     byReason: { empty_text: 2 },
     first: [{ line: 7, reason: "empty_text", message: "text field is empty" }],
   },
+  collisions: { count: 0, first: [] },
   chunks: 498,
   batches: { queued: 8, done: 4, failed: 0, pending: 4 },
   points: { upserted: 256 },

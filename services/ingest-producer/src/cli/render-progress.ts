@@ -61,6 +61,13 @@ export function renderSummary(
   if (reasons.length)
     lines.push(`  skipped by reason: ${reasons.map(([r, n]) => `${r} ${fmt(n)}`).join(", ")}`);
   for (const s of view.skipped.first.slice(0, 5)) lines.push(`    line ${s.line}: ${s.reason}: ${s.message}`);
+  if (view.collisions.count) {
+    lines.push(
+      `  rows landing on an earlier row's point (same id; the last one is kept): ${fmt(view.collisions.count)}`,
+    );
+    for (const c of view.collisions.first.slice(0, 5))
+      lines.push(`    line ${c.line} overwrote line ${c.earlierLine} (id ${c.rowId})`);
+  }
   for (const f of failures.slice(0, 5)) lines.push(`  batch ${f.batchIndex} failed: ${f.error}`);
   if (view.error) lines.push(`  error: ${view.error}`);
   return lines.join("\n");

@@ -23,24 +23,33 @@ export async function processFinalizeJob(
   const keys = ingestionKeys(deps.prefix, data.ingestionId);
   const embedKey = `${deps.embedQueue.qualifiedName}:`;
   const readKey = `${deps.ingestQueue.qualifiedName}:${readJobId(data.ingestionId)}`;
-  const [values, failures, hash] = await Promise.all([
+  const [values, failures, hash, perBatch] = await Promise.all([
     job.getChildrenValues<unknown>(),
     job.getIgnoredChildrenFailures(),
     deps.redis.hgetall(keys.hash),
+    deps.redis.hgetall(keys.batches),
   ]);
 
+  // Rows and distinct points of each batch as the producer recorded them; a batch's own count is the fallback.
   let batchesDone = 0;
   let points = 0;
+  let rowsUpserted = 0;
   for (const [key, value] of Object.entries(values)) {
-    if (!key.startsWith(embedKey)) continue;
+    const batch = key.startsWith(embedKey) ? parseBatchJobId(key.slice(embedKey.length)) : undefined;
+    if (!batch) continue;
     batchesDone += 1;
     const result = BatchResult.safeParse(value);
-    if (result.success) points += result.data.points;
+    const recorded = perBatch[`p:${batch.batchIndex}`];
+    points += recorded !== undefined ? Number(recorded) : result.success ? result.data.points : 0;
+    rowsUpserted += Number(perBatch[`r:${batch.batchIndex}`] ?? 0);
   }
   const failedBatches: Record<string, string> = {};
+  let rowsFailed = 0;
   for (const [key, reason] of Object.entries(failures)) {
     const batch = key.startsWith(embedKey) ? parseBatchJobId(key.slice(embedKey.length)) : undefined;
-    if (batch) failedBatches[String(batch.batchIndex)] = reason;
+    if (!batch) continue;
+    failedBatches[String(batch.batchIndex)] = reason;
+    rowsFailed += Number(perBatch[`r:${batch.batchIndex}`] ?? 0);
   }
   const batchesFailed = Object.keys(failedBatches).length;
   const readFailure = failures[readKey];
@@ -62,10 +71,14 @@ export async function processFinalizeJob(
     batchesDone: Math.max(batchesDone, Number(hash.batchesDone ?? 0)),
     batchesFailed,
     pointsUpserted,
+    rowsUpserted: Math.max(rowsUpserted, Number(hash.rowsUpserted ?? 0)),
+    rowsFailed,
     finishedAt: Date.now(),
     ...(error ? { error } : {}),
   });
   if (batchesFailed > 0) tx.hset(keys.failed, failedBatches);
+  // Only needed while reading (collision detection); it holds one field per point.
+  tx.del(keys.points);
   for (const key of Object.values(keys)) tx.expire(key, FINISHED_TTL_S);
   await tx.exec();
   deps.logger.info(

@@ -11,9 +11,16 @@ export const IngestionView = z
     startedAt: z.string().optional(),
     readDoneAt: z.string().optional(),
     finishedAt: z.string().optional(),
+    /** `read` = `skipped` + `upserted` + `failed` + `pending`, always. */
     rows: z.object({
       read: z.number(),
       skipped: z.number(),
+      /** In batches that completed (a chunked row counts with the batch of its first chunk). */
+      upserted: z.number(),
+      /** In batches that failed after their attempts. */
+      failed: z.number(),
+      /** Read, not in a processed batch yet; rows of a cancelled ingestion's removed batches stay here. */
+      pending: z.number(),
       /** Known up front for inline rows and dataset slices. */
       total: z.number().optional(),
     }),
@@ -22,9 +29,18 @@ export const IngestionView = z
       /** The first skipped rows (up to 100) with line and reason. */
       first: z.array(z.object({ line: z.number(), reason: z.string(), message: z.string() })),
     }),
+    /**
+     * Rows that landed on the point of an earlier row of this ingestion (same id, e.g. `1`, `"1"` and `1.0`):
+     * Qdrant keeps the last row written. The first 100 with both lines.
+     */
+    collisions: z.object({
+      count: z.number(),
+      first: z.array(z.object({ line: z.number(), earlierLine: z.number(), rowId: z.string() })),
+    }),
     /** Texts embedded: rows, or chunks when chunking is on. */
     chunks: z.number(),
     batches: z.object({ queued: z.number(), done: z.number(), failed: z.number(), pending: z.number() }),
+    /** Distinct points written: into a fresh collection, what it holds once the ingestion completed. */
     points: z.object({ upserted: z.number() }),
     bytes: z.object({ read: z.number(), total: z.number().optional() }),
     rate: z.object({ rowsPerSecond: z.number(), pointsPerSecond: z.number() }),
@@ -52,6 +68,7 @@ export function describeIngestion(
   id: string,
   hash: Record<string, string>,
   skippedList: string[],
+  collisionList: string[],
   live: LiveCounts | undefined,
   now: number,
 ): IngestionView {
@@ -72,6 +89,9 @@ export function describeIngestion(
   const end = optNum(hash.finishedAt) ?? now;
   const seconds = started ? Math.max((end - started) / 1000, 0.001) : 0;
   const rowsRead = num(hash.rowsRead);
+  const rowsSkipped = num(hash.rowsSkipped);
+  const rowsUpserted = num(hash.rowsUpserted);
+  const rowsFailed = num(hash.rowsFailed);
   const points = num(hash.pointsUpserted);
   const chunks = num(hash.chunks);
   const byReason: Record<string, number> = {};
@@ -87,8 +107,16 @@ export function describeIngestion(
     startedAt: iso(hash.startedAt),
     readDoneAt: iso(hash.readDoneAt),
     finishedAt: iso(hash.finishedAt),
-    rows: { read: rowsRead, skipped: num(hash.rowsSkipped), total: optNum(hash.rowsTotal) },
+    rows: {
+      read: rowsRead,
+      skipped: rowsSkipped,
+      upserted: rowsUpserted,
+      failed: rowsFailed,
+      pending: Math.max(0, rowsRead - rowsSkipped - rowsUpserted - rowsFailed),
+      total: optNum(hash.rowsTotal),
+    },
     skipped: { byReason, first: skippedList.map(parseSkipped) },
+    collisions: { count: num(hash.rowsCollided), first: collisionList.map(parseCollision) },
     chunks,
     batches: { queued, done, failed, pending },
     points: { upserted: points },
@@ -142,6 +170,15 @@ function parseJson(text: string | undefined): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+function parseCollision(text: string): { line: number; earlierLine: number; rowId: string } {
+  const value = parseJson(text);
+  return {
+    line: typeof value.line === "number" ? value.line : -1,
+    earlierLine: typeof value.earlierLine === "number" ? value.earlierLine : -1,
+    rowId: typeof value.rowId === "string" ? value.rowId : "",
+  };
 }
 
 function parseSkipped(text: string): { line: number; reason: string; message: string } {

@@ -36,7 +36,7 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
     expect(queued.state).toBe("queued");
     const view = await waitFor(finished(harness, queued.id));
     expect(view.state).toBe("completed");
-    expect(view.rows).toEqual({ read: 12, skipped: 3, total: 12 });
+    expect(view.rows).toEqual({ read: 12, skipped: 3, upserted: 9, failed: 0, pending: 0, total: 12 });
     expect(view.skipped.byReason).toEqual({ non_string_text: 1, empty_text: 1, missing_id: 1 });
     expect(view.skipped.first.map((s) => s.line)).toEqual([9, 10, 11]);
     expect(view.batches).toEqual({ queued: 3, done: 3, failed: 0, pending: 0 });
@@ -57,6 +57,7 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
     expect(view.state).toBe("failed");
     expect(view.batches).toMatchObject({ queued: 3, done: 2, failed: 1 });
     expect(view.error).toMatch(/1 of 3 batches failed/);
+    expect(view.rows).toMatchObject({ read: 10, skipped: 0, upserted: 6, failed: 4, pending: 0 });
     const failures = await listFailures(harness.deps, queued.id);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({
@@ -82,7 +83,7 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
       });
       const view = await waitFor(finished(harness, queued.id));
       expect(view.state).toBe("completed");
-      expect(view.rows).toEqual({ read: 60, skipped: 1, total: 60 });
+      expect(view.rows).toEqual({ read: 60, skipped: 1, upserted: 59, failed: 0, pending: 0, total: 60 });
       expect(view.skipped.first).toEqual([{ line: 107, reason: "empty_text", message: expect.any(String) }]);
       // The text is 13 words: two chunks of at most 8 words overlapping by 2.
       expect(view.chunks).toBe(118);

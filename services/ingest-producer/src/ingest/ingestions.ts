@@ -17,6 +17,7 @@ import { AppError } from "@hybrid/service-kit";
 import { createRowMapper } from "../rows/map-row.js";
 import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
+import { assertInlineRowsNesting } from "../sources/inline-source.js";
 import { assertHostAllowed } from "../sources/url-source.js";
 import { INDEX_KEPT, type IngestDeps, TERMINAL_STATES } from "./ingest-deps.js";
 import { describeIngestion, type IngestionView, type LiveCounts } from "./ingestion-view.js";
@@ -43,6 +44,7 @@ export async function submitIngestion(deps: IngestDeps, request: IngestRequest):
   if (source.type === "file") await resolveDataFile(source.path, deps.sources.dataDirs);
   if (source.type === "url") assertHostAllowed(new URL(source.url), deps.sources.urlAllowHosts);
   if (source.type === "hf") parseSplit(source.split);
+  if (source.type === "rows") assertInlineRowsNesting(source.rows);
   const { models } = await deps.resolveCollection(request.collection);
 
   const id = newIngestionId();
@@ -89,9 +91,10 @@ export async function submitIngestion(deps: IngestDeps, request: IngestRequest):
 
 export async function getIngestion(deps: IngestDeps, id: string): Promise<IngestionView> {
   const keys = ingestionKeys(deps.prefix, id);
-  const [hash, skipped] = await Promise.all([
+  const [hash, skipped, collisions] = await Promise.all([
     deps.redis.hgetall(keys.hash),
     deps.redis.lrange(keys.skipped, 0, -1),
+    deps.redis.lrange(keys.collisions, 0, -1),
   ]);
   if (!hash.state) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
   let live: LiveCounts | undefined;
@@ -109,7 +112,7 @@ export async function getIngestion(deps: IngestDeps, id: string): Promise<Ingest
       live = { processed: counts.processed ?? 0, ignored, unprocessed: counts.unprocessed ?? 0 };
     }
   }
-  return describeIngestion(id, hash, skipped, live, Date.now());
+  return describeIngestion(id, hash, skipped, collisions, live, Date.now());
 }
 
 /** The newest ingestions first; ids whose progress has expired are dropped from the index. */

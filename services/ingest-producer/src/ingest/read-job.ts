@@ -12,12 +12,15 @@ import { type Job, UnrecoverableError } from "bullmq";
 import { createRowMapper } from "../rows/map-row.js";
 import { openSource } from "../sources/open-source.js";
 import type { SkipReason } from "../sources/raw-record.js";
+import { recordPointsOf } from "./batch-points.js";
 import { DEFAULT_MAX_BATCH_BYTES, type IngestDeps, SKIPPED_KEPT } from "./ingest-deps.js";
 import { removePendingBatches } from "./remove-pending.js";
 
 export interface ReadResult {
   rowsRead: number;
   rowsSkipped: number;
+  /** Rows that landed on the point of an earlier row (same id): Qdrant keeps the last one written. */
+  rowsCollided: number;
   chunks: number;
   batchesQueued: number;
   cancelled: boolean;
@@ -29,7 +32,8 @@ const FLUSH_EVERY_MS = 500;
  * Processes a `read` job: streams the source, maps rows, adds one batch job per `batchSize` rows under the
  * ingestion's finalize job, and keeps the progress hash current. Pauses while too many batches are pending
  * (backpressure), stops early when the ingestion is cancelled. A re-run (after a crash) starts over: counters are
- * reset and batches that already exist or are recorded done are not added again.
+ * reset and batches that already exist or are recorded done are not added again. A read that fails for good
+ * still queues the rows read before the failure; one that will be retried leaves them to the next attempt.
  */
 export async function processReadJob(
   job: Job<ReadJob>,
@@ -45,10 +49,13 @@ export async function processReadJob(
   if (!parent) throw new UnrecoverableError(`finalize job ${parentId} is gone`);
   const rerun = job.attemptsMade > 0 || (await deps.redis.hexists(keys.hash, "startedAt")) === 1;
 
-  const counts = { rowsRead: 0, rowsSkipped: 0, chunks: 0, batchesQueued: 0 };
+  const counts = { rowsRead: 0, rowsSkipped: 0, rowsCollided: 0, chunks: 0, batchesQueued: 0 };
   const skippedBy = new Map<SkipReason, number>();
   const skippedKept: string[] = [];
   let skippedPushed = 0;
+  const collisionsKept: string[] = [];
+  let collisionsPushed = 0;
+  let lastCollisionLine: number | undefined;
   let cancelled = false;
 
   const reasons = await deps.redis.hkeys(keys.hash);
@@ -56,7 +63,7 @@ export async function processReadJob(
   await deps.redis
     .multi()
     .hset(keys.hash, { state: "reading", startedAt: Date.now(), ...counts })
-    .del(keys.skipped)
+    .del(keys.skipped, keys.collisions)
     .hdel(keys.hash, "readDoneAt", ...(stale.length ? stale : ["skipped.none"]))
     .exec();
 
@@ -78,6 +85,9 @@ export async function processReadJob(
     const fresh = skippedKept.slice(skippedPushed);
     if (fresh.length) tx.rpush(keys.skipped, ...fresh);
     skippedPushed = skippedKept.length;
+    const freshCollisions = collisionsKept.slice(collisionsPushed);
+    if (freshCollisions.length) tx.rpush(keys.collisions, ...freshCollisions);
+    collisionsPushed = collisionsKept.length;
     tx.hget(keys.hash, "cancelRequested");
     const results = await tx.exec();
     cancelled = results?.at(-1)?.[1] === "1";
@@ -108,6 +118,19 @@ export async function processReadJob(
     await waitForCapacity();
     if (cancelled) return;
     counts.batchesQueued = batchIndex + 1;
+    const collisions = await recordPointsOf(deps, {
+      ingestionId,
+      collection: request.collection,
+      batchIndex,
+      rows,
+    });
+    for (const collision of collisions) {
+      // The chunks of one row may straddle two batches: count the row once.
+      if (collision.line === lastCollisionLine) continue;
+      lastCollisionLine = collision.line;
+      counts.rowsCollided += 1;
+      if (collisionsKept.length < SKIPPED_KEPT) collisionsKept.push(JSON.stringify(collision));
+    }
     if (rerun && (await deps.redis.sismember(keys.done, String(batchIndex))) === 1) return;
     const payload = BatchJob.parse({
       v: 1,
@@ -154,8 +177,16 @@ export async function processReadJob(
     }
     if (batch.length > 0 && !cancelled) await addBatch();
   } catch (error) {
+    const jobError = asJobError(error);
+    const final = jobError instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    // Rows read before a final failure are embedded (a retry would read them again, and find the batch taken).
+    if (final && batch.length > 0 && !cancelled) {
+      await addBatch().catch((addError: unknown) =>
+        deps.logger.warn({ err: addError, ingestionId }, "could not queue the rows read before the failure"),
+      );
+    }
     await flush().catch(() => undefined);
-    throw asJobError(error);
+    throw jobError;
   }
   await flush();
   if (cancelled) {

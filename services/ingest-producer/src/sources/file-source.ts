@@ -1,8 +1,10 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, type ReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { createGunzip } from "node:zlib";
+import type { SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
+import { asUtf8 } from "./decode-text.js";
 import type { OpenedSource } from "./raw-record.js";
 import { type DataFormat, readRecords } from "./sniff-format.js";
 
@@ -46,7 +48,7 @@ export async function resolveDataFile(
 
 /** Streams a JSON Lines or JSON-array file (gunzipped when it ends in `.gz`) from a data directory. */
 export async function openFileSource(
-  source: { path: string; format: DataFormat },
+  source: { path: string; format: DataFormat; encoding?: SourceEncoding | undefined },
   policy: FilePolicy,
 ): Promise<OpenedSource> {
   const file = await resolveDataFile(source.path, policy.dataDirs);
@@ -55,11 +57,26 @@ export async function openFileSource(
   stream.on("data", (chunk) => {
     read += chunk.length;
   });
-  const body = file.absolute.endsWith(".gz") ? stream.pipe(createGunzip()) : stream;
+  const body = file.absolute.endsWith(".gz") ? gunzip(stream, source.path) : stream;
   const format = source.format === "auto" && /\.jsonl(\.gz)?$/.test(file.absolute) ? "jsonl" : source.format;
   return {
-    records: readRecords(body, format, { maxRowBytes: policy.maxRowBytes }),
+    records: readRecords(asUtf8(body, source.encoding), format, { maxRowBytes: policy.maxRowBytes }),
     key: `file:${file.relative}`,
     bytes: () => ({ read, total: file.size }),
   };
+}
+
+/** Gunzips `stream`; a damaged or truncated archive fails with BAD_REQUEST (a retry would read the same bytes). */
+async function* gunzip(stream: ReadStream, name: string): AsyncGenerator<Uint8Array> {
+  const inflate = createGunzip();
+  stream.on("error", (error) => inflate.destroy(error));
+  try {
+    yield* stream.pipe(inflate);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== "string" || !code.startsWith("Z_")) throw error;
+    throw new AppError("BAD_REQUEST", `${name} is not a complete gzip file: ${(error as Error).message}`, {
+      retryable: false,
+    });
+  }
 }

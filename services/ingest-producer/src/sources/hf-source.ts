@@ -1,7 +1,7 @@
 import { AppError } from "@hybrid/service-kit";
 import { z } from "zod";
 import { needsTotal, parseSplit, resolveSlice } from "./hf-split.js";
-import { type OpenedSource, parsedRecord, type RawRecord } from "./raw-record.js";
+import { type OpenedSource, parsedRecord, type RawRecord, valueRecord } from "./raw-record.js";
 
 export interface HfPolicy {
   /** datasets-server base URL, e.g. `https://datasets-server.huggingface.co`. */
@@ -53,20 +53,47 @@ export async function openHfSource(
     const start = slice.start?.value ?? 0;
     firstPage = parsePage(await get("/rows", { ...base, offset: start, length: pageSize }));
     const total = firstPage.num_rows_total;
-    range = { start: Math.min(start, total), end: Math.min(slice.end?.value ?? total, total) };
+    const clamped = Math.min(start, total);
+    range = { start: clamped, end: Math.max(clamped, Math.min(slice.end?.value ?? total, total)) };
   }
   const { start, end } = range;
-  let read = 0;
-  const records = (async function* (): AsyncGenerator<RawRecord> {
-    for (let offset = start; offset < end; offset += pageSize) {
-      const length = Math.min(pageSize, end - offset);
+  const attempts = policy.attempts ?? 4;
+  /** Rows of `[offset, offset + length)`; an empty page before `end` is asked again, then fails the read. */
+  const readPage = async (offset: number, length: number) => {
+    let delay = policy.retryDelayMs ?? 500;
+    for (let attempt = 1; ; attempt++) {
       const page =
         firstPage && offset === start
           ? firstPage
           : parsePage(await get("/rows", { ...base, offset, length }));
-      if (page.rows.length === 0) break;
-      for (const { row_idx, row } of page.rows) {
-        if (row_idx < offset || row_idx >= end) continue;
+      firstPage = undefined;
+      const rows = page.rows.filter((r) => r.row_idx >= offset && r.row_idx < offset + length);
+      if (rows.length > 0) return rows;
+      if (attempt >= attempts || signal?.aborted) {
+        throw new AppError(
+          "UPSTREAM",
+          `datasets-server /rows answered no rows at offset ${offset} (${attempts} tries) although the ` +
+            `slice ends at row ${end}; ${offset - start} of ${end - start} rows were read`,
+          { retryable: false },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay *= 2;
+    }
+  };
+  let read = 0;
+  const records = (async function* (): AsyncGenerator<RawRecord> {
+    // A page may hold fewer rows than asked (the server cuts large pages): go on from the rows received.
+    for (let offset = start; offset < end; ) {
+      const rows = await readPage(offset, Math.min(pageSize, end - offset));
+      offset += rows.length;
+      for (const { row_idx, row } of rows) {
+        // Measured before JSON.stringify, which a pathologically nested row would make overflow the stack.
+        const checked = valueRecord(row_idx, 0, row);
+        if ("skip" in checked) {
+          yield checked;
+          continue;
+        }
         const bytes = Buffer.byteLength(JSON.stringify(row));
         read += bytes;
         yield parsedRecord(row_idx, row, bytes, policy.maxRowBytes);

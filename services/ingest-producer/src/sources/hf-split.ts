@@ -19,7 +19,19 @@ export function parseSplit(spec: string): SplitSlice {
       details: { path: "source.split" },
     });
   }
-  return { split: match[1], start: parseBound(match[2], spec), end: parseBound(match[3], spec) };
+  const slice = { split: match[1], start: parseBound(match[2], spec), end: parseBound(match[3], spec) };
+  const { start, end } = slice;
+  // Bounds of the same kind and sign can be compared now; a reversed slice would read a negative number of rows.
+  if (start && end && start.percent === end.percent && start.value >= 0 === end.value >= 0) {
+    if (start.value > end.value) {
+      throw new AppError(
+        "BAD_REQUEST",
+        `invalid split "${spec}": the slice starts after it ends (start must not be greater than end)`,
+        { details: { path: "source.split" } },
+      );
+    }
+  }
+  return slice;
 }
 
 function parseBound(text: string | undefined, spec: string): Bound | undefined {

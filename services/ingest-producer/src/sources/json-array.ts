@@ -1,5 +1,6 @@
+import { isUtf8 } from "node:buffer";
 import { AppError } from "@hybrid/service-kit";
-import { oversizedRecord, type RawRecord } from "./raw-record.js";
+import { invalidUtf8Record, oversizedRecord, type RawRecord, valueRecord } from "./raw-record.js";
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -19,7 +20,8 @@ type State = "before" | "between" | "element" | "after";
  * Streams the elements of a top-level JSON array one at a time: a byte scanner finds where each element ends
  * (tracking nesting and strings) and only that element is parsed, so memory holds one element, never the file.
  * An element over `maxRowBytes` is skipped unbuffered (`oversized_row`); one that does not parse is `malformed_json`.
- * `line` is the element's 0-based index. A source that is not an array at all fails with BAD_REQUEST.
+ * `line` is the element's 0-based index. A source that is not an array at all fails with BAD_REQUEST, and so does
+ * one cut off before its closing bracket, after yielding what came before the cut.
  */
 export async function* readJsonArray(
   chunks: AsyncIterable<Uint8Array>,
@@ -103,14 +105,22 @@ export async function* readJsonArray(
     if (state === "element") collect(buffer.subarray(start));
   }
   if (state === "before") throw notAnArray("the source is empty");
-  if (state === "element") {
-    const record = finish();
-    yield {
-      line: record.line,
-      bytes: record.bytes,
-      skip: "malformed_json",
-      message: "the array is not closed",
-    };
+  // A cut-off array (truncated file or download) fails the read once the elements before the cut are out.
+  if (!closed(state)) {
+    if (state === "element") {
+      const record = finish();
+      yield {
+        line: record.line,
+        bytes: record.bytes,
+        skip: "malformed_json",
+        message: "the array is not closed",
+      };
+    }
+    throw new AppError(
+      "BAD_REQUEST",
+      `source is a JSON array cut off after ${index} elements: its closing "]" is missing`,
+      { retryable: false },
+    );
   }
 
   function collect(part: Buffer): void {
@@ -118,6 +128,11 @@ export async function* readJsonArray(
     else pieces = [];
     size += part.length;
   }
+}
+
+// A function, not an inline comparison: TypeScript's narrowing through the scanning loops loses "after".
+function closed(state: State): boolean {
+  return state === "after";
 }
 
 function notAnArray(detail: string): AppError {
@@ -128,9 +143,11 @@ function toRecord(pieces: Buffer[], size: number, index: number, maxRowBytes: nu
   if (size > maxRowBytes) {
     return oversizedRecord(index, size, maxRowBytes, "element");
   }
-  const text = (pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces)).toString("utf8");
+  const bytes = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+  if (!isUtf8(bytes)) return invalidUtf8Record(index, size, "element");
+  const text = bytes.toString("utf8");
   try {
-    return { line: index, bytes: size, value: JSON.parse(text) };
+    return valueRecord(index, size, JSON.parse(text));
   } catch (error) {
     const message = text.trim() === "" ? "empty element" : (error as Error).message;
     return { line: index, bytes: size, skip: "malformed_json", message };

@@ -1,4 +1,5 @@
-import { oversizedRecord, type RawRecord } from "./raw-record.js";
+import { isUtf8 } from "node:buffer";
+import { invalidUtf8Record, oversizedRecord, type RawRecord, valueRecord } from "./raw-record.js";
 
 const NEWLINE = 0x0a;
 
@@ -42,11 +43,13 @@ function toRecord(pieces: Buffer[], size: number, line: number, maxRowBytes: num
   if (size > maxRowBytes) {
     return oversizedRecord(line, size, maxRowBytes, "line");
   }
-  let text = (pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces)).toString("utf8");
+  const bytes = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+  if (!isUtf8(bytes)) return invalidUtf8Record(line, size, "line");
+  let text = bytes.toString("utf8");
   if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") return undefined;
   try {
-    return { line, bytes: size, value: JSON.parse(text) };
+    return valueRecord(line, size, JSON.parse(text));
   } catch (error) {
     return { line, bytes: size, skip: "malformed_json", message: (error as Error).message };
   }

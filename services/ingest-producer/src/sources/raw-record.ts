@@ -8,7 +8,9 @@ export type SkipReason =
   | "non_string_text"
   | "unknown_template_field"
   | "missing_id"
-  | "invalid_id";
+  | "invalid_id"
+  | "too_deeply_nested"
+  | "invalid_utf8";
 
 /**
  * One row as a reader produced it: parsed (`value`) or already known bad (`skip`).
@@ -41,5 +43,54 @@ export function oversizedRecord(line: number, bytes: number, maxRowBytes: number
 
 /** A row that arrived already parsed (inline rows, dataset rows): kept, or skipped when its JSON is over the limit. */
 export function parsedRecord(line: number, value: unknown, bytes: number, maxRowBytes: number): RawRecord {
-  return bytes > maxRowBytes ? oversizedRecord(line, bytes, maxRowBytes, "row") : { line, bytes, value };
+  return bytes > maxRowBytes
+    ? oversizedRecord(line, bytes, maxRowBytes, "row")
+    : valueRecord(line, bytes, value);
+}
+
+/**
+ * Deepest nesting of objects and arrays a row may have (the row itself is level 1). JSON.stringify, which the
+ * queue and the store client run on every row, is recursive and overflows the stack a few thousand levels down,
+ * and Qdrant refuses requests nested over 128 levels; 100 leaves room for the request around the payload.
+ */
+export const MAX_ROW_DEPTH = 100;
+
+/** A parsed row, or `too_deeply_nested` when it nests deeper than MAX_ROW_DEPTH. */
+export function valueRecord(line: number, bytes: number, value: unknown): RawRecord {
+  if (nestingDepth(value, MAX_ROW_DEPTH) <= MAX_ROW_DEPTH) return { line, bytes, value };
+  return {
+    line,
+    bytes,
+    skip: "too_deeply_nested",
+    message: `row nests objects and arrays more than ${MAX_ROW_DEPTH} levels deep; the limit is ${MAX_ROW_DEPTH}`,
+  };
+}
+
+/** Nesting depth of a JSON value, counted without recursion (the values it is for would overflow the stack); stops past `limit`. */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
+/**
+ * The `invalid_utf8` skip of a row whose bytes are not UTF-8 (decoding would silently turn them into U+FFFD).
+ * `noun` says what the source calls a row.
+ */
+export function invalidUtf8Record(line: number, bytes: number, noun: string): RawRecord {
+  return {
+    line,
+    bytes,
+    skip: "invalid_utf8",
+    message: `${noun} is not valid UTF-8; if the source uses another encoding, name it in source.encoding (e.g. "latin1", "utf-16le")`,
+  };
 }

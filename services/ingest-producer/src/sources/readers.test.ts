@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { decodeToUtf8 } from "./decode-text.js";
 import { readJsonArray } from "./json-array.js";
 import { readJsonLines } from "./json-lines.js";
 import type { RawRecord } from "./raw-record.js";
 import { readRecords } from "./sniff-format.js";
 
 /** Feeds `text` in chunks of `size` bytes, so records straddle chunk boundaries. */
-async function* chunked(text: string, size: number): AsyncGenerator<Uint8Array> {
+async function* chunked(text: string | Buffer, size: number): AsyncGenerator<Uint8Array> {
   const bytes = Buffer.from(text);
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
@@ -71,20 +72,71 @@ describe("readJsonArray", () => {
 
   it("handles an empty array, oversized elements and an unclosed array", async () => {
     expect(await collect(readJsonArray(chunked("[ ]", 1), { maxRowBytes: 10 }))).toEqual([]);
-    const records = await collect(
-      readJsonArray(chunked(`[{"a":"${"y".repeat(100)}"},{"a":1},{"a":2`, 7), { maxRowBytes: 20 }),
-    );
-    expect(summary(records)).toEqual([
-      { line: 0, skip: "oversized_row" },
-      { line: 1, value: { a: 1 } },
-      { line: 2, skip: "malformed_json" },
-    ]);
+    for (const [text, cut] of [
+      [`[{"a":"${"y".repeat(100)}"},{"a":1},{"a":2`, 3],
+      [`[{"a":"${"y".repeat(100)}"},{"a":1},`, 2],
+    ] as const) {
+      const records: RawRecord[] = [];
+      await expect(async () => {
+        for await (const record of readJsonArray(chunked(text, 7), { maxRowBytes: 20 })) records.push(record);
+      }).rejects.toThrow(`cut off after ${cut} elements`);
+      expect(summary(records)).toEqual(
+        [
+          { line: 0, skip: "oversized_row" },
+          { line: 1, value: { a: 1 } },
+          { line: 2, skip: "malformed_json" },
+        ].slice(0, cut),
+      );
+    }
   });
 
   it("refuses a source that is not an array", async () => {
     await expect(collect(readJsonArray(chunked('{"a":1}', 4), { maxRowBytes: 10 }))).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
+  });
+});
+
+describe("rows that are not valid UTF-8", () => {
+  it("are skipped with their line in JSON Lines and JSON arrays; the other rows are read", async () => {
+    const latin1 = (text: string) => Buffer.from(text, "latin1");
+    const lines = Buffer.concat([
+      Buffer.from('{"t":"ok"}\n'),
+      latin1('{"t":"café"}\n'),
+      Buffer.from('{"t":"été ✓"}\n'),
+    ]);
+    for (const size of [1, 5, 100]) {
+      const records = await collect(readJsonLines(chunked(lines, size), { maxRowBytes: 100 }));
+      expect(summary(records)).toEqual([
+        { line: 1, value: { t: "ok" } },
+        { line: 2, skip: "invalid_utf8" },
+        { line: 3, value: { t: "été ✓" } },
+      ]);
+      expect(records[1]).toMatchObject({ message: expect.stringMatching(/source\.encoding/) });
+    }
+    const array = Buffer.concat([Buffer.from('[{"t":"ok"},'), latin1('{"t":"café"}'), Buffer.from("]")]);
+    const records = await collect(readJsonArray(chunked(array, 3), { maxRowBytes: 100 }));
+    expect(summary(records)).toEqual([
+      { line: 0, value: { t: "ok" } },
+      { line: 1, skip: "invalid_utf8" },
+    ]);
+  });
+
+  it("are read as what they are when the source names its encoding", async () => {
+    const text = '{"t":"café"}\n{"t":"Ærø 😀"}\n';
+    const cases = [
+      ["latin1", Buffer.from('{"t":"café"}\n', "latin1")],
+      ["utf-16le", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")])],
+    ] as const;
+    for (const [encoding, bytes] of cases) {
+      for (const size of [1, 3, 1000]) {
+        const records = await collect(
+          readRecords(decodeToUtf8(chunked(bytes, size), encoding), "auto", { maxRowBytes: 100 }),
+        );
+        const values = records.map((r) => ("value" in r ? r.value : r.skip));
+        expect(values).toEqual(encoding === "latin1" ? [{ t: "café" }] : [{ t: "café" }, { t: "Ærø 😀" }]);
+      }
+    }
   });
 });
 

@@ -130,6 +130,13 @@ describe("Hugging Face split slices", () => {
     expect(() => parseSplit("train[a:b]")).toThrow(/invalid split/);
     expect(() => parseSplit("train[:150%]")).toThrow(/outside/);
   });
+
+  it("refuses a slice that starts after it ends (it would read a negative number of rows)", () => {
+    expect(() => parseSplit("train[5:2]")).toThrow(/starts after it ends/);
+    expect(() => parseSplit("train[50%:10%]")).toThrow(/starts after it ends/);
+    expect(() => parseSplit("train[-2:-5]")).toThrow(/starts after it ends/);
+    expect(resolveSlice(parseSplit("train[-5:2]"), 100)).toEqual({ start: 95, end: 95 });
+  });
 });
 
 describe("Hugging Face sources (local server with the datasets-server answer shape)", () => {
@@ -165,5 +172,45 @@ describe("Hugging Face sources (local server with the datasets-server answer sha
     await expect(
       openHfSource({ dataset: "test/docs", split: "train" }, { baseUrl: hf.url, maxRowBytes: 10 }),
     ).rejects.toThrow(/no split "train" \(has: corpus\/corpus, queries\/queries\)/);
+  });
+});
+
+describe("Hugging Face pages that come back short or empty", () => {
+  const lines = (records: RawRecord[]) => records.map((r) => r.line);
+
+  it("goes on from the rows received when a page holds fewer rows than asked", async () => {
+    const hf = await startHfServer({ total: 250, pageLimit: 30 });
+    try {
+      const source = await openHfSource(
+        { dataset: "test/docs", config: "corpus", split: "corpus" },
+        { baseUrl: hf.url, maxRowBytes: 10_000 },
+      );
+      expect(source.rowsTotal).toBe(250);
+      expect(lines(await drain(source))).toEqual(Array.from({ length: 250 }, (_, i) => i));
+      const offsets = hf.requests.map((r) => new URL(r, "http://x").searchParams.get("offset"));
+      expect(offsets.slice(0, 4)).toEqual(["0", "30", "60", "90"]);
+    } finally {
+      await hf.close();
+    }
+  });
+
+  it("asks an empty page again, then fails the read naming the offset, after the rows before it", async () => {
+    const hf = await startHfServer({ total: 250, emptyFrom: 150 });
+    try {
+      const source = await openHfSource(
+        { dataset: "test/docs", config: "corpus", split: "corpus[100:]" },
+        { baseUrl: hf.url, maxRowBytes: 10_000, attempts: 3, retryDelayMs: 5 },
+      );
+      const seen: number[] = [];
+      await expect(
+        (async () => {
+          for await (const record of source.records) seen.push(record.line);
+        })(),
+      ).rejects.toThrow(/no rows at offset 150 \(3 tries\).*50 of 150 rows were read/);
+      expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => 100 + i));
+      expect(hf.requests.filter((r) => r.includes("offset=150"))).toHaveLength(3);
+    } finally {
+      await hf.close();
+    }
   });
 });

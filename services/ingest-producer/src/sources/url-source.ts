@@ -1,4 +1,6 @@
+import type { SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
+import { asUtf8 } from "./decode-text.js";
 import type { OpenedSource } from "./raw-record.js";
 import { type DataFormat, readRecords } from "./sniff-format.js";
 
@@ -32,7 +34,7 @@ export function assertHostAllowed(url: URL, allowHosts: string[]): void {
  * whose announced or actual size passes `maxBytes` fails with PAYLOAD_TOO_LARGE. A 5xx is retryable.
  */
 export async function openUrlSource(
-  source: { url: string; format: DataFormat },
+  source: { url: string; format: DataFormat; encoding?: SourceEncoding | undefined },
   policy: UrlPolicy,
   signal?: AbortSignal,
 ): Promise<OpenedSource> {
@@ -80,7 +82,7 @@ export async function openUrlSource(
   })();
   const format = source.format === "auto" && /\.jsonl(\.gz)?$/.test(url.pathname) ? "jsonl" : source.format;
   return {
-    records: readRecords(counted, format, { maxRowBytes: policy.maxRowBytes }),
+    records: readRecords(asUtf8(counted, source.encoding), format, { maxRowBytes: policy.maxRowBytes }),
     key: `url:${source.url}`,
     bytes: () => ({ read, total: Number.isFinite(announced) ? announced : undefined }),
   };

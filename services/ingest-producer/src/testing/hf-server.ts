@@ -18,9 +18,16 @@ export interface HfServer {
 /**
  * A local HTTP server answering `/splits` and `/rows` like the Hugging Face datasets-server does (same fields:
  * `features`, `rows[].row_idx/row/truncated_cells`, `num_rows_total`, `num_rows_per_page`, `partial`) for
- * dataset `test/docs`, config `corpus`, split `corpus` of `total` generated rows. `failFirst` answers 429 first.
+ * dataset `test/docs`, config `corpus`, split `corpus` of `total` generated rows. `failFirst` answers 429 first;
+ * `pageLimit` serves at most that many rows per page (as the real server does with large rows); rows from
+ * `emptyFrom` on are never served (pages come back empty although `num_rows_total` says there are more).
  */
-export async function startHfServer(options: { total: number; failFirst?: number }): Promise<HfServer> {
+export async function startHfServer(options: {
+  total: number;
+  failFirst?: number;
+  pageLimit?: number;
+  emptyFrom?: number;
+}): Promise<HfServer> {
   const requests: string[] = [];
   let failures = options.failFirst ?? 0;
   const server: Server = createServer((req, res) => {
@@ -52,7 +59,12 @@ export async function startHfServer(options: { total: number; failFirst?: number
     const length = Number(url.searchParams.get("length") ?? 100);
     if (length > 100) return send(422, { error: "Parameter 'length' must not be greater than 100" });
     const rows = [];
-    for (let i = offset; i < Math.min(offset + length, options.total); i++) {
+    const stop = Math.min(
+      offset + Math.min(length, options.pageLimit ?? length),
+      options.total,
+      options.emptyFrom ?? options.total,
+    );
+    for (let i = offset; i < stop; i++) {
       rows.push({
         row_idx: i,
         row: {
