@@ -11,8 +11,14 @@ import { AppError } from "@hybrid/service-kit";
 import { type Job, UnrecoverableError } from "bullmq";
 import { createRowMapper } from "../rows/map-row.js";
 import { openSource } from "../sources/open-source.js";
-import type { SkipReason } from "../sources/raw-record.js";
-import { DEFAULT_MAX_BATCH_BYTES, type IngestDeps, SKIPPED_KEPT } from "./ingest-deps.js";
+import type { OpenedSource, SkipReason } from "../sources/raw-record.js";
+import {
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_SOURCE_IDLE_TIMEOUT_MS,
+  type IngestDeps,
+  SKIPPED_KEPT,
+} from "./ingest-deps.js";
+import { createReadGuard } from "./read-guard.js";
 import { removePendingBatches } from "./remove-pending.js";
 
 export interface ReadResult {
@@ -60,17 +66,9 @@ export async function processReadJob(
     .hdel(keys.hash, "readDoneAt", ...(stale.length ? stale : ["skipped.none"]))
     .exec();
 
-  let source: Awaited<ReturnType<typeof openSource>>;
-  try {
-    source = await openSource(request.source, deps.sources);
-  } catch (error) {
-    throw asJobError(error);
-  }
-  const mapRow = createRowMapper(request, source.key);
-  if (source.rowsTotal !== undefined) await deps.redis.hset(keys.hash, "rowsTotal", source.rowsTotal);
-
+  let source: OpenedSource | undefined;
   const flush = async () => {
-    const bytes = source.bytes();
+    const bytes = source?.bytes() ?? { read: 0 };
     const fields: Record<string, string | number> = { ...counts, bytesRead: bytes.read };
     if (bytes.total !== undefined) fields.bytesTotal = bytes.total;
     for (const [reason, n] of skippedBy) fields[`skipped.${reason}`] = n;
@@ -82,6 +80,28 @@ export async function processReadJob(
     const results = await tx.exec();
     cancelled = results?.at(-1)?.[1] === "1";
   };
+
+  // A cancel (possibly sent to another producer) and a stalled source both end the read within seconds, even
+  // while it waits on the source; the guard's checks also keep the progress current during a stall.
+  const guard = createReadGuard({
+    idleTimeoutMs: deps.limits.sourceIdleTimeoutMs ?? DEFAULT_SOURCE_IDLE_TIMEOUT_MS,
+    check: async () => {
+      await flush();
+      return cancelled;
+    },
+  });
+  try {
+    source = await guard.step(openSource(request.source, deps.sources, guard.signal));
+  } catch (error) {
+    guard.close();
+    if (!guard.cancelled) throw asJobError(guard.timedOut ?? error);
+    await removePendingBatches(deps, parent);
+    return { ...counts, cancelled: true };
+  }
+  const opened = source;
+  guard.watchBytes(() => opened.bytes().read);
+  const mapRow = createRowMapper(request, opened.key);
+  if (opened.rowsTotal !== undefined) await deps.redis.hset(keys.hash, "rowsTotal", opened.rowsTotal);
 
   const waitForCapacity = async () => {
     for (;;) {
@@ -125,8 +145,12 @@ export async function processReadJob(
   };
 
   let lastFlush = Date.now();
+  const records = opened.records[Symbol.asyncIterator]();
   try {
-    for await (const record of source.records) {
+    for (;;) {
+      const next = await guard.step(records.next());
+      if (next.done) break;
+      const record = next.value;
       counts.rowsRead += 1;
       const mapped = mapRow(record);
       if ("skip" in mapped) {
@@ -154,8 +178,18 @@ export async function processReadJob(
     }
     if (batch.length > 0 && !cancelled) await addBatch();
   } catch (error) {
-    await flush().catch(() => undefined);
-    throw asJobError(error);
+    // The abandoned reader ends once its aborted fetch rejects; nobody waits for it.
+    void records.return?.().catch(() => undefined);
+    if (!guard.cancelled) {
+      guard.close();
+      // Rows read before the source stalled still reach the store, so read = batched + skipped holds.
+      if (guard.timedOut && batch.length > 0) await addBatch().catch(() => undefined);
+      await flush().catch(() => undefined);
+      throw asJobError(guard.timedOut ?? error);
+    }
+    cancelled = true;
+  } finally {
+    guard.close();
   }
   await flush();
   if (cancelled) {
