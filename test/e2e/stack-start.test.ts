@@ -73,7 +73,7 @@ describe("pnpm start", () => {
 });
 
 describe("pnpm start supervises its children", () => {
-  it("restarts a SIGKILLed worker and query API while the rest serves; a job across the crash completes; a crash loop stops it all", async () => {
+  it("restarts a SIGKILLed worker, query API and local mode while the rest serves; a job across the crash completes; a crash loop stops it all", async () => {
     const collection = `e2e_supervise_${randomUUID().slice(0, 8)}`;
     const runner = spawnManaged({
       name: "pnpm-start",
@@ -117,10 +117,11 @@ describe("pnpm start supervises its children", () => {
     const [workerUrl = ""] = (/^\[pnpm-start\] +embed workers +(.+)$/m.exec(logs)?.[1] ?? "")
       .trim()
       .split(/\s+/);
-    const [producerPid, workerPid, queryPid] = [
+    const [producerPid, workerPid, queryPid, qdrantPid] = [
       pidOf("ingest-producer"),
       pidOf("embed-worker-1"),
       pidOf("query-api"),
+      pidOf("qdrant-local"),
     ];
 
     // A job in flight when its only worker is SIGKILLed.
@@ -167,13 +168,20 @@ describe("pnpm start supervises its children", () => {
     await expect.poll(async () => (await job()).state, { timeout: 120_000, interval: 250 }).toBe("completed");
     expect((await job()).points.upserted).toBe(rows.length);
     expect(await countPoints(qdrantUrl, collection)).toBe(rows.length);
-    const search = await fetch(`${queryUrl}/v1/search`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: "vitamin D cohort study", collection, limit: 3 }),
-    });
-    expect(search.status).toBe(200);
-    expect(((await search.json()) as { hits: unknown[] }).hits).toHaveLength(3);
+    const search = async () => {
+      const response = await fetch(`${queryUrl}/v1/search`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "vitamin D cohort study", collection, limit: 3 }),
+      });
+      return response.ok ? ((await response.json()) as { hits: unknown[] }).hits.length : response.status;
+    };
+    expect(await search()).toBe(3);
+
+    // The local mode too comes back, on its port with its data, and the restarted query API searches it again.
+    process.kill(qdrantPid, "SIGKILL");
+    await restartedPid("qdrant-local");
+    await expect.poll(search, { timeout: 30_000, interval: 250 }).toBe(3);
     // The rest kept serving: the producer was never restarted.
     expect(alivePids([producerPid])).toEqual([producerPid]);
     expect(runner.logs()).not.toMatch(/ingest-producer (exited|restarted)/);
