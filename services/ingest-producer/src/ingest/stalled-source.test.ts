@@ -2,8 +2,9 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createProducerApp } from "../http/create-app.js";
+import { startHfServer } from "../testing/hf-server.js";
 import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
-import { getIngestion, submitIngestion } from "./ingestions.js";
+import { cancelIngestion, getIngestion, submitIngestion } from "./ingestions.js";
 
 /** A real HTTP server that sends three JSON Lines rows, then keeps the response open without another byte. */
 async function startStallingServer() {
@@ -98,5 +99,32 @@ describe("a source that sends a few rows and then stalls (real HTTP server, Redi
     expect(read?.attemptsMade).toBe(1);
     expect(stalling.requests()).toBe(1);
     expect(stalling.closedByClient()).toBe(1);
+  });
+
+  it("a stalled Hugging Face page: cancel ends the read and the request is not retried", async () => {
+    const hf = await startHfServer({ total: 150, stallFrom: 100 });
+    try {
+      harness = createTestHarness({ sources: { hfDatasetsUrl: hf.url }, limits: { batchSize: 50 } });
+      harness.startProducer();
+      harness.startEmbedStandIn();
+      const h = harness;
+      const queued = await submitIngestion(h.deps, {
+        collection: "c",
+        source: { type: "hf", dataset: "test/docs", config: "corpus", split: "corpus" },
+        text: "text",
+      });
+      await waitFor(async () =>
+        (await getIngestion(h.deps, queued.id)).rows.read === 100 ? true : undefined,
+      );
+      const stalledRequests = hf.requests.length;
+      await cancelIngestion(h.deps, queued.id);
+      const view = await waitFor(finished(h, queued.id), 5000);
+      expect(view.state).toBe("cancelled");
+      // The hf reader retries failed requests; an aborted one must not be (wait past its first retry delay).
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(hf.requests.length).toBe(stalledRequests);
+    } finally {
+      await hf.close();
+    }
   });
 });

@@ -18,9 +18,14 @@ export interface HfServer {
 /**
  * A local HTTP server answering `/splits` and `/rows` like the Hugging Face datasets-server does (same fields:
  * `features`, `rows[].row_idx/row/truncated_cells`, `num_rows_total`, `num_rows_per_page`, `partial`) for
- * dataset `test/docs`, config `corpus`, split `corpus` of `total` generated rows. `failFirst` answers 429 first.
+ * dataset `test/docs`, config `corpus`, split `corpus` of `total` generated rows. `failFirst` answers 429 first;
+ * `stallFrom` leaves every `/rows` request from that offset on unanswered (a stalled upstream).
  */
-export async function startHfServer(options: { total: number; failFirst?: number }): Promise<HfServer> {
+export async function startHfServer(options: {
+  total: number;
+  failFirst?: number;
+  stallFrom?: number;
+}): Promise<HfServer> {
   const requests: string[] = [];
   let failures = options.failFirst ?? 0;
   const server: Server = createServer((req, res) => {
@@ -49,6 +54,7 @@ export async function startHfServer(options: { total: number; failFirst?: number
       return send(404, { error: "The dataset does not exist, or is not accessible without authentication." });
     }
     const offset = Number(url.searchParams.get("offset") ?? 0);
+    if (options.stallFrom !== undefined && offset >= options.stallFrom) return;
     const length = Number(url.searchParams.get("length") ?? 100);
     if (length > 100) return send(422, { error: "Parameter 'length' must not be greater than 100" });
     const rows = [];
@@ -76,6 +82,10 @@ export async function startHfServer(options: { total: number; failFirst?: number
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
