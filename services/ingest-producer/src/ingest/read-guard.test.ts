@@ -16,7 +16,7 @@ describe("createReadGuard", () => {
       expect(guard.signal.reason).toBe(guard.timedOut);
       expect(guard.cancelled).toBe(false);
     } finally {
-      guard.close();
+      await guard.close();
     }
   });
 
@@ -35,7 +35,7 @@ describe("createReadGuard", () => {
       expect(await guard.step(after(50, "next"))).toBe("next");
     } finally {
       clearInterval(trickle);
-      guard.close();
+      await guard.close();
     }
   });
 
@@ -51,7 +51,7 @@ describe("createReadGuard", () => {
       expect(guard.cancelled).toBe(true);
       expect(guard.timedOut).toBeUndefined();
     } finally {
-      guard.close();
+      await guard.close();
     }
   });
 });

@@ -24,7 +24,8 @@ export interface ReadGuard {
   step<T>(work: Promise<T>): Promise<T>;
   /** Bytes the source has consumed so far; bytes moving resets the idle clock (a long row arriving slowly is fine). */
   watchBytes(read: () => number): void;
-  close(): void;
+  /** Stops the checks; resolves once a check in flight has finished, so none writes after the read ended. */
+  close(): Promise<void>;
 }
 
 export function createReadGuard(options: ReadGuardOptions): ReadGuard {
@@ -35,9 +36,9 @@ export function createReadGuard(options: ReadGuardOptions): ReadGuard {
   let waiting = 0;
   let idleSince = Date.now();
   let lastBytes = 0;
-  let checking = false;
+  let checking: Promise<void> | undefined;
 
-  const tick = async () => {
+  const tick = () => {
     if (controller.signal.aborted) return;
     if (waiting > 0) {
       const bytes = bytesRead();
@@ -56,20 +57,23 @@ export function createReadGuard(options: ReadGuardOptions): ReadGuard {
       }
     }
     if (checking) return;
-    checking = true;
-    try {
-      if (await options.check()) {
-        cancelled = true;
-        controller.abort(new Error("the ingestion was cancelled"));
-      }
-    } catch {
-      // Redis trouble surfaces in the read loop's own writes; the guard only stops reads.
-    } finally {
-      checking = false;
-    }
+    checking = options
+      .check()
+      .then(
+        (isCancelled) => {
+          if (!isCancelled || controller.signal.aborted) return;
+          cancelled = true;
+          controller.abort(new Error("the ingestion was cancelled"));
+        },
+        // Redis trouble surfaces in the read loop's own writes; the guard only stops reads.
+        () => undefined,
+      )
+      .finally(() => {
+        checking = undefined;
+      });
   };
   const every = options.checkEveryMs ?? Math.max(10, Math.min(500, Math.floor(options.idleTimeoutMs / 4)));
-  const timer = setInterval(() => void tick(), every);
+  const timer = setInterval(tick, every);
 
   return {
     signal: controller.signal,
@@ -97,8 +101,9 @@ export function createReadGuard(options: ReadGuardOptions): ReadGuard {
         });
       });
     },
-    close() {
+    async close() {
       clearInterval(timer);
+      await checking;
     },
   };
 }

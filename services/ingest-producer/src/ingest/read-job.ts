@@ -93,7 +93,7 @@ export async function processReadJob(
   try {
     source = await guard.step(openSource(request.source, deps.sources, guard.signal));
   } catch (error) {
-    guard.close();
+    await guard.close();
     if (!guard.cancelled) throw asJobError(guard.timedOut ?? error);
     await removePendingBatches(deps, parent);
     return { ...counts, cancelled: true };
@@ -181,7 +181,7 @@ export async function processReadJob(
     // The abandoned reader ends once its aborted fetch rejects; nobody waits for it.
     void records.return?.().catch(() => undefined);
     if (!guard.cancelled) {
-      guard.close();
+      await guard.close();
       // Rows read before the source stalled still reach the store, so read = batched + skipped holds.
       if (guard.timedOut && batch.length > 0) await addBatch().catch(() => undefined);
       await flush().catch(() => undefined);
@@ -189,7 +189,7 @@ export async function processReadJob(
     }
     cancelled = true;
   } finally {
-    guard.close();
+    await guard.close();
   }
   await flush();
   if (cancelled) {
