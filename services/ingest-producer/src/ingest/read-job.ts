@@ -34,8 +34,9 @@ const FLUSH_EVERY_MS = 500;
 /**
  * Processes a `read` job: streams the source, maps rows, adds one batch job per `batchSize` rows under the
  * ingestion's finalize job, and keeps the progress hash current. Pauses while too many batches are pending
- * (backpressure), stops early when the ingestion is cancelled. A re-run (after a crash) starts over: counters are
- * reset and batches that already exist or are recorded done are not added again.
+ * (backpressure), stops early when the ingestion is cancelled (within about half a second, even while the source is
+ * silent), and fails when the source sends nothing for `sourceIdleTimeoutMs`. A re-run (after a crash) starts over:
+ * counters are reset and batches that already exist or are recorded done are not added again.
  */
 export async function processReadJob(
   job: Job<ReadJob>,
