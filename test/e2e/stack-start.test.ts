@@ -9,6 +9,7 @@ import {
   makeTempDir,
   track,
 } from "../src/harness/index.js";
+import { countPoints, FAST_RECOVERY, type JobView, makeRows } from "./ingestion-support.js";
 
 const machineRedis = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -68,6 +69,133 @@ describe("pnpm start", () => {
     const ports = [queryUrl, producerUrl, qdrantUrl, ...workerUrls].map((u) => Number(new URL(u).port));
     for (const port of ports) expect(await isListening(port), `port ${port} closed`).toBe(false);
     expect(runner.logs()).toMatch(/\[stack\] stopped/);
+  });
+});
+
+describe("pnpm start supervises its children", () => {
+  it("restarts a SIGKILLed worker, query API and local mode while the rest serves; a job across the crash completes; a crash loop stops it all", async () => {
+    const collection = `e2e_supervise_${randomUUID().slice(0, 8)}`;
+    const runner = spawnManaged({
+      name: "pnpm-start",
+      command: "pnpm",
+      args: ["start"],
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        REDIS_URL: machineRedis,
+        QDRANT_URL: undefined,
+        QUERY_PORT: "0",
+        PRODUCER_PORT: "0",
+        QDRANT_PORT: "0",
+        WORKERS: "1",
+        STACK_DATA_DIR: makeTempDir("e2e-stack-sup-"),
+        QUEUE_PREFIX: `e2e-sup-${randomUUID().slice(0, 8)}`,
+        NO_COLOR: "1",
+        STOP_TIMEOUT_S: "6",
+        LOG_LEVEL: "warn",
+        // A second crash of the same child within the window is one too many; restarts come quickly.
+        RESTART_MAX_CRASHES: "1",
+        RESTART_BACKOFF_MS: "200",
+        ...FAST_RECOVERY,
+      },
+    });
+    track({
+      label: "pnpm start (supervised)",
+      cleanup: async () => void (await runner.kill()),
+      logs: () => runner.logs(),
+    });
+    await runner.waitForLine(/\[stack\] ready/, 180_000);
+    await runner.waitForLine(/pid \d+ {2}query-api/, 5000);
+    const logs = runner.logs();
+    const url = (label: string) =>
+      new RegExp(`^\\[pnpm-start\\] +${label} +(http\\S+)`, "m").exec(logs)?.[1] ?? "";
+    const pidOf = (name: string) =>
+      Number(new RegExp(`^\\[pnpm-start\\] +pid (\\d+) {2}${name}$`, "m").exec(logs)?.[1]);
+    const producerUrl = url("ingest producer");
+    const queryUrl = url("query API");
+    const qdrantUrl = url("qdrant");
+    const [workerUrl = ""] = (/^\[pnpm-start\] +embed workers +(.+)$/m.exec(logs)?.[1] ?? "")
+      .trim()
+      .split(/\s+/);
+    const [producerPid, workerPid, queryPid, qdrantPid] = [
+      pidOf("ingest-producer"),
+      pidOf("embed-worker-1"),
+      pidOf("query-api"),
+      pidOf("qdrant-local"),
+    ];
+
+    // A job in flight when its only worker is SIGKILLed.
+    const rows = makeRows(96, 60);
+    const submitted = await fetch(`${producerUrl}/v1/jobs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        collection,
+        source: { type: "rows", rows },
+        text: "{title}. {text}",
+        id: "id",
+        batchSize: 8,
+      }),
+    });
+    expect(submitted.status).toBe(202);
+    const { id } = (await submitted.json()) as { id: string };
+    const job = async () => (await (await fetch(`${producerUrl}/v1/jobs/${id}`)).json()) as JobView;
+    await expect
+      .poll(async () => (await job()).batches.done, { timeout: 60_000, interval: 100 })
+      .toBeGreaterThan(0);
+    process.kill(workerPid, "SIGKILL");
+    process.kill(queryPid, "SIGKILL");
+
+    const restartedPid = async (name: string) =>
+      Number(
+        /restarted \(pid (\d+)\)/.exec(
+          await runner.waitForLine(new RegExp(`\\] ${name} restarted`), 30_000),
+        )?.[1],
+      );
+    await runner.waitForLine(
+      /\[stack\] embed-worker-1 exited unexpectedly \(signal SIGKILL\); restarting in 200 ms/,
+      10_000,
+    );
+    const newWorkerPid = await restartedPid("embed-worker-1");
+    const newQueryPid = await restartedPid("query-api");
+    expect(newWorkerPid).not.toBe(workerPid);
+    expect(newQueryPid).not.toBe(queryPid);
+    await runner.waitForLine(/\[stack\] query-api ready again/, 120_000);
+    await runner.waitForLine(/\[stack\] embed-worker-1 ready again/, 120_000);
+    expect((await fetch(`${workerUrl}/readyz`)).status).toBe(200);
+
+    // The job completes on its own (the killed worker's batch is retaken by the restarted one), with every point.
+    await expect.poll(async () => (await job()).state, { timeout: 120_000, interval: 250 }).toBe("completed");
+    expect((await job()).points.upserted).toBe(rows.length);
+    expect(await countPoints(qdrantUrl, collection)).toBe(rows.length);
+    const search = async () => {
+      const response = await fetch(`${queryUrl}/v1/search`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "vitamin D cohort study", collection, limit: 3 }),
+      });
+      return response.ok ? ((await response.json()) as { hits: unknown[] }).hits.length : response.status;
+    };
+    expect(await search()).toBe(3);
+
+    // The local mode too comes back, on its port with its data, and the restarted query API searches it again.
+    process.kill(qdrantPid, "SIGKILL");
+    await restartedPid("qdrant-local");
+    await expect.poll(search, { timeout: 30_000, interval: 250 }).toBe(3);
+    // The rest kept serving: the producer was never restarted.
+    expect(alivePids([producerPid])).toEqual([producerPid]);
+    expect(runner.logs()).not.toMatch(/ingest-producer (exited|restarted)/);
+
+    // The query API crashes again within the window: one crash too many, so the whole stack stops and exits non-zero.
+    const tree = [runner.pid, ...descendantPids(runner.pid)];
+    process.kill(newQueryPid, "SIGKILL");
+    const exit = await runner.exited;
+    expect(exit.code).not.toBe(0);
+    expect(runner.logs()).toMatch(
+      /\[stack\] query-api crashed 2 times within 60 s \(last: signal SIGKILL\): giving up on it/,
+    );
+    expect(runner.logs()).toMatch(/\[stack\] query-api keeps crashing: stopping/);
+    await expect.poll(() => alivePids(tree), { timeout: 45_000, interval: 250 }).toEqual([]);
   });
 });
 

@@ -39,6 +39,14 @@ describe("loadConfig", () => {
     expect(config.log.pretty).toBe(false);
     expect(config.http.apiKeys).toEqual(["a", "b"]);
   });
+
+  it("bounds a stalled source read: 60 s by default, SOURCE_IDLE_TIMEOUT_MS overrides, nonsense is refused", () => {
+    expect(loadConfig(ProducerEnv, {}).ingest.sourceIdleTimeoutMs).toBe(60_000);
+    expect(loadConfig(ProducerEnv, { SOURCE_IDLE_TIMEOUT_MS: "500" }).ingest.sourceIdleTimeoutMs).toBe(500);
+    expect(catchError(() => loadConfig(ProducerEnv, { SOURCE_IDLE_TIMEOUT_MS: "0" })).message).toMatch(
+      /SOURCE_IDLE_TIMEOUT_MS/,
+    );
+  });
 });
 
 function catchError(fn: () => unknown): Error {

@@ -39,6 +39,8 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     INGEST_CONCURRENCY: positiveInt(4, 64),
     /** Lock of a running read job (ms); after a producer crash another producer resumes it within about this long. */
     INGEST_LOCK_MS: positiveInt(30_000, 3_600_000),
+    /** A `url` or `hf` source that sends nothing for this long (ms) fails its read, freeing the read slot. */
+    SOURCE_IDLE_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
   })
   .transform((e) => ({
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, maxBodyBytes: e.MAX_BODY_BYTES },
@@ -61,6 +63,7 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
       batchBackoffMs: e.BATCH_BACKOFF_MS,
       concurrency: e.INGEST_CONCURRENCY,
       lockDurationMs: e.INGEST_LOCK_MS,
+      sourceIdleTimeoutMs: e.SOURCE_IDLE_TIMEOUT_MS,
     },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,

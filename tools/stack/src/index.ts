@@ -49,4 +49,11 @@ export {
   type StackPorts,
   startStack,
 } from "./start-stack.js";
+export {
+  DEFAULT_RESTART_POLICY,
+  type RestartPolicy,
+  type Supervised,
+  type SuperviseOptions,
+  supervise,
+} from "./supervise.js";
 export { type WaitReadyOptions, waitReady } from "./wait-ready.js";

@@ -39,7 +39,13 @@ try {
     dataDir: env.STACK_DATA_DIR,
     ports: { query: env.QUERY_PORT, producer: env.PRODUCER_PORT, qdrant: env.QDRANT_PORT },
     stopTimeoutMs: env.STOP_TIMEOUT_S * 1000,
-    onUnexpectedExit: (name) => void shutdown(`${name} died`, 1),
+    restart: {
+      maxCrashes: env.RESTART_MAX_CRASHES,
+      windowMs: env.RESTART_WINDOW_S * 1000,
+      initialDelayMs: env.RESTART_BACKOFF_MS,
+      maxDelayMs: env.RESTART_BACKOFF_MAX_MS,
+    },
+    onGiveUp: (name) => void shutdown(`${name} keeps crashing`, 1),
   });
 } catch (error) {
   console.error(`[stack] ${error instanceof Error ? error.message : String(error)}`);

@@ -12,6 +12,16 @@ describe("stack configuration", () => {
     });
   });
 
+  it("restarts crashed children after 1 s doubling to 30 s, and gives up after 5 crashes a minute", () => {
+    expect(loadConfig(StackEnv, {})).toMatchObject({
+      RESTART_BACKOFF_MS: 1000,
+      RESTART_BACKOFF_MAX_MS: 30_000,
+      RESTART_MAX_CRASHES: 5,
+      RESTART_WINDOW_S: 60,
+    });
+    expect(() => loadConfig(StackEnv, { RESTART_MAX_CRASHES: "-1" })).toThrow(/RESTART_MAX_CRASHES/);
+  });
+
   it("names a bad variable", () => {
     expect(() => loadConfig(StackEnv, { WORKERS: "many" })).toThrow(/WORKERS \("many"\)/);
   });

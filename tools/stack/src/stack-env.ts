@@ -18,6 +18,14 @@ export const StackEnv = z.object({
   QDRANT_PORT: port(6333),
   /** Seconds each child gets after SIGTERM before SIGKILL (services are told a little less as their SHUTDOWN_TIMEOUT_S). */
   STOP_TIMEOUT_S: z.coerce.number().int().min(1).max(600).default(15),
+  /** A crashed service or local mode is restarted; more crashes than this within RESTART_WINDOW_S stop the stack. */
+  RESTART_MAX_CRASHES: z.coerce.number().int().min(0).max(1000).default(5),
+  /** The window (seconds) crashes are counted in; older crashes are forgotten, and the backoff starts over. */
+  RESTART_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Delay before the first restart (ms), doubled for each further crash in the window. */
+  RESTART_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  /** Cap of the restart delay (ms). */
+  RESTART_BACKOFF_MAX_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** Where our own Redis and local mode keep their data. */
   STACK_DATA_DIR: z.string().min(1).optional(),
 });

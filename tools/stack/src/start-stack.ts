@@ -1,9 +1,10 @@
 import { join } from "node:path";
-import { describeExit, type ExitInfo, type ManagedProcess } from "./managed-process.js";
+import type { ExitInfo, ManagedProcess } from "./managed-process.js";
 import { startQdrantLocalChild, withLogs } from "./qdrant-local-process.js";
 import { repoRoot } from "./repo-root.js";
 import { pickPort, type RedisSource, resolveRedis } from "./resolve-redis.js";
 import { type ServiceName, serviceExists, startServiceProcess } from "./service-process.js";
+import { DEFAULT_RESTART_POLICY, type RestartPolicy, type Supervised, supervise } from "./supervise.js";
 import { waitReady } from "./wait-ready.js";
 
 export interface StackPorts {
@@ -41,12 +42,18 @@ export interface StackOptions {
   stopTimeoutMs?: number;
   /** `redis-server` binary (default: looked up on PATH; `null` = do not use one). */
   redisServerBin?: string | null;
-  /** Called once if a child exits while the stack is up (the CLI stops everything then). */
-  onUnexpectedExit?: (name: string, info: ExitInfo) => void;
+  /** How a crashed service or local mode is restarted, and when it is given up on (default `DEFAULT_RESTART_POLICY`). */
+  restart?: Partial<RestartPolicy>;
+  /**
+   * Called once when a child keeps crashing (more than `restart.maxCrashes` within `restart.windowMs`); the CLI stops
+   * everything then. `message` names the child.
+   */
+  onGiveUp?: (name: string, message: string, last: ExitInfo) => void;
 }
 
 export interface StackChild {
   name: string;
+  /** The current pid: updated when a crashed child is restarted. */
   pid: number;
   url?: string;
 }
@@ -81,7 +88,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const color = (code: number) => (useColor ? code : undefined);
   const stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
 
-  const processes: ManagedProcess[] = [];
+  const restartPolicy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
+  const supervised: Supervised[] = [];
   const children: StackChild[] = [];
   const stopSteps: Array<() => Promise<void>> = [];
   let stopping = false;
@@ -89,20 +97,38 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const stop = () => {
     stopped ??= (async () => {
       stopping = true;
-      const services = processes.filter((p) => !p.name.startsWith("qdrant") && p.name !== "redis");
+      const services = supervised.filter((p) => !p.name.startsWith("qdrant"));
       await Promise.all(services.map((p) => p.stop(stopTimeoutMs)));
       for (const step of stopSteps.reverse()) await step();
       note("stopped");
     })();
     return stopped;
   };
-  const watch = (child: ManagedProcess) => {
-    processes.push(child);
-    void child.exited.then((info) => {
-      if (stopping) return;
-      note(`${child.name} exited unexpectedly (${describeExit(info)})`);
-      options.onUnexpectedExit?.(child.name, info);
+  // A child that crashes before it is ready fails the start (waitReady aborts on its exit); once up, it is restarted.
+  const watch = (
+    entry: StackChild,
+    first: ManagedProcess,
+    restart: () => Promise<ManagedProcess>,
+    ready?: (child: ManagedProcess) => Promise<unknown>,
+  ) => {
+    children.push(entry);
+    const child = supervise(first, {
+      name: entry.name,
+      restart,
+      ready,
+      policy: restartPolicy,
+      log: note,
+      onRestart: (next) => {
+        entry.pid = next.pid;
+      },
+      onGiveUp: (message, last) => {
+        if (stopping) return;
+        note(message);
+        options.onGiveUp?.(entry.name, message, last);
+      },
     });
+    supervised.push(child);
+    return child;
   };
 
   try {
@@ -131,18 +157,20 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           return { url: options.qdrantUrl, source: "external" as const };
         }
         const storage = join(dataDir, "qdrant");
-        const started = await startQdrantLocalChild({
+        const localMode = {
           port: await pickPort(ports.qdrant ?? 6333),
           storage,
           onLine: write,
           color: color(COLORS.qdrant),
           env: options.baseEnv ?? process.env,
-        });
-        watch(started.process);
-        stopSteps.push(async () => {
-          await started.process.stop(stopTimeoutMs);
-        });
-        children.push({ name: "qdrant-local", pid: started.process.pid, url: started.url });
+        };
+        const started = await startQdrantLocalChild(localMode);
+        const child = watch(
+          { name: "qdrant-local", pid: started.process.pid, url: started.url },
+          started.process,
+          async () => (await startQdrantLocalChild(localMode)).process,
+        );
+        stopSteps.push(() => child.stop(stopTimeoutMs));
         note(`qdrant: started the local mode at ${started.url} (storage ${storage})`);
         return { url: started.url, source: "local-mode" as const };
       })(),
@@ -189,16 +217,27 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const started = plan
       .filter((p) => !missing.includes(p.name))
       .map((p) => {
-        const service = startServiceProcess({
-          name: p.name,
-          label: p.label,
-          port: p.port,
-          env: serviceEnv,
-          onLine: write,
-          color: color(p.color),
-        });
-        watch(service.process);
-        children.push({ name: p.label, pid: service.process.pid, url: service.url });
+        const spawn = () =>
+          startServiceProcess({
+            name: p.name,
+            label: p.label,
+            port: p.port,
+            env: serviceEnv,
+            onLine: write,
+            color: color(p.color),
+          });
+        const service = spawn();
+        watch(
+          { name: p.label, pid: service.process.pid, url: service.url },
+          service.process,
+          async () => spawn().process,
+          (next) =>
+            waitReady(service.url, {
+              timeoutMs: options.readyTimeoutMs ?? 180_000,
+              abortOn: next.exited,
+              name: p.label,
+            }),
+        );
         return { ...p, ...service };
       });
     await Promise.all(

@@ -29,11 +29,14 @@ export interface IngestDeps {
     batchBackoffMs: number;
     /** A batch is closed early once its rows reach this many bytes, so job payloads stay bounded (default 8 MiB). */
     maxBatchBytes?: number;
+    /** A source that sends nothing for this long fails the read (default 60 s). */
+    sourceIdleTimeoutMs?: number;
   };
   logger: Logger;
 }
 
 export const DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_SOURCE_IDLE_TIMEOUT_MS = 60_000;
 
 /** Progress hashes of finished ingestions (and their side keys) expire after this long. */
 export const FINISHED_TTL_S = 7 * 24 * 3600;

@@ -11,9 +11,15 @@ import { AppError } from "@hybrid/service-kit";
 import { type Job, UnrecoverableError } from "bullmq";
 import { createRowMapper } from "../rows/map-row.js";
 import { openSource } from "../sources/open-source.js";
-import type { SkipReason } from "../sources/raw-record.js";
+import type { OpenedSource, SkipReason } from "../sources/raw-record.js";
 import { recordPointsOf } from "./batch-points.js";
-import { DEFAULT_MAX_BATCH_BYTES, type IngestDeps, SKIPPED_KEPT } from "./ingest-deps.js";
+import {
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_SOURCE_IDLE_TIMEOUT_MS,
+  type IngestDeps,
+  SKIPPED_KEPT,
+} from "./ingest-deps.js";
+import { createReadGuard } from "./read-guard.js";
 import { removePendingBatches } from "./remove-pending.js";
 
 export interface ReadResult {
@@ -31,9 +37,10 @@ const FLUSH_EVERY_MS = 500;
 /**
  * Processes a `read` job: streams the source, maps rows, adds one batch job per `batchSize` rows under the
  * ingestion's finalize job, and keeps the progress hash current. Pauses while too many batches are pending
- * (backpressure), stops early when the ingestion is cancelled. A re-run (after a crash) starts over: counters are
- * reset and batches that already exist or are recorded done are not added again. A read that fails for good
- * still queues the rows read before the failure; one that will be retried leaves them to the next attempt.
+ * (backpressure), stops early when the ingestion is cancelled (within about half a second, even while the source is
+ * silent), and fails when the source sends nothing for `sourceIdleTimeoutMs`. A re-run (after a crash) starts over:
+ * counters are reset and batches that already exist or are recorded done are not added again. A read that fails for
+ * good still queues the rows read before the failure; one that will be retried leaves them to the next attempt.
  */
 export async function processReadJob(
   job: Job<ReadJob>,
@@ -67,17 +74,9 @@ export async function processReadJob(
     .hdel(keys.hash, "readDoneAt", ...(stale.length ? stale : ["skipped.none"]))
     .exec();
 
-  let source: Awaited<ReturnType<typeof openSource>>;
-  try {
-    source = await openSource(request.source, deps.sources);
-  } catch (error) {
-    throw asJobError(error);
-  }
-  const mapRow = createRowMapper(request, source.key);
-  if (source.rowsTotal !== undefined) await deps.redis.hset(keys.hash, "rowsTotal", source.rowsTotal);
-
+  let source: OpenedSource | undefined;
   const flush = async () => {
-    const bytes = source.bytes();
+    const bytes = source?.bytes() ?? { read: 0 };
     const fields: Record<string, string | number> = { ...counts, bytesRead: bytes.read };
     if (bytes.total !== undefined) fields.bytesTotal = bytes.total;
     for (const [reason, n] of skippedBy) fields[`skipped.${reason}`] = n;
@@ -92,6 +91,28 @@ export async function processReadJob(
     const results = await tx.exec();
     cancelled = results?.at(-1)?.[1] === "1";
   };
+
+  // A cancel (possibly sent to another producer) and a stalled source both end the read within seconds, even
+  // while it waits on the source; the guard's checks also keep the progress current during a stall.
+  const guard = createReadGuard({
+    idleTimeoutMs: deps.limits.sourceIdleTimeoutMs ?? DEFAULT_SOURCE_IDLE_TIMEOUT_MS,
+    check: async () => {
+      await flush();
+      return cancelled;
+    },
+  });
+  try {
+    source = await guard.step(openSource(request.source, deps.sources, guard.signal));
+  } catch (error) {
+    await guard.close();
+    if (!guard.cancelled) throw asJobError(guard.timedOut ?? error);
+    await removePendingBatches(deps, parent);
+    return { ...counts, cancelled: true };
+  }
+  const opened = source;
+  guard.watchBytes(() => opened.bytes().read);
+  const mapRow = createRowMapper(request, opened.key);
+  if (opened.rowsTotal !== undefined) await deps.redis.hset(keys.hash, "rowsTotal", opened.rowsTotal);
 
   const waitForCapacity = async () => {
     for (;;) {
@@ -148,8 +169,12 @@ export async function processReadJob(
   };
 
   let lastFlush = Date.now();
+  const records = opened.records[Symbol.asyncIterator]();
   try {
-    for await (const record of source.records) {
+    for (;;) {
+      const next = await guard.step(records.next());
+      if (next.done) break;
+      const record = next.value;
       counts.rowsRead += 1;
       const mapped = mapRow(record);
       if ("skip" in mapped) {
@@ -177,16 +202,30 @@ export async function processReadJob(
     }
     if (batch.length > 0 && !cancelled) await addBatch();
   } catch (error) {
-    const jobError = asJobError(error);
-    const final = jobError instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    // Rows read before a final failure are embedded (a retry would read them again, and find the batch taken).
-    if (final && batch.length > 0 && !cancelled) {
-      await addBatch().catch((addError: unknown) =>
-        deps.logger.warn({ err: addError, ingestionId }, "could not queue the rows read before the failure"),
-      );
+    // The abandoned reader ends once its aborted fetch rejects; nobody waits for it.
+    void records.return?.().catch(() => undefined);
+    if (!guard.cancelled) {
+      await guard.close();
+      const jobError = asJobError(guard.timedOut ?? error);
+      const final =
+        guard.timedOut !== undefined ||
+        jobError instanceof UnrecoverableError ||
+        job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // Rows read before a final failure are embedded (a retry would read them again, and find the batch taken).
+      if (final && batch.length > 0 && !cancelled) {
+        await addBatch().catch((addError: unknown) =>
+          deps.logger.warn(
+            { err: addError, ingestionId },
+            "could not queue the rows read before the failure",
+          ),
+        );
+      }
+      await flush().catch(() => undefined);
+      throw jobError;
     }
-    await flush().catch(() => undefined);
-    throw jobError;
+    cancelled = true;
+  } finally {
+    await guard.close();
   }
   await flush();
   if (cancelled) {

@@ -20,13 +20,15 @@ export interface HfServer {
  * `features`, `rows[].row_idx/row/truncated_cells`, `num_rows_total`, `num_rows_per_page`, `partial`) for
  * dataset `test/docs`, config `corpus`, split `corpus` of `total` generated rows. `failFirst` answers 429 first;
  * `pageLimit` serves at most that many rows per page (as the real server does with large rows); rows from
- * `emptyFrom` on are never served (pages come back empty although `num_rows_total` says there are more).
+ * `emptyFrom` on are never served (pages come back empty although `num_rows_total` says there are more);
+ * `stallFrom` leaves every `/rows` request from that offset on unanswered (a stalled upstream).
  */
 export async function startHfServer(options: {
   total: number;
   failFirst?: number;
   pageLimit?: number;
   emptyFrom?: number;
+  stallFrom?: number;
 }): Promise<HfServer> {
   const requests: string[] = [];
   let failures = options.failFirst ?? 0;
@@ -56,6 +58,7 @@ export async function startHfServer(options: {
       return send(404, { error: "The dataset does not exist, or is not accessible without authentication." });
     }
     const offset = Number(url.searchParams.get("offset") ?? 0);
+    if (options.stallFrom !== undefined && offset >= options.stallFrom) return;
     const length = Number(url.searchParams.get("length") ?? 100);
     if (length > 100) return send(422, { error: "Parameter 'length' must not be greater than 100" });
     const rows = [];
@@ -88,6 +91,10 @@ export async function startHfServer(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
