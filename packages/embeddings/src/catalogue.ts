@@ -84,15 +84,20 @@ export const MINILM_INT8_MODEL = "sentence-transformers/all-MiniLM-L6-v2-int8";
  * Dense models by name. Archive and directory names are fastembed's catalogue (`EmbeddingModel`), so a cache directory
  * filled by fastembed is reused as it is; pooling, prefixes and lengths are the models' own, not fastembed's.
  */
+/** How all-MiniLM-L6-v2 is used, whatever the precision of its weights. */
+const MINILM_USE = {
+  dim: 384,
+  pooling: "mean",
+  documentPrefix: "",
+  queryPrefix: "",
+  // sentence-transformers' max_seq_length for this model (the tokenizer allows 512; the model was trained on 256).
+  maxLength: 256,
+} as const;
+
 const DENSE_CATALOGUE: readonly DenseModelSpec[] = [
   {
     name: MINILM_MODEL,
-    dim: 384,
-    pooling: "mean",
-    documentPrefix: "",
-    queryPrefix: "",
-    // sentence-transformers' max_seq_length for this model (the tokenizer allows 512; the model was trained on 256).
-    maxLength: 256,
+    ...MINILM_USE,
     source: {
       kind: "fastembed",
       archive: "sentence-transformers-all-MiniLM-L6-v2.tar.gz",
@@ -113,11 +118,7 @@ const DENSE_CATALOGUE: readonly DenseModelSpec[] = [
   },
   {
     name: MINILM_INT8_MODEL,
-    dim: 384,
-    pooling: "mean",
-    documentPrefix: "",
-    queryPrefix: "",
-    maxLength: 256,
+    ...MINILM_USE,
     source: {
       kind: "fastembed",
       dirName: "all-MiniLM-L6-v2-int8",
