@@ -16,6 +16,7 @@ export {
   IngestRequest,
   IngestSource,
   InlineSource,
+  MAX_ROW_NESTING,
   SPLIT_PATTERN,
   UrlSource,
 } from "./ingest-request.js";

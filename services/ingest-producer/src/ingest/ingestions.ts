@@ -112,18 +112,31 @@ export async function getIngestion(deps: IngestDeps, id: string): Promise<Ingest
   return describeIngestion(id, hash, skipped, live, Date.now());
 }
 
-/** The newest ingestions first; ids whose progress has expired are dropped from the index. */
-export async function listIngestions(deps: IngestDeps, limit: number): Promise<IngestionView[]> {
+/** The newest ingestions first (only those in `state` when given); ids whose progress has expired are dropped from the index. */
+export async function listIngestions(
+  deps: IngestDeps,
+  { limit, state }: { limit: number; state?: IngestionView["state"] | undefined },
+): Promise<IngestionView[]> {
   const index = ingestionIndexKey(deps.prefix);
-  const ids = await deps.redis.zrevrange(index, 0, limit - 1);
+  // Without a state filter one page of `limit` ids is enough; with one, read pages until `limit` views match.
+  const page = state === undefined ? limit : Math.max(limit, 100);
   const views: IngestionView[] = [];
-  for (const id of ids) {
-    try {
-      views.push(await getIngestion(deps, id));
-    } catch (error) {
-      if (error instanceof AppError && error.code === "NOT_FOUND") await deps.redis.zrem(index, id);
-      else throw error;
+  let start = 0;
+  while (views.length < limit) {
+    const ids = await deps.redis.zrevrange(index, start, start + page - 1);
+    for (const id of ids) {
+      try {
+        const view = await getIngestion(deps, id);
+        start += 1;
+        if (state === undefined || view.state === state) views.push(view);
+      } catch (error) {
+        // Removed from the index, so the next page starts where this id was.
+        if (error instanceof AppError && error.code === "NOT_FOUND") await deps.redis.zrem(index, id);
+        else throw error;
+      }
+      if (views.length === limit) break;
     }
+    if (ids.length < page || state === undefined) break;
   }
   return views;
 }
