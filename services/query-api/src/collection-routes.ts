@@ -1,8 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { CollectionName } from "@hybrid/config";
 import type { AppEnv } from "@hybrid/service-kit";
 import type { QdrantClient } from "@hybrid/store";
 import { CollectionDetail, CollectionSummary, describeCollection, listCollections } from "./collections.js";
-import { CollectionName, ErrorBody } from "./search-schemas.js";
+import { ErrorBody } from "./search-schemas.js";
 
 /** `GET /v1/collections` and `GET /v1/collections/:name`. */
 export function mountCollectionRoutes(api: OpenAPIHono<AppEnv>, client: QdrantClient): void {
