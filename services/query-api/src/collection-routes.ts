@@ -31,7 +31,8 @@ export function mountCollectionRoutes(api: OpenAPIHono<AppEnv>, client: QdrantCl
       tags: ["collections"],
       summary: "Points count, vector configuration and models of one collection",
       request: {
-        params: z.object({ name: CollectionName.openapi({ param: { name: "name", in: "path" } }) }),
+        // The shared schema is plain zod (built before @hono/zod-openapi may be loaded), so no `.openapi()` on it here.
+        params: z.object({ name: CollectionName }),
       },
       responses: {
         200: { content: { "application/json": { schema: CollectionDetail } }, description: "the collection" },
