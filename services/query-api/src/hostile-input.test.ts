@@ -16,6 +16,8 @@ import { createPoolTransport, type QueryTransport } from "./query-transport.js";
 // project's shape. Fixed seed and bounded runs so CI is fast and repeatable; FUZZ_SEED / FUZZ_RUNS explore further.
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_203);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
+/** Per test: generous, since FUZZ_RUNS may ask for thousands of runs. */
+const TIMEOUT_MS = 15_000 + RUNS * 100;
 const collection = `hostile_${process.pid}`;
 
 let root: string;
@@ -233,47 +235,66 @@ const post = (path: string, body: string) =>
   app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body });
 
 describe("hostile input to the query API (fast-check)", () => {
-  it("POST /v1/search answers every generated body without a 5xx", async () => {
-    await fc.assert(
-      fc.asyncProperty(searchBody, async (body) => {
-        await expectNoServerError(await post("/v1/search", JSON.stringify(body)), JSON.stringify(body));
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  });
+  it(
+    "POST /v1/search answers every generated body without a 5xx",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(searchBody, async (body) => {
+          await expectNoServerError(await post("/v1/search", JSON.stringify(body)), JSON.stringify(body));
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it("POST /v1/search/batch answers every generated batch without a 5xx", async () => {
-    const batch = fc.oneof(
-      fc.record({ searches: fc.array(searchBody, { maxLength: 4 }) }),
-      fc.record({ searches: scalars }),
-      fc.jsonValue({ maxDepth: 3 }),
-    );
-    await fc.assert(
-      fc.asyncProperty(batch, async (body) => {
-        await expectNoServerError(await post("/v1/search/batch", JSON.stringify(body)), JSON.stringify(body));
-      }),
-      { seed: SEED, numRuns: Math.ceil(RUNS / 2) },
-    );
-  });
+  it(
+    "POST /v1/search/batch answers every generated batch without a 5xx",
+    async () => {
+      const batch = fc.oneof(
+        fc.record({ searches: fc.array(searchBody, { maxLength: 4 }) }),
+        fc.record({ searches: scalars }),
+        fc.jsonValue({ maxDepth: 3 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(batch, async (body) => {
+          await expectNoServerError(
+            await post("/v1/search/batch", JSON.stringify(body)),
+            JSON.stringify(body),
+          );
+        }),
+        { seed: SEED, numRuns: Math.ceil(RUNS / 2) },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it("GET /api/search answers every generated query string without a 5xx", async () => {
-    await fc.assert(
-      fc.asyncProperty(queryString, async (query) => {
-        await expectNoServerError(await app.request(`/api/search?${query}`), query);
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  });
+  it(
+    "GET /api/search answers every generated query string without a 5xx",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(queryString, async (query) => {
+          await expectNoServerError(await app.request(`/api/search?${query}`), query);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it("GET /v1/collections/:name answers every generated name without a 5xx", async () => {
-    await fc.assert(
-      fc.asyncProperty(names, async (name) => {
-        await expectNoServerError(await app.request(`/v1/collections/${encodeURIComponent(name)}`), name);
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-    await expectNoServerError(await app.request("/v1/collections"), "list");
-  });
+  it(
+    "GET /v1/collections/:name answers every generated name without a 5xx",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(names, async (name) => {
+          await expectNoServerError(await app.request(`/v1/collections/${encodeURIComponent(name)}`), name);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+      await expectNoServerError(await app.request("/v1/collections"), "list");
+    },
+    TIMEOUT_MS,
+  );
 
   it("answers raw bodies that are not JSON, or JSON nested far too deep, with 400", async () => {
     const deep = `{"query":"ai","filter":${'{"must":['.repeat(50_000)}${"]}".repeat(50_000)}}`;
