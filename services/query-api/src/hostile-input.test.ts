@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEncoder, type HybridEncoder, writeTinyDenseModel } from "@hybrid/embeddings";
 import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
+import { serveHttp } from "@hybrid/service-kit";
 import { createQdrantClient, ensureCollection, upsertPoints } from "@hybrid/store";
 import fc from "fast-check";
 import { pino } from "pino";
@@ -310,6 +312,45 @@ describe("hostile input to the query API (fast-check)", () => {
       const res = await post("/v1/search", body);
       expect(res.status, body.slice(0, 40)).toBe(400);
       await expectNoServerError(res, body.slice(0, 40));
+    }
+  });
+
+  it("over real HTTP, answers . and .. path segments with 400 and a 100k-character URL with 431, as JSON", async () => {
+    const server = await serveHttp(app, { host: "127.0.0.1", port: 0 });
+    // node:http sends the path as written; fetch would resolve the dot segments first.
+    const get = (path: string) =>
+      new Promise<Response>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port: server.port, path }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () =>
+            resolve(
+              new Response(Buffer.concat(chunks), {
+                status: res.statusCode ?? 0,
+                headers: { "content-type": res.headers["content-type"] ?? "" },
+              }),
+            ),
+          );
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    try {
+      for (const path of [
+        "/v1/collections/..",
+        "/v1/collections/.",
+        "/v1/collections/%2E%2E",
+        "/api/../v1/search",
+      ]) {
+        const res = await get(path);
+        expect(res.status, path).toBe(400);
+        await expectNoServerError(res, path);
+      }
+      const long = await get(`/api/search?q=${"a".repeat(100_000)}`);
+      expect(long.status).toBe(431);
+      await expectNoServerError(long, "100k-character URL");
+    } finally {
+      await server.close();
     }
   });
 });
