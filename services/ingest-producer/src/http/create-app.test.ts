@@ -194,6 +194,10 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     expect((await app.request("/v1/jobs/ing-none", { method: "DELETE" })).status).toBe(401);
     expect((await app.request("/v1/jobs/ing-none", { method: "DELETE", headers: auth })).status).toBe(404);
     expect((await app.request("/v1/jobs/ing-none")).status).toBe(404);
+    const badId = await app.request(`/v1/jobs/${"x".repeat(200)}`);
+    expect(((await badId.json()) as { error: { message: string } }).error.message).toBe(
+      "invalid request: param.id: an ingestion id: 1-128 letters, digits, _ or - (such as ing-mx7vvsty-f47b1b53)",
+    );
     const board = await app.request("/admin/queues");
     expect(board.status).toBe(401);
     expect(board.headers.get("www-authenticate")).toMatch(/Basic/);

@@ -27,7 +27,7 @@ const Submitted = IngestionView.extend({ statusUrl: z.string() }).meta({ id: "Su
 const IdParam = z.object({
   id: z
     .string()
-    .regex(/^[\w-]{1,128}$/)
+    .regex(/^[\w-]{1,128}$/, "an ingestion id: 1-128 letters, digits, _ or - (such as ing-mx7vvsty-f47b1b53)")
     .meta({ param: { name: "id", in: "path" } }),
 });
 const BatchFailure = z
