@@ -298,6 +298,20 @@ describe("hostile input to the query API (fast-check)", () => {
     TIMEOUT_MS,
   );
 
+  it("answers a query of tens of thousands of characters (the models truncate), and refuses one past 64 KiB", async () => {
+    const long = await post(
+      "/v1/search",
+      JSON.stringify({ query: "ai doctors berlin ".repeat(3000), limit: 2 }),
+    );
+    expect(long.status).toBe(200);
+    expect(((await long.json()) as { hits: unknown[] }).hits.length).toBe(2);
+    const tooLong = await post("/v1/search", JSON.stringify({ query: "a".repeat(64 * 1024 + 1) }));
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.json()).toMatchObject({
+      error: { message: "body.query: at most 65536 bytes (64 KiB) of UTF-8" },
+    });
+  });
+
   it("answers raw bodies that are not JSON, or JSON nested far too deep, with 400", async () => {
     const deep = `{"query":"ai","filter":${'{"must":['.repeat(50_000)}${"]}".repeat(50_000)}}`;
     for (const body of [
