@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CollectionName } from "./collection-name.js";
 import { csv, port, positiveInt } from "./env-fields.js";
 import { modelsOf } from "./producer-config.js";
 import { ModelEnv, SharedEnv } from "./shared-config.js";
@@ -11,7 +12,7 @@ export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
     /** Interface to bind. */
     HOST: z.string().default("0.0.0.0"),
     /** Collection searched when a request names none. */
-    DEFAULT_COLLECTION: z.string().min(1).default("startups"),
+    DEFAULT_COLLECTION: CollectionName.default("startups"),
     /** Bearer tokens required on /api and /v1 (comma-separated); empty = open. */
     API_KEYS: csv,
     /** Requests per minute per client (0 = no limit). */

@@ -4,14 +4,15 @@ import { badRequest, conflict, formatError } from "./errors.js";
 import { isPlainObject } from "./parse-points.js";
 import type { Route } from "./router.js";
 
-const NAME_RE = /^[^/\\\0*<>:|?"]{1,255}$/;
+/** Qdrant's rule (no `/ \ * < > : | ? "` or NUL, at most 255), and never `.` or `..`, which name directories. */
+const NAME_RE = /^(?!\.\.?$)[^/\\\0*<>:|?"]{1,255}$/;
 
 const FIELD_TYPES = new Set(["keyword", "integer", "float", "geo", "text", "bool", "datetime", "uuid"]);
 
 function checkName(name: string): void {
   if (!NAME_RE.test(name)) {
     throw badRequest(
-      `Validation error in path parameters: [name: collection name must be 1-255 characters without / \\ * < > : | ? " or NUL]`,
+      `Validation error in path parameters: [name: collection name must be 1-255 characters without / \\ * < > : | ? " or NUL, and not "." or ".."]`,
     );
   }
 }

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { Engine } from "./engine.js";
 import { QdrantError } from "./errors.js";
 import { readJsonBody, sendError, sendJson, sendOk } from "./http-io.js";
-import { Router } from "./router.js";
+import { dotSegment, Router } from "./router.js";
 import { collectionRoutes } from "./routes-collections.js";
 import { pointRoutes } from "./routes-points.js";
 import { queryRoutes } from "./routes-query.js";
@@ -50,6 +50,16 @@ export async function startQdrantLocal(options: QdrantLocalOptions = {}): Promis
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
+    const dot = dotSegment(req.url ?? "/");
+    if (dot !== undefined) {
+      sendError(
+        res,
+        400,
+        `Validation error in path parameters: [name: a path segment cannot be "${dot}"; collection names cannot be "." or ".."]`,
+        started,
+      );
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://local");
     const method = req.method ?? "GET";
     if (url.pathname === "/" && method === "GET") {

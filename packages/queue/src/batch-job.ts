@@ -1,3 +1,4 @@
+import { CollectionName } from "@hybrid/config";
 import { z } from "zod";
 
 /** One row (or one chunk of a long row) ready to embed. */
@@ -27,7 +28,7 @@ export type ModelSpec = z.infer<typeof ModelSpec>;
 export const BatchJob = z.object({
   v: z.literal(1),
   ingestionId: z.string().min(1),
-  collection: z.string().min(1),
+  collection: CollectionName,
   batchIndex: z.number().int().nonnegative(),
   models: ModelSpec,
   rows: z.array(BatchRow).min(1).max(4096),

@@ -16,6 +16,7 @@ export {
   IngestRequest,
   IngestSource,
   InlineSource,
+  MAX_ROW_NESTING,
   SourceEncoding,
   SPLIT_PATTERN,
   UrlSource,

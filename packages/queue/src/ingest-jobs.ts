@@ -1,3 +1,4 @@
+import { CollectionName } from "@hybrid/config";
 import { z } from "zod";
 import { ModelSpec } from "./batch-job.js";
 import { IngestRequest } from "./ingest-request.js";
@@ -17,7 +18,7 @@ export type ReadJob = z.infer<typeof ReadJob>;
 export const FinalizeJob = z.object({
   v: z.literal(1),
   ingestionId: z.string().min(1),
-  collection: z.string().min(1),
+  collection: CollectionName,
 });
 export type FinalizeJob = z.infer<typeof FinalizeJob>;
 

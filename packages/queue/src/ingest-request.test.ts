@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBatchJobId } from "./ingest-jobs.js";
-import { IngestRequest } from "./ingest-request.js";
+import { IngestRequest, MAX_ROW_NESTING } from "./ingest-request.js";
 
 describe("IngestRequest", () => {
   it("accepts each source type and fills defaults", () => {
@@ -46,6 +46,52 @@ describe("IngestRequest", () => {
     const wrong = request("klingon");
     expect(wrong.error?.issues.map((i) => i.path.join("."))).toEqual(["source.encoding"]);
     expect(wrong.error?.issues[0]?.message).toMatch(/latin1/);
+  });
+
+  it("refuses unknown fields anywhere in the request, naming them", () => {
+    const base = { collection: "c", source: { type: "rows", rows: [{ a: 1 }] }, text: "{a}" };
+    for (const [request, path, key] of [
+      [{ ...base, paylod: { include: ["a"] } }, "", "paylod"],
+      [{ ...base, source: { ...base.source, row: [] } }, "source", "row"],
+      [{ ...base, chunking: { maxTokens: 64, overlapp: 8 } }, "chunking", "overlapp"],
+      [{ ...base, payload: { includes: ["a"] } }, "payload", "includes"],
+    ] as const) {
+      const issue = IngestRequest.safeParse(request).error?.issues[0];
+      expect(issue).toMatchObject({ code: "unrecognized_keys", keys: [key] });
+      expect(issue?.path.join(".")).toBe(path);
+    }
+  });
+
+  it("says what text may be when it is neither a string nor a list", () => {
+    const result = IngestRequest.safeParse({
+      collection: "c",
+      source: { type: "rows", rows: [{}] },
+      text: 5,
+    });
+    expect(result.error?.issues[0]?.message).toBe(
+      'expected a field name, a list of field names, or a template like "{title} {text}"',
+    );
+  });
+
+  it("refuses collection names Qdrant would refuse or that name a directory's parent", () => {
+    for (const collection of [".", "..", ".x", "a/b", "x".repeat(256)]) {
+      const result = IngestRequest.safeParse({ collection, source: { type: "file", path: "a" }, text: "t" });
+      expect(result.error?.issues[0]?.path, collection).toEqual(["collection"]);
+    }
+  });
+
+  it("refuses inline rows nested deeper than MAX_ROW_NESTING, naming the row", () => {
+    let row: unknown = "leaf";
+    for (let i = 0; i < 100_000; i++) row = [row];
+    const result = IngestRequest.safeParse({
+      collection: "c",
+      source: { type: "rows", rows: [{ a: 1 }, row] },
+      text: "a",
+    });
+    expect(result.error?.issues[0]).toMatchObject({
+      path: ["source", "rows", 1],
+      message: `nested deeper than the limit of ${MAX_ROW_NESTING} levels (objects and arrays)`,
+    });
   });
 
   it("refuses URLs that are not http(s)", () => {

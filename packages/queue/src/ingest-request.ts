@@ -1,3 +1,4 @@
+import { CollectionName, limitNesting } from "@hybrid/config";
 import { z } from "zod";
 
 /**
@@ -23,9 +24,15 @@ export const SourceEncoding = z
   .meta({ id: "SourceEncoding" });
 export type SourceEncoding = z.infer<typeof SourceEncoding>;
 
+/**
+ * Deepest nesting of objects and arrays in an inline row. Deeper rows would overflow the stack of whatever walks
+ * them (JSON encoding in the queue, Qdrant's parser, which stops at 128 levels for the whole request).
+ */
+export const MAX_ROW_NESTING = 64;
+
 /** A JSON Lines or JSON-array file under one of the producer's data directories (`.gz` is gunzipped). */
 export const FileSource = z
-  .object({
+  .strictObject({
     type: z.literal("file"),
     /** Absolute, or relative to the first data directory. */
     path: z.string().min(1),
@@ -38,7 +45,7 @@ export const FileSource = z
 
 /** An http(s) URL, streamed; the host must be on the producer's allow-list and the body under its size cap. */
 export const UrlSource = z
-  .object({
+  .strictObject({
     type: z.literal("url"),
     url: z.url({ protocol: /^https?$/ }),
     format: z.enum(["auto", "jsonl", "json"]).default("auto"),
@@ -49,9 +56,9 @@ export const UrlSource = z
 
 /** Rows given in the request itself (small loads, tests). */
 export const InlineSource = z
-  .object({
+  .strictObject({
     type: z.literal("rows"),
-    rows: z.array(z.unknown()).min(1).max(10_000),
+    rows: z.array(limitNesting(MAX_ROW_NESTING, z.unknown())).min(1).max(10_000),
   })
   .meta({ id: "InlineSource" });
 
@@ -60,7 +67,7 @@ export const SPLIT_PATTERN = /^[\w.-]+(\[-?\d*%?:-?\d*%?\])?$/;
 
 /** A Hugging Face dataset read page by page from the datasets-server rows API. */
 export const HfSource = z
-  .object({
+  .strictObject({
     type: z.literal("hf"),
     dataset: z.string().regex(/^[\w.-]+(\/[\w.-]+)?$/, "owner/name or name"),
     /** Dataset config (subset); default: the first config that has the split. */
@@ -78,7 +85,7 @@ export type IngestSource = z.infer<typeof IngestSource>;
 const FieldPath = z.string().regex(/^[^{}\s][^{}]*$/, "a field name or dotted path");
 
 export const Chunking = z
-  .object({
+  .strictObject({
     /** Largest chunk, in whitespace-separated words (an approximation of model tokens). */
     maxTokens: z.number().int().min(8).max(8192).default(256),
     /** Words repeated at the start of the next chunk. */
@@ -93,20 +100,22 @@ export type Chunking = z.infer<typeof Chunking>;
 
 /** Body of `POST /v1/jobs`. */
 export const IngestRequest = z
-  .object({
+  .strictObject({
     /** Target collection; created on first use to match the configured models. */
-    collection: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "1-128 letters, digits, _ or -"),
+    collection: CollectionName,
     source: IngestSource,
     /**
      * What to embed: a field name, a list of fields (joined with a newline; absent ones left out),
      * or a template with `{field}` placeholders such as `"{name}. {description}"` (`{{`/`}}` for literal braces).
      */
-    text: z.union([z.string().min(1), z.array(FieldPath).min(1).max(64)]),
+    text: z.union([z.string().min(1), z.array(FieldPath).min(1).max(64)], {
+      error: 'expected a field name, a list of field names, or a template like "{title} {text}"',
+    }),
     /** Field holding a stable row id (string or integer); default: derived from the source and the row number. */
     id: FieldPath.optional(),
     /** Top-level fields stored with each point: all by default, or only `include`, minus `exclude`. */
     payload: z
-      .object({
+      .strictObject({
         include: z.array(z.string().min(1)).optional(),
         exclude: z.array(z.string().min(1)).optional(),
       })

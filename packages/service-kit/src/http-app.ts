@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
 import { isAppError } from "./app-error.js";
+import { refuseDotSegments } from "./dot-segments.js";
 import { STATUS_BY_CODE } from "./http-status.js";
 
 export interface AppEnv {
@@ -34,6 +35,7 @@ export function createHttpApp({ logger }: HttpAppOptions): Hono<AppEnv> {
     if (!c.req.path.endsWith("z"))
       log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
   });
+  app.use(refuseDotSegments());
 
   app.onError((error, c) => {
     const requestId = c.get("requestId") ?? "unknown";

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
+import { answerClientError } from "./client-error.js";
 
 export interface RunningServer {
   port: number;
@@ -29,5 +30,6 @@ export function serveHttp<E extends object>(
       },
     );
     server.once("error", reject);
+    server.on("clientError", answerClientError);
   });
 }

@@ -66,7 +66,9 @@ describe("SearchRequest", () => {
   it("rejects what Qdrant would choke on, naming the field", () => {
     const bad: Array<[unknown, string]> = [
       [{ query: "   " }, "query"],
-      [{ query: "x".repeat(1001) }, "query"],
+      [{ query: "x".repeat(64 * 1024 + 1) }, "query"],
+      [{ query: "q", collection: ".." }, "collection"],
+      [{ query: "q", filter: JSON.parse(`${'{"must":['.repeat(40)}${"]}".repeat(40)}`) }, "filter"],
       [{ query: "q", limit: 0 }, "limit"],
       [{ query: "q", limit: 101 }, "limit"],
       [{ query: "q", mode: "semantic" }, "mode"],

@@ -1,8 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { CollectionName } from "@hybrid/config";
 import type { AppEnv } from "@hybrid/service-kit";
 import type { QdrantClient } from "@hybrid/store";
 import { CollectionDetail, CollectionSummary, describeCollection, listCollections } from "./collections.js";
-import { CollectionName, ErrorBody } from "./search-schemas.js";
+import { ErrorBody } from "./search-schemas.js";
 
 /** `GET /v1/collections` and `GET /v1/collections/:name`. */
 export function mountCollectionRoutes(api: OpenAPIHono<AppEnv>, client: QdrantClient): void {
@@ -30,7 +31,8 @@ export function mountCollectionRoutes(api: OpenAPIHono<AppEnv>, client: QdrantCl
       tags: ["collections"],
       summary: "Points count, vector configuration and models of one collection",
       request: {
-        params: z.object({ name: CollectionName.openapi({ param: { name: "name", in: "path" } }) }),
+        // The shared schema is plain zod (built before @hono/zod-openapi may be loaded), so no `.openapi()` on it here.
+        params: z.object({ name: CollectionName }),
       },
       responses: {
         200: { content: { "application/json": { schema: CollectionDetail } }, description: "the collection" },

@@ -82,10 +82,25 @@ describe("query app before the models have loaded", () => {
   });
 });
 
+/** A filter nested `levels` filters deep (two levels of objects and arrays each). */
+function deepFilter(levels: number): unknown {
+  let filter: unknown = { key: "city", match: { value: "Berlin" } };
+  for (let i = 0; i < levels; i++) filter = { must: [filter] };
+  return filter;
+}
+
 describe("request validation", () => {
   const cases: Array<[string, unknown, string]> = [
     ["an empty query", { query: "  " }, "body.query"],
-    ["an over-long query", { query: "x".repeat(1001) }, "body.query"],
+    ["a query over 64 KiB of UTF-8", { query: "é".repeat(40_000) }, "body.query"],
+    ["a filter nested 500 levels deep", { query: "q", filter: deepFilter(500) }, "body.filter"],
+    ["the collection name .", { query: "q", collection: "." }, "body.collection"],
+    ["the collection name ..", { query: "q", collection: ".." }, "body.collection"],
+    [
+      "a point id above 2^53",
+      { query: "q", filter: { must: [{ has_id: [2 ** 60] }] } },
+      "body.filter.must[0].has_id[0]",
+    ],
     ["a limit above MAX_LIMIT", { query: "q", limit: 51 }, "body.limit"],
     ["a negative offset", { query: "q", offset: -1 }, "body.offset"],
     ["an unknown mode", { query: "q", mode: "semantic" }, "body.mode"],
@@ -111,6 +126,51 @@ describe("request validation", () => {
       expect(JSON.stringify(answer)).not.toMatch(/at .*\.ts:\d+/);
     });
   }
+
+  it("says what is expected: the nesting limit, collection names, point ids, decimal limits", async () => {
+    const { app } = appWith();
+    const message = async (res: Response | Promise<Response>) => {
+      const answer = await res;
+      expect(answer.status).toBe(400);
+      return ((await answer.json()) as { error: { message: string } }).error.message;
+    };
+    expect(await message(app.request("/v1/search", post({ query: "q", filter: deepFilter(500) })))).toBe(
+      "body.filter: nested deeper than the limit of 32 levels (objects and arrays)",
+    );
+    expect(
+      await message(
+        app.request("/v1/search/batch", post({ searches: [{ query: "q", filter: deepFilter(500) }] })),
+      ),
+    ).toBe("body.searches[0].filter: nested deeper than the limit of 32 levels (objects and arrays)");
+    expect(await message(app.request("/v1/search", post({ query: "q", collection: ".." })))).toBe(
+      "body.collection: a collection name: 1-255 letters, digits, _, - or ., not starting with a dot",
+    );
+    expect(await message(app.request("/api/search?q=x&collection=."))).toMatch(
+      /^query.collection: a collection name/,
+    );
+    expect(
+      await message(
+        app.request("/v1/search", post({ query: "q", filter: { must: [{ has_id: [2 ** 60] }] } })),
+      ),
+    ).toBe(
+      "body.filter.must[0].has_id[0]: a point id: an unsigned integer up to 2^53 - 1 (9007199254740991) or a UUID",
+    );
+    expect(await message(app.request("/api/search?q=x&limit=0x10"))).toBe(
+      "query.limit: expected a decimal integer from 1 to 50",
+    );
+    expect(await message(app.request("/api/search?q=x&limit=1&limit=2"))).toBe(
+      "query.limit: given more than once; give this parameter once",
+    );
+  });
+
+  it("accepts long queries and filters nested within the limit (then waits for the models)", async () => {
+    const { app } = appWith();
+    const long = await app.request(
+      "/v1/search",
+      post({ query: "word ".repeat(2000), filter: deepFilter(15) }),
+    );
+    expect(long.status).toBe(503);
+  });
 
   it("names the search in a batch", async () => {
     const { app } = appWith();

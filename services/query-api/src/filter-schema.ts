@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { limitNesting } from "@hybrid/config";
 
 /**
  * Qdrant's filter JSON, checked before it is sent so a typo answers 400 naming the field (`filter.must[0].match`)
@@ -57,7 +58,12 @@ const Range: z.ZodType<Range> = closed({
   "range needs at least one of gt, gte, lt, lte",
 );
 
-const PointId = z.union([z.number().int().min(0), z.uuid()]);
+/** JSON numbers past 2^53 - 1 have already lost digits when parsed, so they cannot name a point exactly. */
+const ID_EXPECTED = "a point id: an unsigned integer up to 2^53 - 1 (9007199254740991) or a UUID";
+const PointId = z.union(
+  [z.number().int({ error: ID_EXPECTED }).min(0, ID_EXPECTED), z.uuid({ error: ID_EXPECTED })],
+  { error: ID_EXPECTED },
+);
 
 const FieldCondition: z.ZodType<FieldCondition> = closed({
   key: Key,
@@ -91,7 +97,7 @@ const Nested: z.ZodType<{ nested: { key: string; filter: QdrantFilter } }> = clo
   nested: closed({
     key: Key,
     get filter() {
-      return Filter;
+      return FilterShape;
     },
   }),
 });
@@ -102,12 +108,12 @@ const Condition: z.ZodType<FilterCondition> = z.union([
   IsNull,
   HasId,
   z.lazy(() => Nested),
-  z.lazy(() => Filter),
+  z.lazy(() => FilterShape),
 ]);
 
 const Clause = z.union([Condition, z.array(Condition).max(256)]).nullish();
 
-export const Filter: z.ZodType<QdrantFilter> = closed({
+const FilterShape: z.ZodType<QdrantFilter> = closed({
   must: Clause,
   should: Clause,
   must_not: Clause,
@@ -119,3 +125,12 @@ export const Filter: z.ZodType<QdrantFilter> = closed({
   description:
     "Qdrant filter (must / should / must_not / min_should over field, is_empty, is_null, has_id, nested)",
 });
+
+/**
+ * Deepest nesting of objects and arrays in a filter (`{"must": [{"must": [...]}]}` is two per level). Checking a
+ * filter recurses once per level, so a hostile one hundreds of levels deep would overflow the stack.
+ */
+export const MAX_FILTER_NESTING = 32;
+
+/** A filter as requests carry it: nesting checked first, then the shape. */
+export const Filter = limitNesting(MAX_FILTER_NESTING, FilterShape);

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { CollectionName, decimalInt, onceOnly } from "@hybrid/config";
 import { Filter } from "./filter-schema.js";
 
 /** Bounds a deployment sets (`MAX_LIMIT`); the rest are fixed. */
@@ -7,7 +8,11 @@ export interface SearchLimits {
   maxLimit: number;
 }
 
-export const MAX_QUERY_CHARS = 1000;
+/**
+ * Largest query, in UTF-8 bytes. Long queries (a pasted abstract) are fine: the dense model truncates to its own
+ * token limit; the cap only bounds the work and the cache.
+ */
+export const MAX_QUERY_BYTES = 64 * 1024;
 export const MAX_OFFSET = 10_000;
 export const MAX_PREFETCH_LIMIT = 1000;
 export const MAX_BATCH = 16;
@@ -38,22 +43,22 @@ export const Fusion = z
   });
 export type Fusion = z.infer<typeof Fusion>;
 
-export const CollectionName = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _, - and . only");
+/** The query text: trimmed, not empty, at most MAX_QUERY_BYTES. */
+const QueryText = z
+  .string({ error: onceOnly })
+  .trim()
+  .min(1, "must not be empty")
+  .refine(
+    (text) => Buffer.byteLength(text) <= MAX_QUERY_BYTES,
+    `at most ${MAX_QUERY_BYTES} bytes (64 KiB) of UTF-8`,
+  )
+  .openapi({ example: "AI startups helping doctors" });
 
 /** The request schemas, with `limit` capped by the deployment's `maxLimit`. */
 export function createSearchSchemas({ maxLimit }: SearchLimits) {
   const SearchRequest = z
     .strictObject({
-      query: z
-        .string()
-        .trim()
-        .min(1, "must not be empty")
-        .max(MAX_QUERY_CHARS, `at most ${MAX_QUERY_CHARS} characters`)
-        .openapi({ example: "AI startups helping doctors" }),
+      query: QueryText,
       collection: CollectionName.optional().describe("defaults to the service's DEFAULT_COLLECTION"),
       limit: z.number().int().min(1).max(maxLimit).default(10),
       offset: z.number().int().min(0).max(MAX_OFFSET).default(0),
@@ -85,13 +90,8 @@ export function createSearchSchemas({ maxLimit }: SearchLimits) {
     .openapi("BatchSearchRequest");
 
   const SimpleQuery = z.object({
-    q: z
-      .string()
-      .trim()
-      .min(1, "must not be empty")
-      .max(MAX_QUERY_CHARS, `at most ${MAX_QUERY_CHARS} characters`)
-      .openapi({ example: "AI startups helping doctors" }),
-    limit: z.coerce.number().int().min(1).max(maxLimit).default(5),
+    q: QueryText,
+    limit: decimalInt(1, maxLimit).default(5),
     collection: CollectionName.optional(),
     mode: SearchMode.default("hybrid"),
   });

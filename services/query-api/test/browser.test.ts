@@ -118,10 +118,12 @@ describe.skipIf(!haveChromium && !process.env.CI)("the search page in Chromium",
     // `maxlength` stops typing past the limit; set the value directly to send an over-long query.
     await page.locator("#q").evaluate((input, text) => {
       (input as unknown as { value: string }).value = text;
-    }, "x".repeat(1001));
+    }, "x".repeat(65_537));
     await page.locator("#q").press("Enter");
     await page.locator("#error").waitFor({ state: "visible" });
-    expect(await page.locator("#error").textContent()).toBe("body.query: at most 1000 characters");
+    expect(await page.locator("#error").textContent()).toBe(
+      "body.query: at most 65536 bytes (64 KiB) of UTF-8",
+    );
     expect(await page.locator("#results .hit").count()).toBe(0);
   });
 

@@ -108,6 +108,67 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     ).toBe(404);
   });
 
+  it("refuses a deeply nested inline row with 400 before creating the collection", async () => {
+    const deep = `deep_${randomUUID().slice(0, 8)}`;
+    const levels = 20_000;
+    const res = await app.request("/v1/jobs", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...auth },
+      body: `{"collection":"${deep}","text":"t","source":{"type":"rows","rows":[{"t":"a"},{"t":${"[".repeat(levels)}${"]".repeat(levels)}}]}}`,
+    });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { message: string } };
+    expect(error.message).toBe(
+      "invalid request: body.source.rows.1: nested deeper than the limit of 64 levels (objects and arrays)",
+    );
+    expect((await client().collectionExists(deep)).exists).toBe(false);
+  });
+
+  it("names unknown fields, says what text may be, and refuses . and .. as collection names", async () => {
+    const base = { collection, source: { type: "rows", rows }, text: "name" };
+    const message = async (body: unknown) => {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { error: { message: string } }).error.message;
+    };
+    expect(await message({ ...base, paylod: { include: ["name"] } })).toBe(
+      "invalid request: body.paylod: unknown field",
+    );
+    expect(await message({ ...base, source: { ...base.source, format: "jsonl" } })).toBe(
+      "invalid request: body.source.format: unknown field",
+    );
+    expect(await message({ ...base, text: 5 })).toBe(
+      'invalid request: body.text: expected a field name, a list of field names, or a template like "{title} {text}"',
+    );
+    for (const name of [".", ".."])
+      expect(await message({ ...base, collection: name })).toMatch(
+        /^invalid request: body.collection: a collection name/,
+      );
+  });
+
+  it("lists by state, and refuses unknown states, unknown parameters and non-decimal or repeated limits", async () => {
+    const list = async (query: string) => {
+      const res = await app.request(`/v1/jobs?${query}`);
+      return {
+        status: res.status,
+        body: (await res.json()) as { jobs?: Array<{ state: string }>; error?: { message: string } },
+      };
+    };
+    const completed = await list("state=completed&limit=5");
+    expect(completed.status).toBe(200);
+    expect(completed.body.jobs?.every((j) => j.state === "completed")).toBe(true);
+    expect((await list("state=bogus")).body.error?.message).toMatch(
+      /^invalid request: query.state: Invalid option/,
+    );
+    expect((await list("limt=5")).body.error?.message).toBe("invalid request: query.limt: unknown field");
+    expect((await list("limit=0x10")).body.error?.message).toBe(
+      "invalid request: query.limit: expected a decimal integer from 1 to 500",
+    );
+    expect((await list("limit=1&limit=2")).body.error?.message).toBe(
+      "invalid request: query.limit: given more than once; give this parameter once",
+    );
+  });
+
   it("refuses a collection built for other models with 409", async () => {
     await client().createCollection(`${collection}_other`, {
       vectors: { dense: { size: 8, distance: "Cosine" } },
@@ -133,6 +194,10 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     expect((await app.request("/v1/jobs/ing-none", { method: "DELETE" })).status).toBe(401);
     expect((await app.request("/v1/jobs/ing-none", { method: "DELETE", headers: auth })).status).toBe(404);
     expect((await app.request("/v1/jobs/ing-none")).status).toBe(404);
+    const badId = await app.request(`/v1/jobs/${"x".repeat(200)}`);
+    expect(((await badId.json()) as { error: { message: string } }).error.message).toBe(
+      "invalid request: param.id: an ingestion id: 1-128 letters, digits, _ or - (such as ing-mx7vvsty-f47b1b53)",
+    );
     const board = await app.request("/admin/queues");
     expect(board.status).toBe(401);
     expect(board.headers.get("www-authenticate")).toMatch(/Basic/);

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { decimalInt } from "@hybrid/config";
 import { IngestRequest } from "@hybrid/queue";
 import { type AppEnv, AppError } from "@hybrid/service-kit";
 import type { IngestDeps } from "../ingest/ingest-deps.js";
@@ -26,7 +27,7 @@ const Submitted = IngestionView.extend({ statusUrl: z.string() }).meta({ id: "Su
 const IdParam = z.object({
   id: z
     .string()
-    .regex(/^[\w-]{1,128}$/)
+    .regex(/^[\w-]{1,128}$/, "an ingestion id: 1-128 letters, digits, _ or - (such as ing-mx7vvsty-f47b1b53)")
     .meta({ param: { name: "id", in: "path" } }),
 });
 const BatchFailure = z
@@ -72,7 +73,12 @@ const listRoute = createRoute({
   method: "get",
   path: "/v1/jobs",
   summary: "List ingestions, newest first",
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+  request: {
+    query: z.strictObject({
+      limit: decimalInt(1, 500).default(50),
+      state: IngestionView.shape.state.optional().describe("only ingestions in this state"),
+    }),
+  },
   responses: { 200: json(z.object({ jobs: z.array(IngestionView) }), "Ingestions"), 400: errors[400] },
 });
 
@@ -113,10 +119,14 @@ export function createJobRoutes(deps: IngestDeps): OpenAPIHono<AppEnv> {
   const api = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (result.success) return;
-      const issues = result.error.issues.map((issue) => ({
-        path: [result.target === "json" ? "body" : result.target, ...issue.path.map(String)].join("."),
-        message: issue.message,
-      }));
+      const where = result.target === "json" ? "body" : result.target;
+      const issues = result.error.issues.flatMap((issue) => {
+        const path = [where, ...issue.path.map(String)];
+        // One issue per unknown field, at that field, so a typo such as `paylod` is named where it is.
+        if (issue.code === "unrecognized_keys")
+          return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "unknown field" }));
+        return [{ path: path.join("."), message: issue.message }];
+      });
       throw new AppError(
         "BAD_REQUEST",
         `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
@@ -135,7 +145,7 @@ export function createJobRoutes(deps: IngestDeps): OpenAPIHono<AppEnv> {
     return c.json({ ...view, statusUrl }, 202);
   });
   api.openapi(listRoute, async (c) =>
-    c.json({ jobs: await listIngestions(deps, c.req.valid("query").limit) }, 200),
+    c.json({ jobs: await listIngestions(deps, c.req.valid("query")) }, 200),
   );
   api.openapi(getRoute, async (c) => c.json(await getIngestion(deps, c.req.valid("param").id), 200));
   api.openapi(cancelRoute, async (c) => c.json(await cancelIngestion(deps, c.req.valid("param").id), 202));

@@ -41,7 +41,10 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
     expect(view.skipped.first.map((s) => s.line)).toEqual([9, 10, 11]);
     expect(view.batches).toEqual({ queued: 3, done: 3, failed: 0, pending: 0 });
     expect(view.points.upserted).toBe(9);
-    expect((await listIngestions(harness.deps, 10)).map((v) => v.id)).toEqual([queued.id]);
+    expect((await listIngestions(harness.deps, { limit: 10 })).map((v) => v.id)).toEqual([queued.id]);
+    const completed = await listIngestions(harness.deps, { limit: 10, state: "completed" });
+    expect(completed.map((v) => v.id)).toEqual([queued.id]);
+    expect(await listIngestions(harness.deps, { limit: 10, state: "failed" })).toEqual([]);
   });
 
   it("lists failed batches with their error and marks the ingestion failed", async () => {

@@ -17,7 +17,6 @@ import { AppError } from "@hybrid/service-kit";
 import { createRowMapper } from "../rows/map-row.js";
 import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
-import { assertInlineRowsNesting } from "../sources/inline-source.js";
 import { assertHostAllowed } from "../sources/url-source.js";
 import { INDEX_KEPT, type IngestDeps, TERMINAL_STATES } from "./ingest-deps.js";
 import { describeIngestion, type IngestionView, type LiveCounts } from "./ingestion-view.js";
@@ -44,7 +43,6 @@ export async function submitIngestion(deps: IngestDeps, request: IngestRequest):
   if (source.type === "file") await resolveDataFile(source.path, deps.sources.dataDirs);
   if (source.type === "url") assertHostAllowed(new URL(source.url), deps.sources.urlAllowHosts);
   if (source.type === "hf") parseSplit(source.split);
-  if (source.type === "rows") assertInlineRowsNesting(source.rows);
   const { models } = await deps.resolveCollection(request.collection);
 
   const id = newIngestionId();
@@ -115,18 +113,31 @@ export async function getIngestion(deps: IngestDeps, id: string): Promise<Ingest
   return describeIngestion(id, hash, skipped, collisions, live, Date.now());
 }
 
-/** The newest ingestions first; ids whose progress has expired are dropped from the index. */
-export async function listIngestions(deps: IngestDeps, limit: number): Promise<IngestionView[]> {
+/** The newest ingestions first (only those in `state` when given); ids whose progress has expired are dropped from the index. */
+export async function listIngestions(
+  deps: IngestDeps,
+  { limit, state }: { limit: number; state?: IngestionView["state"] | undefined },
+): Promise<IngestionView[]> {
   const index = ingestionIndexKey(deps.prefix);
-  const ids = await deps.redis.zrevrange(index, 0, limit - 1);
+  // Without a state filter one page of `limit` ids is enough; with one, read pages until `limit` views match.
+  const page = state === undefined ? limit : Math.max(limit, 100);
   const views: IngestionView[] = [];
-  for (const id of ids) {
-    try {
-      views.push(await getIngestion(deps, id));
-    } catch (error) {
-      if (error instanceof AppError && error.code === "NOT_FOUND") await deps.redis.zrem(index, id);
-      else throw error;
+  let start = 0;
+  while (views.length < limit) {
+    const ids = await deps.redis.zrevrange(index, start, start + page - 1);
+    for (const id of ids) {
+      try {
+        const view = await getIngestion(deps, id);
+        start += 1;
+        if (state === undefined || view.state === state) views.push(view);
+      } catch (error) {
+        // Removed from the index, so the next page starts where this id was.
+        if (error instanceof AppError && error.code === "NOT_FOUND") await deps.redis.zrem(index, id);
+        else throw error;
+      }
+      if (views.length === limit) break;
     }
+    if (ids.length < page || state === undefined) break;
   }
   return views;
 }

@@ -1,28 +1,5 @@
 import { createHash } from "node:crypto";
-import { AppError } from "@hybrid/service-kit";
-import {
-  MAX_ROW_DEPTH,
-  nestingDepth,
-  type OpenedSource,
-  parsedRecord,
-  type RawRecord,
-} from "./raw-record.js";
-
-/**
- * Inline rows travel inside the read job, which the queue serialises with the recursive JSON.stringify: a row
- * nested too deep cannot be queued at all, so the request is refused (a file's such row is skipped instead).
- */
-export function assertInlineRowsNesting(rows: unknown[]): void {
-  for (const [index, row] of rows.entries()) {
-    if (nestingDepth(row, MAX_ROW_DEPTH) > MAX_ROW_DEPTH) {
-      throw new AppError(
-        "BAD_REQUEST",
-        `source.rows[${index}] nests objects and arrays more than ${MAX_ROW_DEPTH} levels deep; the limit is ${MAX_ROW_DEPTH}`,
-        { details: { path: `source.rows[${index}]` } },
-      );
-    }
-  }
-}
+import { type OpenedSource, parsedRecord, type RawRecord } from "./raw-record.js";
 
 /**
  * Rows given in the request. Derived ids hash the rows themselves, so resubmitting the same rows to the same

@@ -1,3 +1,5 @@
+import { nestingDepth } from "@hybrid/config";
+import { MAX_ROW_NESTING } from "@hybrid/queue";
 /** Why a row was skipped; each is counted per ingestion and reported with the row's line. */
 export type SkipReason =
   | "malformed_json"
@@ -48,38 +50,15 @@ export function parsedRecord(line: number, value: unknown, bytes: number, maxRow
     : valueRecord(line, bytes, value);
 }
 
-/**
- * Deepest nesting of objects and arrays a row may have (the row itself is level 1). JSON.stringify, which the
- * queue and the store client run on every row, is recursive and overflows the stack a few thousand levels down,
- * and Qdrant refuses requests nested over 128 levels; 100 leaves room for the request around the payload.
- */
-export const MAX_ROW_DEPTH = 100;
-
-/** A parsed row, or `too_deeply_nested` when it nests deeper than MAX_ROW_DEPTH. */
+/** A parsed row, or `too_deeply_nested` when it nests deeper than inline rows may (MAX_ROW_NESTING, one limit). */
 export function valueRecord(line: number, bytes: number, value: unknown): RawRecord {
-  if (nestingDepth(value, MAX_ROW_DEPTH) <= MAX_ROW_DEPTH) return { line, bytes, value };
+  if (nestingDepth(value, MAX_ROW_NESTING) <= MAX_ROW_NESTING) return { line, bytes, value };
   return {
     line,
     bytes,
     skip: "too_deeply_nested",
-    message: `row nests objects and arrays more than ${MAX_ROW_DEPTH} levels deep; the limit is ${MAX_ROW_DEPTH}`,
+    message: `row nests objects and arrays more than ${MAX_ROW_NESTING} levels deep; the limit is ${MAX_ROW_NESTING}`,
   };
-}
-
-/** Nesting depth of a JSON value, counted without recursion (the values it is for would overflow the stack); stops past `limit`. */
-export function nestingDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  for (let next = stack.pop(); next; next = stack.pop()) {
-    const [item, depth] = next;
-    if (item === null || typeof item !== "object") continue;
-    deepest = Math.max(deepest, depth);
-    if (deepest > limit) return deepest;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) {
-      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
-    }
-  }
-  return deepest;
 }
 
 /**

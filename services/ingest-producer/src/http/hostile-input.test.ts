@@ -1,0 +1,282 @@
+import { randomUUID } from "node:crypto";
+import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
+import { createQdrantClient } from "@hybrid/store";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCollectionResolver } from "../ingest/resolve-collection.js";
+import { createTestHarness, type TestHarness } from "../testing/test-deps.js";
+import { createProducerApp } from "./create-app.js";
+
+// The hostile-input suite of the job API: generated bodies, query strings and ids against the real app (Redis,
+// BullMQ, the Qdrant local mode creating collections). No answer may be a 5xx, and every error has the project's
+// shape. No worker runs: accepted jobs stay queued and are removed with the test's queues. Fixed seed and bounded
+// runs keep CI fast and repeatable; FUZZ_SEED / FUZZ_RUNS explore further.
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_203);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+/** Per test: generous, since FUZZ_RUNS may ask for thousands of runs. */
+const TIMEOUT_MS = 15_000 + RUNS * 100;
+const KEY = "hostile-key";
+const run = randomUUID().slice(0, 6);
+
+let qdrant: QdrantLocal;
+let harness: TestHarness;
+let app: ReturnType<typeof createProducerApp>;
+const submitted: string[] = [];
+
+beforeAll(async () => {
+  qdrant = await startQdrantLocal({ port: 0 });
+  const client = createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
+  harness = createTestHarness({
+    resolveCollection: createCollectionResolver(client, {
+      dense: { name: "test/dense", dim: 4, distance: "Cosine" },
+      sparse: { name: "Qdrant/bm25", modifier: "idf" },
+    }),
+  });
+  app = createProducerApp({
+    deps: harness.deps,
+    apiKeys: [KEY],
+    maxBodyBytes: 64 * 1024,
+    readiness: [],
+    dashboard: false,
+  });
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await qdrant?.close();
+});
+
+/** No 5xx; JSON everywhere; every error `{error: {code, message, requestId}}`. */
+async function expectNoServerError(res: Response, what: string): Promise<unknown> {
+  const text = await res.text();
+  expect(res.status, `${what} -> ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
+  expect(res.headers.get("content-type"), what).toMatch(/^application\/json/);
+  const body: unknown = JSON.parse(text);
+  if (res.status >= 400) {
+    expect(body, what).toMatchObject({
+      error: { code: expect.any(String), message: expect.any(String), requestId: expect.any(String) },
+    });
+  }
+  return body;
+}
+
+/** Mostly a valid value, sometimes a hostile one, so most requests get past the first field. */
+const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>) =>
+  fc.oneof({ weight: 9, arbitrary: valid }, { weight: 1, arbitrary: hostile });
+
+const scalars = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom(2 ** 53, 2 ** 64, -1, 0),
+);
+const anything = fc.oneof(scalars, fc.jsonValue({ maxDepth: 3 }));
+const collections = mostly(
+  fc.constantFrom(`hostile_${run}_a`, `hostile_${run}_b`),
+  fc.oneof(
+    fc.constantFrom(".", "..", ".x", "a/b", "", "x".repeat(300), "a:b"),
+    fc.string({ maxLength: 20 }),
+    scalars,
+  ),
+);
+const formats = mostly(fc.constantFrom("auto", "jsonl", "json"), anything);
+const rows = fc.array(
+  fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        id: fc.oneof(fc.string(), fc.integer()),
+        title: fc.string(),
+        text: fc.string(),
+      }),
+    },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
+  ),
+  { minLength: 0, maxLength: 8 },
+);
+const sources = fc.oneof(
+  fc.record({ type: fc.constant("rows"), rows: mostly(rows, anything) }),
+  fc.record(
+    {
+      type: fc.constant("file"),
+      path: fc.oneof(
+        fc.constantFrom(
+          "src",
+          ".",
+          "..",
+          "../../etc/passwd",
+          "/etc/passwd",
+          "a\0b",
+          "missing.jsonl",
+          "package.json",
+        ),
+        fc.string({ maxLength: 30 }),
+      ),
+      format: formats,
+    },
+    { requiredKeys: ["type", "path"] },
+  ),
+  fc.record(
+    {
+      type: fc.constant("url"),
+      url: fc.oneof(
+        fc.constantFrom(
+          "http://127.0.0.1:9/x.jsonl",
+          "http://example.org/x",
+          "file:///etc/passwd",
+          "ftp://x",
+          "http://",
+        ),
+        fc.webUrl(),
+        fc.string({ maxLength: 30 }),
+      ),
+      format: formats,
+    },
+    { requiredKeys: ["type", "url"] },
+  ),
+  fc.record(
+    {
+      type: fc.constant("hf"),
+      dataset: fc.oneof(fc.constantFrom("BeIR/scifact", "x", "a/b/c", ""), fc.string({ maxLength: 20 })),
+      config: mostly(fc.constantFrom("corpus", "default"), anything),
+      split: fc.oneof(
+        fc.constantFrom(
+          "train",
+          "train[0:10]",
+          "train[:5%]",
+          "train[-50:]",
+          "train[a:b]",
+          "train[200%:]",
+          "t[99999999999999999999:]",
+        ),
+        fc.string({ maxLength: 20 }),
+      ),
+    },
+    { requiredKeys: ["type", "dataset", "split"] },
+  ),
+  anything,
+);
+const texts = mostly(
+  fc.oneof(
+    fc.constantFrom("text", "{title} {text}", "{title}. {text}", "meta.title"),
+    fc.array(fc.constantFrom("title", "text"), { minLength: 1, maxLength: 3 }),
+  ),
+  fc.oneof(
+    fc.constantFrom("", "{", "}", "{}", "{{x}}", "{a{b}}", "{ }"),
+    fc.string({ maxLength: 20 }),
+    anything,
+  ),
+);
+const jobBody = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record(
+      {
+        collection: collections,
+        source: sources,
+        text: texts,
+        id: mostly(fc.constantFrom("id", "meta.id"), anything),
+        payload: mostly(
+          fc.record(
+            {
+              include: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 3 }),
+              exclude: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 3 }),
+            },
+            { requiredKeys: [] },
+          ),
+          anything,
+        ),
+        batchSize: mostly(fc.integer({ min: 1, max: 4096 }), anything),
+        chunking: mostly(
+          fc.record(
+            { maxTokens: fc.integer({ min: 8, max: 8192 }), overlap: fc.integer({ min: 0, max: 64 }) },
+            { requiredKeys: [] },
+          ),
+          anything,
+        ),
+      },
+      { requiredKeys: ["collection", "source", "text"] },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ collection: collections, source: sources, text: texts, paylod: anything }),
+  },
+  { weight: 1, arbitrary: anything },
+);
+
+const listQuery = fc
+  .array(
+    fc.tuple(
+      fc.oneof(fc.constantFrom("limit", "state"), fc.string({ maxLength: 8 })),
+      fc.oneof(
+        fc.constantFrom("5", "0x10", "1e1", "-1", "0", "501", "", "queued", "completed", "bogus", "%zz"),
+        fc.string({ maxLength: 20 }),
+      ),
+    ),
+    { maxLength: 4 },
+  )
+  .map((pairs) => new URLSearchParams(pairs).toString());
+
+const ids = fc.oneof(
+  fc.constantFrom("ing-none", "..", ".", "ing-1-read", "a:b", "", "x".repeat(200), "%zz"),
+  fc.string({ maxLength: 40 }),
+  fc.constant("SUBMITTED"),
+);
+
+describe("hostile input to the job API (fast-check)", () => {
+  it(
+    "POST /v1/jobs answers every generated body without a 5xx",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(jobBody, async (body) => {
+          const res = await app.request("/v1/jobs", {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+            body: JSON.stringify(body),
+          });
+          const answer = await expectNoServerError(res, JSON.stringify(body));
+          if (res.status === 202) submitted.push((answer as { id: string }).id);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+      expect(submitted.length).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "GET /v1/jobs answers every generated query string without a 5xx",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(listQuery, async (query) => {
+          await expectNoServerError(await app.request(`/v1/jobs?${query}`), query);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "GET and DELETE /v1/jobs/:id answer every generated id without a 5xx",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(ids, fc.constantFrom("GET", "DELETE"), async (raw, method) => {
+          const id = raw === "SUBMITTED" ? (submitted[0] ?? "ing-none") : raw;
+          const res = await app.request(`/v1/jobs/${encodeURIComponent(id)}`, {
+            method,
+            headers: { authorization: `Bearer ${KEY}` },
+          });
+          await expectNoServerError(res, `${method} ${id}`);
+          const failures = await app.request(`/v1/jobs/${encodeURIComponent(id)}/failures`);
+          await expectNoServerError(failures, `failures of ${id}`);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+});
