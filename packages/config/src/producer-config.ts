@@ -9,7 +9,7 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     PORT: port(8001),
     /** Interface to bind. */
     HOST: z.string().default("0.0.0.0"),
-    /** Bearer tokens accepted by mutating endpoints (comma-separated); empty = no auth. */
+    /** Keys required on every /v1 route and the dashboard (comma-separated; Bearer or x-api-key); empty = no auth. */
     API_KEYS: csv,
     /** Directories a `file` source may read from (comma-separated); empty = the working directory only. */
     DATA_DIRS: csv,

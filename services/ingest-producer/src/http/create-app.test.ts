@@ -65,16 +65,18 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     const info = await client().getCollection(collection);
     expect(info.config.params.sparse_vectors?.sparse?.modifier).toBe("idf");
     const done = await waitFor(async () => {
-      const view = (await (await app.request(body.statusUrl)).json()) as {
+      const view = (await (await app.request(body.statusUrl, { headers: auth })).json()) as {
         state: string;
         points: { upserted: number };
       };
       return view.state === "completed" ? view : undefined;
     });
     expect(done.points.upserted).toBe(10);
-    const list = (await (await app.request("/v1/jobs?limit=5")).json()) as { jobs: Array<{ id: string }> };
+    const list = (await (await app.request("/v1/jobs?limit=5", { headers: auth })).json()) as {
+      jobs: Array<{ id: string }>;
+    };
     expect(list.jobs.map((j) => j.id)).toContain(body.id);
-    const failures = await (await app.request(`/v1/jobs/${body.id}/failures`)).json();
+    const failures = await (await app.request(`/v1/jobs/${body.id}/failures`, { headers: auth })).json();
     expect(failures).toEqual({ failures: [] });
   });
 
@@ -120,7 +122,7 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     expect(res.status).toBe(409);
   });
 
-  it("needs the API key on mutating routes and the dashboard, not on reads", async () => {
+  it("needs the API key (Bearer or x-api-key) on every job route, reads included, and on the dashboard", async () => {
     expect((await post({ collection, source: { type: "rows", rows }, text: "name" }, {})).status).toBe(401);
     expect(
       (
@@ -132,7 +134,12 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     ).toBe(401);
     expect((await app.request("/v1/jobs/ing-none", { method: "DELETE" })).status).toBe(401);
     expect((await app.request("/v1/jobs/ing-none", { method: "DELETE", headers: auth })).status).toBe(404);
-    expect((await app.request("/v1/jobs/ing-none")).status).toBe(404);
+    for (const path of ["/v1/jobs", "/v1/jobs/ing-none", "/v1/jobs/ing-none/failures"]) {
+      expect((await app.request(path)).status).toBe(401);
+      expect((await app.request(path, { headers: { authorization: "Bearer nope" } })).status).toBe(401);
+    }
+    expect((await app.request("/v1/jobs/ing-none", { headers: auth })).status).toBe(404);
+    expect((await app.request("/v1/jobs/ing-none", { headers: { "x-api-key": KEY } })).status).toBe(404);
     const board = await app.request("/admin/queues");
     expect(board.status).toBe(401);
     expect(board.headers.get("www-authenticate")).toMatch(/Basic/);

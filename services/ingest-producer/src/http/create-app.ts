@@ -9,11 +9,11 @@ import {
   createHttpApp,
   mountHealthRoutes,
   type ReadinessCheck,
+  requireApiKey,
 } from "@hybrid/service-kit";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { IngestDeps } from "../ingest/ingest-deps.js";
-import { requireApiKey } from "./bearer-auth.js";
 import { createJobRoutes } from "./job-routes.js";
 
 export interface ProducerAppOptions {
@@ -26,7 +26,8 @@ export interface ProducerAppOptions {
 }
 
 /**
- * The producer's HTTP surface: `/v1/jobs` (mutating routes behind the API key), `/openapi.json` and `/docs`,
+ * The producer's HTTP surface: `/v1/jobs` (every route behind the API key: job views name sources), `/openapi.json`
+ * and `/docs`,
  * `/healthz` and `/readyz`, and the Bull Board dashboard under `/admin/queues` (behind the key; browsers may use
  * HTTP Basic with the key as password).
  */
@@ -40,10 +41,7 @@ export function createProducerApp({
   const app = createHttpApp({ logger: deps.logger });
   mountHealthRoutes(app, readiness);
 
-  const auth = requireApiKey({ keys: apiKeys });
-  app.use("/v1/*", async (c, next) =>
-    c.req.method === "GET" || c.req.method === "HEAD" ? next() : auth(c, next),
-  );
+  app.use("/v1/*", requireApiKey({ keys: apiKeys }));
   app.use(
     "/v1/*",
     bodyLimit({
