@@ -13,7 +13,7 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     API_KEYS: csv,
     /** Directories a `file` source may read from (comma-separated); empty = the working directory only. */
     DATA_DIRS: csv,
-    /** Hosts a `url` source may fetch from (comma-separated, `*` = any). */
+    /** Origins a `url` source may fetch: `[http://|https://]host[:port]` entries, comma-separated (producer README). */
     URL_ALLOW_HOSTS: csv,
     /** Largest body a `url` source may stream, in bytes. */
     URL_MAX_BYTES: positiveInt(1024 ** 3, Number.MAX_SAFE_INTEGER),

@@ -10,8 +10,15 @@ import { createProducerApp } from "./http/create-app.js";
 import type { IngestDeps } from "./ingest/ingest-deps.js";
 import { createProducerWorker } from "./ingest/producer-worker.js";
 import { createCollectionResolver } from "./ingest/resolve-collection.js";
+import { parseAllowList } from "./sources/url-allow-list.js";
 
 const config = loadConfigOrExit(ProducerEnv, process.env);
+try {
+  parseAllowList(config.sources.urlAllowHosts);
+} catch (error) {
+  process.stderr.write(`invalid configuration: ${(error as Error).message}\n`);
+  process.exit(1);
+}
 const logger = createLogger({ name: "ingest-producer", level: config.log.level, pretty: config.log.pretty });
 const connection = redisOptions(config.redis.url);
 const prefix = config.redis.prefix;

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { redactUrl } from "@hybrid/logger";
 import {
   batchJobId,
   FinalizeJob,
@@ -17,7 +18,7 @@ import { AppError } from "@hybrid/service-kit";
 import { createRowMapper } from "../rows/map-row.js";
 import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
-import { assertHostAllowed } from "../sources/url-source.js";
+import { checkUrlSource } from "../sources/url-source.js";
 import { INDEX_KEPT, type IngestDeps, TERMINAL_STATES } from "./ingest-deps.js";
 import { describeIngestion, type IngestionView, type LiveCounts } from "./ingestion-view.js";
 import { removePendingBatches } from "./remove-pending.js";
@@ -41,7 +42,7 @@ export async function submitIngestion(deps: IngestDeps, request: IngestRequest):
   createRowMapper(request, "check");
   const { source } = request;
   if (source.type === "file") await resolveDataFile(source.path, deps.sources.dataDirs);
-  if (source.type === "url") assertHostAllowed(new URL(source.url), deps.sources.urlAllowHosts);
+  if (source.type === "url") await checkUrlSource(new URL(source.url), deps.sources.urlAllowHosts);
   if (source.type === "hf") parseSplit(source.split);
   const { models } = await deps.resolveCollection(request.collection);
 
@@ -193,7 +194,7 @@ function describeSource(request: IngestRequest): string {
     case "file":
       return JSON.stringify({ type: "file", path: source.path, format: source.format });
     case "url":
-      return JSON.stringify({ type: "url", url: source.url, format: source.format });
+      return JSON.stringify({ type: "url", url: redactUrl(source.url), format: source.format });
     case "rows":
       return JSON.stringify({ type: "rows", count: source.rows.length });
     case "hf":
