@@ -107,7 +107,11 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     ).toBe(400);
     expect(
       (await post({ collection, source: { type: "file", path: "/nope/none.jsonl" }, text: "t" })).status,
-    ).toBe(404);
+    ).toBe(400);
+    // Outside the data directories an existing file answers like a missing one: nothing to probe.
+    expect(
+      (await post({ collection, source: { type: "file", path: "/etc/hostname" }, text: "t" })).status,
+    ).toBe(400);
   });
 
   it("refuses a collection built for other models with 409", async () => {
