@@ -16,7 +16,10 @@ export {
   IngestRequest,
   IngestSource,
   InlineSource,
+  ReadRequest,
+  ReadSource,
   SPLIT_PATTERN,
+  UploadSource,
   UrlSource,
 } from "./ingest-request.js";
 export {

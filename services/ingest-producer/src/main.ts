@@ -27,6 +27,9 @@ const qdrant = createQdrantClient(config.qdrant);
 const dense = await describeDenseModel(config.models.dense, config.models.cacheDir);
 const sparse = { name: config.models.sparse, modifier: sparseModifierOf(config.models.sparse) };
 
+const dataDirs = (config.sources.dataDirs.length ? config.sources.dataDirs : [process.cwd()]).map((d) =>
+  path.resolve(d),
+);
 const deps: IngestDeps = {
   redis,
   prefix,
@@ -35,9 +38,8 @@ const deps: IngestDeps = {
   flows: new FlowProducer({ connection, prefix }),
   sources: {
     ...config.sources,
-    dataDirs: (config.sources.dataDirs.length ? config.sources.dataDirs : [process.cwd()]).map((d) =>
-      path.resolve(d),
-    ),
+    dataDirs,
+    uploadDir: path.join(dataDirs[0] ?? process.cwd(), ".uploads"),
     maxRowBytes: config.ingest.maxRowBytes,
   },
   resolveCollection: createCollectionResolver(qdrant, { dense, sparse }),

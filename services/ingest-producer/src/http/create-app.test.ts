@@ -165,7 +165,12 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
       paths: Record<string, unknown>;
       components: { schemas: Record<string, unknown> };
     };
-    expect(Object.keys(doc.paths).sort()).toEqual(["/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/failures"]);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/v1/jobs",
+      "/v1/jobs/upload",
+      "/v1/jobs/{id}",
+      "/v1/jobs/{id}/failures",
+    ]);
     expect(doc.components.schemas).toHaveProperty("IngestRequest");
     expect((await app.request("/docs")).status).toBe(200);
     expect((await app.request("/healthz")).status).toBe(200);

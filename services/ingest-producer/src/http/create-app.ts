@@ -15,6 +15,7 @@ import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { IngestDeps } from "../ingest/ingest-deps.js";
 import { createJobRoutes } from "./job-routes.js";
+import { mountUploadRoute } from "./upload-route.js";
 
 export interface ProducerAppOptions {
   deps: IngestDeps;
@@ -42,19 +43,19 @@ export function createProducerApp({
   mountHealthRoutes(app, readiness);
 
   app.use("/v1/*", requireApiKey({ keys: apiKeys }));
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new AppError(
-          "PAYLOAD_TOO_LARGE",
-          `request body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)`,
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () => {
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `request body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)`,
+      );
+    },
+  });
+  // Uploads are streamed to disk under their own cap (UPLOAD_MAX_BYTES), not held in memory.
+  app.use("/v1/*", (c, next) => (c.req.path === "/v1/jobs/upload" ? next() : limitBody(c, next)));
   const api = createJobRoutes(deps);
+  mountUploadRoute(api, deps);
   api.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -1,5 +1,6 @@
 import { BatchResult, type FinalizeJob, ingestionKeys, parseBatchJobId, readJobId } from "@hybrid/queue";
 import type { Job } from "bullmq";
+import { removeUpload } from "../sources/upload-spool.js";
 import { FINISHED_TTL_S, type IngestDeps, type IngestionState } from "./ingest-deps.js";
 
 export interface FinalizeResult {
@@ -68,6 +69,7 @@ export async function processFinalizeJob(
   if (batchesFailed > 0) tx.hset(keys.failed, failedBatches);
   for (const key of Object.values(keys)) tx.expire(key, FINISHED_TTL_S);
   await tx.exec();
+  if (hash.upload) await removeUpload(deps.sources.uploadDir, hash.upload);
   deps.logger.info(
     { ingestionId: data.ingestionId, state, batchesDone, batchesFailed, pointsUpserted },
     "ingestion finished",

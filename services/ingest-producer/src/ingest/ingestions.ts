@@ -6,11 +6,11 @@ import {
   finalizeJobId,
   finalizeJobOptions,
   INGEST_JOB,
-  type IngestRequest,
   ingestionIndexKey,
   ingestionKeys,
   QUEUE,
   ReadJob,
+  type ReadRequest,
   readJobId,
   readJobOptions,
 } from "@hybrid/queue";
@@ -38,7 +38,7 @@ export interface BatchFailure {
  * Validates what the schema cannot (template, file path, URL host, split slice), resolves the collection, records
  * the ingestion and creates its flow: a finalize job whose first child is the read job.
  */
-export async function submitIngestion(deps: IngestDeps, request: IngestRequest): Promise<IngestionView> {
+export async function submitIngestion(deps: IngestDeps, request: ReadRequest): Promise<IngestionView> {
   createRowMapper(request, "check");
   const { source } = request;
   if (source.type === "file") await resolveDataFile(source.path, deps.sources.dataDirs);
@@ -56,6 +56,8 @@ export async function submitIngestion(deps: IngestDeps, request: IngestRequest):
       collection: request.collection,
       source: describeSource(request),
       createdAt: now,
+      // The finalize job removes the spooled file once the ingestion has ended.
+      ...(source.type === "upload" ? { upload: source.upload } : {}),
     })
     .zadd(ingestionIndexKey(deps.prefix), now, id)
     .zremrangebyrank(ingestionIndexKey(deps.prefix), 0, -INDEX_KEPT - 1)
@@ -188,7 +190,7 @@ export function newIngestionId(): string {
   return `ing-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
 }
 
-function describeSource(request: IngestRequest): string {
+function describeSource(request: ReadRequest): string {
   const { source } = request;
   switch (source.type) {
     case "file":
@@ -203,6 +205,13 @@ function describeSource(request: IngestRequest): string {
         dataset: source.dataset,
         config: source.config,
         split: source.split,
+      });
+    case "upload":
+      return JSON.stringify({
+        type: "upload",
+        name: source.name,
+        sha256: source.sha256,
+        format: source.format,
       });
   }
 }
