@@ -72,7 +72,7 @@ describe("file sources", () => {
     const refused = { code: "BAD_REQUEST", message: "path is outside the allowed data directories: <path>" };
     for (const [exists, missing] of [
       [path.join(outside, "secret.jsonl"), path.join(outside, "none.jsonl")],
-      ["../" + path.basename(outside) + "/secret.jsonl", "../" + path.basename(outside) + "/none.jsonl"],
+      [`../${path.basename(outside)}/secret.jsonl`, `../${path.basename(outside)}/none.jsonl`],
       ["outlink/secret.jsonl", "outlink/none.jsonl"],
       ["/etc/hostname", "/etc/no-such-file"],
     ] as const) {
