@@ -62,7 +62,7 @@ const uploadRoute = createRoute({
 });
 
 /** Turns the query into the request's options (everything but the source); BAD_REQUEST names the parameter. */
-export function uploadOptions(query: UploadQuery) {
+function uploadOptions(query: UploadQuery) {
   const list = (value: string | undefined) =>
     value
       ?.split(",")
