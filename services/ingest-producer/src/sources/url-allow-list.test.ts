@@ -29,6 +29,10 @@ beforeAll(async () => {
       res.writeHead(302, { location: `http://127.0.0.1:${otherPort}/collections` });
       return res.end();
     }
+    if (req.url === "/to-nowhere") {
+      res.writeHead(302, { location: "http://[not-an-address/x" });
+      return res.end();
+    }
     if (req.url === "/to-self") {
       res.writeHead(302, { location: "/rows.jsonl" });
       return res.end();
@@ -99,6 +103,11 @@ describe("URL sources against the allow-list (real HTTP servers on loopback)", (
       new RegExp(`127.0.0.1:${otherPort} is not on the URL allow-list`),
     );
     expect(await drain(await open(`http://127.0.0.1:${dataPort}/to-self`, allow))).toHaveLength(2);
+    await expect(open(`http://127.0.0.1:${dataPort}/to-nowhere`, allow)).rejects.toMatchObject({
+      code: "UPSTREAM",
+      retryable: false,
+      message: expect.stringMatching(/redirected to an invalid URL/),
+    });
   });
 
   it("needs an entry naming a private host: a wildcard reaches public addresses only (name resolved)", async () => {

@@ -68,7 +68,7 @@ export async function openUrlSource(
     const location = response.headers.get("location");
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel();
-      url = new URL(location, url);
+      url = nextHop(url, location);
       continue;
     }
     break;
@@ -122,6 +122,20 @@ export function urlSourceKey(url: string): string {
   const shown = redactUrl(url);
   if (shown === url) return `url:${url}`;
   return `url:${shown}~${createHash("sha256").update(url).digest("hex").slice(0, 12)}`;
+}
+
+function nextHop(from: URL, location: string): URL {
+  try {
+    return new URL(location, from);
+  } catch {
+    throw new AppError(
+      "UPSTREAM",
+      `${redactUrl(from.href)} redirected to an invalid URL: ${redactUrl(location)}`,
+      {
+        retryable: false,
+      },
+    );
+  }
 }
 
 /** `Basic <base64>` from the URL's `user:pass@`, or undefined. */
