@@ -17,8 +17,10 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     URL_ALLOW_HOSTS: csv,
     /** Largest body a `url` source may stream, in bytes. */
     URL_MAX_BYTES: positiveInt(1024 ** 3, Number.MAX_SAFE_INTEGER),
-    /** Largest file `POST /v1/jobs/upload` accepts, in bytes (spooled under the first data directory). */
+    /** Largest file `POST /v1/jobs/upload` accepts, in bytes. */
     UPLOAD_MAX_BYTES: positiveInt(1024 ** 3, Number.MAX_SAFE_INTEGER),
+    /** Writable directory uploads are spooled in; empty = `.uploads` under the first data directory. */
+    UPLOAD_DIR: z.string().optional(),
     /** Hugging Face datasets-server base URL. */
     HF_DATASETS_URL: z.string().url().default("https://datasets-server.huggingface.co"),
     /** Hugging Face token for gated datasets. */
@@ -52,6 +54,7 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
       urlAllowHosts: e.URL_ALLOW_HOSTS,
       urlMaxBytes: e.URL_MAX_BYTES,
       uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+      uploadDir: e.UPLOAD_DIR || undefined,
       hfDatasetsUrl: e.HF_DATASETS_URL,
       hfToken: e.HF_TOKEN,
     },

@@ -39,7 +39,7 @@ const deps: IngestDeps = {
   sources: {
     ...config.sources,
     dataDirs,
-    uploadDir: path.join(dataDirs[0] ?? process.cwd(), ".uploads"),
+    uploadDir: path.resolve(config.sources.uploadDir ?? path.join(dataDirs[0] ?? process.cwd(), ".uploads")),
     maxRowBytes: config.ingest.maxRowBytes,
   },
   resolveCollection: createCollectionResolver(qdrant, { dense, sparse }),

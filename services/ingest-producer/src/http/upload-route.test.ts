@@ -1,4 +1,6 @@
-import { readdir } from "node:fs/promises";
+import { readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getIngestion } from "../ingest/ingestions.js";
@@ -72,6 +74,30 @@ describe("POST /v1/jobs/upload (real Redis and BullMQ; a test worker stands in f
     expect((await upload("collection=c&text=t", big)).status).toBe(413);
     expect((await upload("collection=c&text=t", streamOf(big))).status).toBe(413);
     expect(await spooled()).toEqual([]);
+  });
+
+  it("answers 503 naming UPLOAD_DIR when the spool directory cannot be written, not a bare 500", async () => {
+    const blocker = path.join(tmpdir(), `upload-blocker-${process.pid}`);
+    await writeFile(blocker, "a file where a directory should be");
+    try {
+      const sources = { ...harness.deps.sources, uploadDir: path.join(blocker, "uploads") };
+      const broken = createProducerApp({
+        deps: { ...harness.deps, sources },
+        apiKeys: [],
+        maxBodyBytes: 512,
+        readiness: [],
+      });
+      const res = await broken.request("/v1/jobs/upload?collection=c&text=t", {
+        method: "POST",
+        body: Buffer.from(rows),
+      });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+        /ENOTDIR.*UPLOAD_DIR/,
+      );
+    } finally {
+      await rm(blocker, { force: true });
+    }
   });
 
   it("needs the API key, and is the only way to make an upload source", async () => {

@@ -24,7 +24,9 @@ export async function spoolUpload(
   body: AsyncIterable<Uint8Array>,
   options: { dir: string; maxBytes: number },
 ): Promise<SpooledUpload> {
-  await mkdir(options.dir, { recursive: true });
+  await mkdir(options.dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw cannotSpool(error);
+  });
   const id = randomBytes(16).toString("hex");
   const part = path.join(options.dir, `${id}.part`);
   const hash = createHash("sha256");
@@ -46,9 +48,21 @@ export async function spoolUpload(
     await rename(part, path.join(options.dir, id));
   } catch (error) {
     await rm(part, { force: true });
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw code && ["EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT", "ENOTDIR"].includes(code)
+      ? cannotSpool(error as NodeJS.ErrnoException)
+      : error;
   }
   return { id, bytes, sha256: hash.digest("hex"), gzip: head[0] === 0x1f && head[1] === 0x8b };
+}
+
+/** The server's side, not the client's: logged as an error, answered 503 so a client may try again later. */
+function cannotSpool(error: NodeJS.ErrnoException): AppError {
+  return new AppError(
+    "UNAVAILABLE",
+    `the producer cannot store uploads right now (${error.code ?? "error"} in its upload directory; see UPLOAD_DIR)`,
+    { cause: error },
+  );
 }
 
 export function uploadTooLarge(maxBytes: number): AppError {
