@@ -73,7 +73,10 @@ describe("docker-compose.yml", () => {
       expect(services[name]?.volumes, `${name} mounts the shared model cache`).toContain("models:/models");
       expect(services[name]?.environment?.MODEL_CACHE_DIR).toBe("/models");
     }
-    expect(Object.keys(volumes).sort()).toEqual(["models", "qdrant-data", "redis-data"]);
+    // The producer's data is read-only; uploads are spooled on a volume of their own.
+    expect(services["ingest-producer"]?.volumes).toContain("uploads:/uploads");
+    expect(services["ingest-producer"]?.environment?.UPLOAD_DIR).toBe("/uploads");
+    expect(Object.keys(volumes).sort()).toEqual(["models", "qdrant-data", "redis-data", "uploads"]);
   });
 
   it("scales embed workers with WORKER_REPLICAS (default 2)", () => {

@@ -9,14 +9,18 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     PORT: port(8001),
     /** Interface to bind. */
     HOST: z.string().default("0.0.0.0"),
-    /** Bearer tokens accepted by mutating endpoints (comma-separated); empty = no auth. */
+    /** Keys required on every /v1 route and the dashboard (comma-separated; Bearer or x-api-key); empty = no auth. */
     API_KEYS: csv,
     /** Directories a `file` source may read from (comma-separated); empty = the working directory only. */
     DATA_DIRS: csv,
-    /** Hosts a `url` source may fetch from (comma-separated, `*` = any). */
+    /** Origins a `url` source may fetch: `[http://|https://]host[:port]` entries, comma-separated (producer README). */
     URL_ALLOW_HOSTS: csv,
     /** Largest body a `url` source may stream, in bytes. */
     URL_MAX_BYTES: positiveInt(1024 ** 3, Number.MAX_SAFE_INTEGER),
+    /** Largest file `POST /v1/jobs/upload` accepts, in bytes. */
+    UPLOAD_MAX_BYTES: positiveInt(1024 ** 3, Number.MAX_SAFE_INTEGER),
+    /** Writable directory uploads are spooled in; empty = `.uploads` under the first data directory. */
+    UPLOAD_DIR: z.string().optional(),
     /** Hugging Face datasets-server base URL. */
     HF_DATASETS_URL: z.string().url().default("https://datasets-server.huggingface.co"),
     /** Hugging Face token for gated datasets. */
@@ -51,6 +55,8 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
       dataDirs: e.DATA_DIRS,
       urlAllowHosts: e.URL_ALLOW_HOSTS,
       urlMaxBytes: e.URL_MAX_BYTES,
+      uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+      uploadDir: e.UPLOAD_DIR || undefined,
       hfDatasetsUrl: e.HF_DATASETS_URL,
       hfToken: e.HF_TOKEN,
     },

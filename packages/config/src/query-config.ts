@@ -13,7 +13,7 @@ export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
     HOST: z.string().default("0.0.0.0"),
     /** Collection searched when a request names none. */
     DEFAULT_COLLECTION: CollectionName.default("startups"),
-    /** Bearer tokens required on /api and /v1 (comma-separated); empty = open. */
+    /** Keys required on /api and /v1 (comma-separated; Bearer or x-api-key); empty = open. */
     API_KEYS: csv,
     /** Requests per minute per client (0 = no limit). */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),

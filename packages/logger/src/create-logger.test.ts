@@ -30,4 +30,24 @@ describe("createLogger", () => {
     expect(text).toContain("[redacted]");
     expect(JSON.parse(text)).toMatchObject({ name: "t", msg: "config" });
   });
+
+  it("hides credentials and query values of URLs in messages, fields and errors", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ name: "t" }, sink);
+    const url = "https://me:pw-1@h.example/x.jsonl?token=tok-1";
+    logger.warn({ url, err: new Error(`cannot fetch ${url}: refused`) }, `reading ${url}`);
+    const text = lines.join("");
+    expect(text).not.toMatch(/pw-1|tok-1/);
+    expect(JSON.parse(text)).toMatchObject({
+      url: "https://[redacted]@h.example/x.jsonl?token=[redacted]",
+      msg: "reading https://[redacted]@h.example/x.jsonl?token=[redacted]",
+      err: { message: "cannot fetch https://[redacted]@h.example/x.jsonl?token=[redacted]: refused" },
+    });
+  });
 });

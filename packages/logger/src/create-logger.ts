@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import { redactUrlsIn } from "./redact-url.js";
 
 export type { Logger };
 
@@ -31,9 +32,34 @@ export function createLogger(options: LoggerOptions, destination?: DestinationSt
     name: options.name,
     level: options.level ?? "info",
     redact: { paths: REDACT, censor: "[redacted]" },
+    // Source URLs may carry `user:pass@` or tokens in their query: hide them in messages, errors and top-level fields.
+    hooks: {
+      logMethod(this: Logger, args: Parameters<Logger["info"]>, method: (...a: unknown[]) => void) {
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === "string" ? redactUrlsIn(arg) : arg)),
+        );
+      },
+    },
+    formatters: { log: redactTopLevelUrls },
+    serializers: { err: serializeError },
     ...(pretty
       ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l" } } }
       : {}),
   };
   return destination ? pino(settings, destination) : pino(settings);
+}
+
+function redactTopLevelUrls(object: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object))
+    out[key] = typeof value === "string" && value.includes("://") ? redactUrlsIn(value) : value;
+  return out;
+}
+
+function serializeError(error: Error): Record<string, unknown> {
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  for (const field of ["message", "stack"])
+    if (typeof serialized[field] === "string") serialized[field] = redactUrlsIn(serialized[field]);
+  return serialized;
 }

@@ -3,7 +3,8 @@ import { createLogger } from "@hybrid/logger";
 import { type QdrantLocal, startQdrantLocal } from "./server.js";
 
 const USAGE =
-  "usage: qdrant-local [--host 127.0.0.1] [--port 6333] [--storage DIR] [--api-key KEY] [--log-level info]";
+  "usage: qdrant-local [--host 127.0.0.1] [--port 6333] [--storage DIR] [--api-key KEY] [--log-level info]\n" +
+  "  the key may come from QDRANT__SERVICE__API_KEY instead (Qdrant's own variable; keeps it off the command line)";
 
 async function main(): Promise<void> {
   let values: {
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ name: "qdrant-local", level: values["log-level"] ?? "info" });
+  const apiKey = values["api-key"] || process.env.QDRANT__SERVICE__API_KEY || undefined;
   // Signal handlers go in before anything is announced, so a stop sent right after the ready line is never lost.
   let server: QdrantLocal | undefined;
   let stopping = false;
@@ -66,14 +68,17 @@ async function main(): Promise<void> {
     host: values.host ?? "127.0.0.1",
     port,
     ...(values.storage ? { storage: values.storage } : {}),
-    ...(values["api-key"] ? { apiKey: values["api-key"] } : {}),
+    ...(apiKey ? { apiKey } : {}),
     logger,
   });
   if (stopping) {
     await server.close();
     process.exit(0);
   }
-  logger.info({ url: server.url, storage: values.storage ?? null }, `qdrant-local ready at ${server.url}`);
+  logger.info(
+    { url: server.url, storage: values.storage ?? null, apiKey: apiKey !== undefined },
+    `qdrant-local ready at ${server.url}`,
+  );
 }
 
 main().catch((error: unknown) => {

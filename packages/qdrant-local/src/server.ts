@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
@@ -84,7 +85,7 @@ export async function startQdrantLocal(options: QdrantLocalOptions = {}): Promis
         );
         return;
       }
-      if (key !== options.apiKey && bearer !== options.apiKey) {
+      if (!sameKey(key, options.apiKey) && !sameKey(bearer, options.apiKey)) {
         sendError(res, 403, "Forbidden: Invalid API key or JWT", started);
         return;
       }
@@ -164,4 +165,11 @@ export async function startQdrantLocal(options: QdrantLocalOptions = {}): Promis
       return closing;
     },
   };
+}
+
+/** Compared over SHA-256 digests in constant time, so the timing tells nothing about the key. */
+function sameKey(presented: string | string[] | undefined, expected: string): boolean {
+  if (typeof presented !== "string") return false;
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
 }

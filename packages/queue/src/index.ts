@@ -17,8 +17,11 @@ export {
   IngestSource,
   InlineSource,
   MAX_ROW_NESTING,
+  ReadRequest,
+  ReadSource,
   SourceEncoding,
   SPLIT_PATTERN,
+  UploadSource,
   UrlSource,
 } from "./ingest-request.js";
 export {

@@ -1,13 +1,13 @@
 import { CollectionName } from "@hybrid/config";
 import { z } from "zod";
 import { ModelSpec } from "./batch-job.js";
-import { IngestRequest } from "./ingest-request.js";
+import { ReadRequest } from "./ingest-request.js";
 
 /** Payload of the `read` job (ingest queue): streams the source and adds batch jobs under the finalize job. */
 export const ReadJob = z.object({
   v: z.literal(1),
   ingestionId: z.string().min(1),
-  request: IngestRequest,
+  request: ReadRequest,
   models: ModelSpec,
   /** Rows per batch job, resolved from the request or the producer's default. */
   batchSize: z.number().int().min(1).max(4096),

@@ -81,6 +81,36 @@ export const HfSource = z
 export const IngestSource = z.discriminatedUnion("type", [FileSource, UrlSource, InlineSource, HfSource]);
 export type IngestSource = z.infer<typeof IngestSource>;
 
+/**
+ * A file the client streamed to `POST /v1/jobs/upload`, spooled under the producer's data directory so a read
+ * cut off by a crash can start over. Made by the producer, never accepted in a `POST /v1/jobs` body.
+ */
+export const UploadSource = z
+  .object({
+    type: z.literal("upload"),
+    /** Spool file name (random hex) in the producer's upload directory. */
+    upload: z.string().regex(/^[0-9a-f]{32}$/),
+    /** The client's file name, shown in job views. */
+    name: z.string().min(1).max(255),
+    /** SHA-256 of the bytes as uploaded: the base of derived row ids, so the same file gives the same ids. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /** The body started with the gzip magic bytes. */
+    gzip: z.boolean(),
+    format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+  })
+  .meta({ id: "UploadSource" });
+export type UploadSource = z.infer<typeof UploadSource>;
+
+/** Every source a read job may have: what a client may submit, plus uploads. */
+export const ReadSource = z.discriminatedUnion("type", [
+  FileSource,
+  UrlSource,
+  InlineSource,
+  HfSource,
+  UploadSource,
+]);
+export type ReadSource = z.infer<typeof ReadSource>;
+
 /** Field path: `name` or `meta.title`. */
 const FieldPath = z.string().regex(/^[^{}\s][^{}]*$/, "a field name or dotted path");
 
@@ -127,3 +157,7 @@ export const IngestRequest = z
   })
   .meta({ id: "IngestRequest" });
 export type IngestRequest = z.infer<typeof IngestRequest>;
+
+/** What a read job carries: the request with any source, uploads included. */
+export const ReadRequest = IngestRequest.extend({ source: ReadSource });
+export type ReadRequest = z.infer<typeof ReadRequest>;

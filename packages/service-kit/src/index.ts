@@ -1,3 +1,4 @@
+export { type ApiKeyOptions, presentedApiKey, requireApiKey } from "./api-key-auth.js";
 export { AppError, type AppErrorOptions, type ErrorCode, isAppError } from "./app-error.js";
 export { installGracefulShutdown, type ShutdownOptions } from "./graceful-shutdown.js";
 export { mountHealthRoutes, type ReadinessCheck } from "./health-routes.js";

@@ -1,6 +1,9 @@
+import { createReadStream, statSync } from "node:fs";
+import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseCliArgs, USAGE, UsageError } from "./cli/parse-cli-args.js";
 import { renderProgress, renderSummary } from "./cli/render-progress.js";
+import { uploadQuery } from "./cli/upload-query.js";
 import { IngestionView } from "./ingest/ingestion-view.js";
 
 /** `pnpm ingest`: submits a job to the producer API and follows it with a progress line until it ends. */
@@ -12,13 +15,13 @@ async function main(): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-  const call = async (method: string, path: string, body?: unknown) => {
+  const auth: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
+  const call = async (method: string, path: string, body?: unknown, init: RequestInit = {}) => {
     const response = await fetch(`${options.url}${path}`, {
       method,
-      headers,
+      headers: { "content-type": "application/json", ...auth },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...init,
     });
     const json: unknown = await response.json().catch(() => ({}));
     if (!response.ok) {
@@ -28,7 +31,19 @@ async function main(): Promise<number> {
     return json;
   };
 
-  const created = IngestionView.parse(await call("POST", "/v1/jobs", options.body));
+  let submitted: unknown;
+  if (options.upload) {
+    // The file is streamed, never held in memory; the producer spools it and reads it from there.
+    const { path: file, format } = options.upload;
+    const size = statSync(file).size;
+    process.stderr.write(`uploading ${file} (${size} bytes)\n`);
+    submitted = await call("POST", `/v1/jobs/upload?${uploadQuery(options.body, file, format)}`, undefined, {
+      headers: { "content-type": "application/octet-stream", "content-length": String(size), ...auth },
+      body: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
+      duplex: "half",
+    } as RequestInit);
+  } else submitted = await call("POST", "/v1/jobs", options.body);
+  const created = IngestionView.parse(submitted);
   if (!options.wait) {
     process.stdout.write(`${created.id}\n`);
     return 0;

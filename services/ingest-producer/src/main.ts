@@ -10,8 +10,15 @@ import { createProducerApp } from "./http/create-app.js";
 import type { IngestDeps } from "./ingest/ingest-deps.js";
 import { createProducerWorker } from "./ingest/producer-worker.js";
 import { createCollectionResolver } from "./ingest/resolve-collection.js";
+import { parseAllowList } from "./sources/url-allow-list.js";
 
 const config = loadConfigOrExit(ProducerEnv, process.env);
+try {
+  parseAllowList(config.sources.urlAllowHosts);
+} catch (error) {
+  process.stderr.write(`invalid configuration: ${(error as Error).message}\n`);
+  process.exit(1);
+}
 const logger = createLogger({ name: "ingest-producer", level: config.log.level, pretty: config.log.pretty });
 const connection = redisOptions(config.redis.url);
 const prefix = config.redis.prefix;
@@ -20,6 +27,9 @@ const qdrant = createQdrantClient(config.qdrant);
 const dense = await describeDenseModel(config.models.dense, config.models.cacheDir);
 const sparse = { name: config.models.sparse, modifier: sparseModifierOf(config.models.sparse) };
 
+const dataDirs = (config.sources.dataDirs.length ? config.sources.dataDirs : [process.cwd()]).map((d) =>
+  path.resolve(d),
+);
 const deps: IngestDeps = {
   redis,
   prefix,
@@ -28,9 +38,8 @@ const deps: IngestDeps = {
   flows: new FlowProducer({ connection, prefix }),
   sources: {
     ...config.sources,
-    dataDirs: (config.sources.dataDirs.length ? config.sources.dataDirs : [process.cwd()]).map((d) =>
-      path.resolve(d),
-    ),
+    dataDirs,
+    uploadDir: path.resolve(config.sources.uploadDir ?? path.join(dataDirs[0] ?? process.cwd(), ".uploads")),
     maxRowBytes: config.ingest.maxRowBytes,
   },
   resolveCollection: createCollectionResolver(qdrant, { dense, sparse }),

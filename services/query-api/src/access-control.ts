@@ -1,25 +1,16 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { type AppEnv, AppError } from "@hybrid/service-kit";
+import {
+  type AppEnv,
+  AppError,
+  presentedApiKey,
+  requireApiKey as requireSharedApiKey,
+} from "@hybrid/service-kit";
 import type { Context, MiddlewareHandler } from "hono";
 
-/**
- * Accepts `Authorization: Bearer <key>` or `x-api-key: <key>` when one of `keys` matches (compared in constant time
- * over SHA-256 digests); answers 401 otherwise. With no keys configured every request passes.
- */
+/** The shared check (`Authorization: Bearer <key>` or `x-api-key: <key>`, as on the producer); 401 otherwise. */
 export function requireApiKey(keys: readonly string[]): MiddlewareHandler<AppEnv> {
-  const digests = keys.map(digest);
-  return async (c, next) => {
-    if (digests.length > 0) {
-      const presented = presentedKey(c);
-      if (presented === undefined)
-        throw new AppError("UNAUTHORIZED", "an API key is required (Authorization: Bearer <key>)");
-      const candidate = digest(presented);
-      if (!digests.some((d) => timingSafeEqual(d, candidate)))
-        throw new AppError("UNAUTHORIZED", "unknown API key");
-    }
-    await next();
-  };
+  return requireSharedApiKey({ keys });
 }
 
 export interface RateLimitOptions {
@@ -65,14 +56,8 @@ function forgetFull(
   for (const [client, b] of buckets) if (b.tokens + (t - b.at) * perMs >= perMinute) buckets.delete(client);
 }
 
-function presentedKey(c: Context): string | undefined {
-  const auth = c.req.header("authorization");
-  const bearer = auth?.match(/^Bearer\s+(.+)$/i)?.[1];
-  return bearer ?? c.req.header("x-api-key") ?? undefined;
-}
-
 function clientId(c: Context): string {
-  const key = presentedKey(c);
+  const key = presentedApiKey(c);
   if (key) return `key:${digest(key).toString("hex").slice(0, 16)}`;
   try {
     return `addr:${getConnInfo(c).remote.address ?? "unknown"}`;

@@ -7,7 +7,7 @@ import type { AppEnv } from "@hybrid/service-kit";
 export interface DocsOptions {
   title: string;
   version: string;
-  /** Adds the bearer security scheme to the document when API keys are on. */
+  /** Adds the security schemes (Bearer or `x-api-key`, as on the producer) to the document when API keys are on. */
   apiKeys: boolean;
 }
 
@@ -20,7 +20,12 @@ const ASSETS: Record<string, string> = {
 /** `/openapi.json` generated from the routes' zod schemas, and `/docs` (Swagger UI) reading it. */
 export function mountDocsRoutes(api: OpenAPIHono<AppEnv>, options: DocsOptions): void {
   if (options.apiKeys) {
-    api.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
+    api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+    api.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+      type: "apiKey",
+      in: "header",
+      name: "x-api-key",
+    });
   }
   api.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -29,7 +34,7 @@ export function mountDocsRoutes(api: OpenAPIHono<AppEnv>, options: DocsOptions):
       version: options.version,
       description: "Hybrid (dense + sparse) search over Qdrant: one query call, fusion done by Qdrant.",
     },
-    ...(options.apiKeys ? { security: [{ apiKey: [] }] } : {}),
+    ...(options.apiKeys ? { security: [{ bearer: [] }, { apiKey: [] }] } : {}),
   });
 
   const assetDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));

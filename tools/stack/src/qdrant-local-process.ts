@@ -13,6 +13,8 @@ export interface QdrantLocalProcessOptions {
   storage?: string;
   name?: string;
   env?: Record<string, string | undefined>;
+  /** Required on every request but the health checks; handed over in the environment, not on the command line. */
+  apiKey?: string | undefined;
   onLine?: SpawnManagedOptions["onLine"];
   color?: number;
   readyTimeoutMs?: number;
@@ -38,7 +40,7 @@ export async function startQdrantLocalChild(
     command: process.execPath,
     args,
     cwd: repoRoot,
-    env: options.env ?? process.env,
+    env: { ...(options.env ?? process.env), QDRANT__SERVICE__API_KEY: options.apiKey },
     onLine: options.onLine,
     color: options.color,
   });

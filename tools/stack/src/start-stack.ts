@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { localModeApiKey } from "./local-mode-key.js";
 import type { ExitInfo, ManagedProcess } from "./managed-process.js";
 import { startQdrantLocalChild, withLogs } from "./qdrant-local-process.js";
 import { repoRoot } from "./repo-root.js";
@@ -154,10 +155,12 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       (async () => {
         if (options.qdrantUrl) {
           note(`qdrant: using ${options.qdrantUrl}`);
-          return { url: options.qdrantUrl, source: "external" as const };
+          return { url: options.qdrantUrl, source: "external" as const, apiKey: undefined };
         }
         const storage = join(dataDir, "qdrant");
+        const { key, generated } = localModeApiKey({ ...(options.baseEnv ?? process.env), ...options.env });
         const localMode = {
+          apiKey: key,
           port: await pickPort(ports.qdrant ?? 6333),
           storage,
           onLine: write,
@@ -171,8 +174,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           async () => (await startQdrantLocalChild(localMode)).process,
         );
         stopSteps.push(() => child.stop(stopTimeoutMs));
-        note(`qdrant: started the local mode at ${started.url} (storage ${storage})`);
-        return { url: started.url, source: "local-mode" as const };
+        const auth = key ? (generated ? ", API key generated for this run" : ", API key QDRANT_API_KEY") : "";
+        note(`qdrant: started the local mode at ${started.url} (storage ${storage}${auth})`);
+        return { url: started.url, source: "local-mode" as const, apiKey: generated ? key : undefined };
       })(),
     ]);
     if (redisResult.status === "rejected") throw redisResult.reason;
@@ -187,6 +191,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       REDIS_URL: redis.url,
       QDRANT_URL: qdrant.url,
       ...options.env,
+      // A generated key of the local mode reaches the services this way; a QDRANT_API_KEY of the caller is there already.
+      ...(qdrant.apiKey ? { QDRANT_API_KEY: qdrant.apiKey } : {}),
     };
     const plan: Array<{ name: ServiceName; label: string; port: number; color: number }> = [
       {

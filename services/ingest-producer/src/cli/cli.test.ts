@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { serveHttp } from "@hybrid/service-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProducerApp } from "../http/create-app.js";
@@ -8,6 +11,7 @@ import type { IngestionView } from "../ingest/ingestion-view.js";
 import { createTestHarness, type TestHarness } from "../testing/test-deps.js";
 import { parseCliArgs } from "./parse-cli-args.js";
 import { renderProgress, renderSummary } from "./render-progress.js";
+import { uploadQuery } from "./upload-query.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const packageRoot = path.resolve(here, "../..");
@@ -31,9 +35,10 @@ describe("parseCliArgs", () => {
       {},
       packageRoot,
     );
+    // A file that exists here is uploaded: the body has no source, the path goes to `upload`.
+    expect(file.upload).toEqual({ path: path.join(packageRoot, "package.json"), format: "auto" });
     expect(file.body).toEqual({
       collection: "c",
-      source: { type: "file", path: path.join(packageRoot, "package.json"), format: "auto" },
       text: "{a} {b}",
       id: "k",
       batchSize: 32,
@@ -67,6 +72,32 @@ describe("parseCliArgs", () => {
       "/",
     );
     expect(plain.body.source).toEqual({ type: "hf", dataset: "imdb", config: "plain_text", split: "train" });
+  });
+
+  it("sends a path that does not exist here as a file source, and builds upload queries from the options", () => {
+    const remote = parseCliArgs(["corpus.jsonl", "--collection", "c", "--text", "t"], {}, packageRoot);
+    expect(remote.upload).toBeUndefined();
+    expect(remote.body.source).toEqual({ type: "file", path: "corpus.jsonl", format: "auto" });
+    const chunked = parseCliArgs(
+      [
+        "package.json",
+        "--collection",
+        "c",
+        "--text",
+        "a",
+        "--text",
+        "b",
+        "--exclude",
+        "x,y",
+        "--chunk-tokens",
+        "64",
+      ],
+      {},
+      packageRoot,
+    );
+    expect(uploadQuery(chunked.body, "/d/package.json", "auto").toString()).toBe(
+      "collection=c&name=package.json&format=auto&text=a&text=b&exclude=x%2Cy&chunkTokens=64",
+    );
   });
 
   it("explains what is missing", () => {
@@ -203,10 +234,33 @@ describe("pnpm ingest (a real CLI process against the API; a test worker stands 
     expect(bad.code).toBe(1);
   }, 60_000);
 
+  it("uploads a local file outside the producer's DATA_DIRS and follows it to completion", async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), "cli-upload-"));
+    const file = path.join(outside, "places.jsonl.gz");
+    await writeFile(file, gzipSync(await readFile(path.join(here, "../testing/fixtures/places.jsonl"))));
+    try {
+      const run = await runCli([
+        file,
+        "--collection",
+        "uploaded",
+        "--text",
+        "{name}. {description}",
+        "--id",
+        "id",
+      ]);
+      expect(run.stderr).toContain(`uploading ${file}`);
+      expect(run.stdout).toMatch(/completed in .* -> collection "uploaded"/);
+      expect(run.stdout).toContain("rows read 6, skipped 2");
+      expect(run.code).toBe(0);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("prints only the id with --no-wait, and exits 1 on a refused request", async () => {
     const [quick, refused] = await Promise.all([
       runCli(["src/testing/fixtures/places.jsonl", "--collection", "quick", "--text", "name", "--no-wait"]),
-      runCli(["/etc/hostname", "--collection", "x", "--text", "name"]),
+      runCli(["/nowhere/here.jsonl", "--collection", "x", "--text", "name"]),
     ]);
     expect(quick.stdout.trim()).toMatch(/^ing-[\w-]+$/);
     expect(quick.code).toBe(0);

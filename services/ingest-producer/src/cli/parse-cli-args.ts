@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { IngestSource } from "@hybrid/queue";
@@ -11,6 +11,8 @@ export const USAGE = `usage: pnpm ingest <file | http(s)://url | hf:dataset[/con
   [--hf-config NAME]            dataset config when the dataset name has no owner
   [--no-wait]                   print the job id and exit
   [--url http://127.0.0.1:8001] [--api-key KEY]   (env INGEST_URL, INGEST_API_KEY)
+A file that exists here is uploaded to the producer (it need not be in its DATA_DIRS); any other path is read by the
+producer from its DATA_DIRS.
 examples:
   pnpm ingest ../shared/datasets/scifact/corpus.jsonl.gz --collection scifact --text "{title} {text}" --id _id
   pnpm ingest hf:BeIR/scifact/corpus:corpus[:5%] --collection scifact_hf --text title --text text --id _id`;
@@ -20,15 +22,19 @@ export class UsageError extends Error {
 }
 
 export interface CliOptions {
+  /** The `POST /v1/jobs` body; without `source` when the file is uploaded. */
   body: Record<string, unknown>;
+  /** A local file to stream to `POST /v1/jobs/upload`. */
+  upload?: { path: string; format: string } | undefined;
   url: string;
   apiKey?: string | undefined;
   wait: boolean;
 }
 
 /**
- * Turns command-line arguments into a `POST /v1/jobs` body and the client settings. A local file path is sent
- * absolute (resolved against `cwd`) when it exists here; otherwise as given, for the producer to resolve.
+ * Turns command-line arguments into a `POST /v1/jobs` body and the client settings. A file that exists here
+ * (resolved against `cwd`) is to be uploaded; any other path is sent as given, for the producer to resolve in its
+ * data directories.
  */
 export function parseCliArgs(
   argv: string[],
@@ -63,9 +69,10 @@ export function parseCliArgs(
   if (!["auto", "jsonl", "json"].includes(format))
     throw new UsageError("--format must be auto, jsonl or json");
 
+  const local = localFile(target, cwd);
   const body: Record<string, unknown> = {
     collection: values.collection,
-    source: parseSource(target, format, values["hf-config"], cwd),
+    ...(local ? {} : { source: parseSource(target, format, values["hf-config"]) }),
     text: values.text.length === 1 ? values.text[0] : values.text,
   };
   if (values.id) body.id = values.id;
@@ -89,16 +96,19 @@ export function parseCliArgs(
     url: (values.url ?? env.INGEST_URL ?? "http://127.0.0.1:8001").replace(/\/+$/, ""),
     apiKey: values["api-key"] ?? env.INGEST_API_KEY,
     wait: !values["no-wait"],
+    upload: local ? { path: local, format } : undefined,
   };
 }
 
+/** The absolute path of `target` when it names a regular file here (not a URL or dataset). */
+function localFile(target: string, cwd: string): string | undefined {
+  if (target.startsWith("hf:") || /^https?:\/\//.test(target)) return undefined;
+  const absolute = path.resolve(cwd, target);
+  return statSync(absolute, { throwIfNoEntry: false })?.isFile() ? absolute : undefined;
+}
+
 /** `hf:owner/name:split`, `hf:owner/name/config:split`, `hf:name:split`; the split may carry a slice. */
-export function parseSource(
-  target: string,
-  format: string,
-  hfConfig: string | undefined,
-  cwd: string,
-): IngestSource {
+export function parseSource(target: string, format: string, hfConfig: string | undefined): IngestSource {
   if (target.startsWith("hf:")) {
     const match = /^hf:([^:]+):(.+)$/.exec(target);
     if (!match?.[1] || !match[2]) throw new UsageError(`expected hf:dataset[/config]:split, got "${target}"`);
@@ -110,8 +120,7 @@ export function parseSource(
   }
   const as = format as "auto" | "jsonl" | "json";
   if (/^https?:\/\//.test(target)) return { type: "url", url: target, format: as };
-  const local = path.resolve(cwd, target);
-  return { type: "file", path: existsSync(local) ? local : target, format: as };
+  return { type: "file", path: target, format: as };
 }
 
 function toInt(text: string, flag: string): number {

@@ -65,16 +65,18 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     const info = await client().getCollection(collection);
     expect(info.config.params.sparse_vectors?.sparse?.modifier).toBe("idf");
     const done = await waitFor(async () => {
-      const view = (await (await app.request(body.statusUrl)).json()) as {
+      const view = (await (await app.request(body.statusUrl, { headers: auth })).json()) as {
         state: string;
         points: { upserted: number };
       };
       return view.state === "completed" ? view : undefined;
     });
     expect(done.points.upserted).toBe(10);
-    const list = (await (await app.request("/v1/jobs?limit=5")).json()) as { jobs: Array<{ id: string }> };
+    const list = (await (await app.request("/v1/jobs?limit=5", { headers: auth })).json()) as {
+      jobs: Array<{ id: string }>;
+    };
     expect(list.jobs.map((j) => j.id)).toContain(body.id);
-    const failures = await (await app.request(`/v1/jobs/${body.id}/failures`)).json();
+    const failures = await (await app.request(`/v1/jobs/${body.id}/failures`, { headers: auth })).json();
     expect(failures).toEqual({ failures: [] });
   });
 
@@ -105,7 +107,11 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     ).toBe(400);
     expect(
       (await post({ collection, source: { type: "file", path: "/nope/none.jsonl" }, text: "t" })).status,
-    ).toBe(404);
+    ).toBe(400);
+    // Outside the data directories an existing file answers like a missing one: nothing to probe.
+    expect(
+      (await post({ collection, source: { type: "file", path: "/etc/hostname" }, text: "t" })).status,
+    ).toBe(400);
   });
 
   it("refuses a deeply nested inline row with 400 before creating the collection", async () => {
@@ -148,7 +154,7 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
 
   it("lists by state, and refuses unknown states, unknown parameters and non-decimal or repeated limits", async () => {
     const list = async (query: string) => {
-      const res = await app.request(`/v1/jobs?${query}`);
+      const res = await app.request(`/v1/jobs?${query}`, { headers: auth });
       return {
         status: res.status,
         body: (await res.json()) as { jobs?: Array<{ state: string }>; error?: { message: string } },
@@ -181,7 +187,7 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     expect(res.status).toBe(409);
   });
 
-  it("needs the API key on mutating routes and the dashboard, not on reads", async () => {
+  it("needs the API key (Bearer or x-api-key) on every job route, reads included, and on the dashboard", async () => {
     expect((await post({ collection, source: { type: "rows", rows }, text: "name" }, {})).status).toBe(401);
     expect(
       (
@@ -193,8 +199,13 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     ).toBe(401);
     expect((await app.request("/v1/jobs/ing-none", { method: "DELETE" })).status).toBe(401);
     expect((await app.request("/v1/jobs/ing-none", { method: "DELETE", headers: auth })).status).toBe(404);
-    expect((await app.request("/v1/jobs/ing-none")).status).toBe(404);
-    const badId = await app.request(`/v1/jobs/${"x".repeat(200)}`);
+    for (const path of ["/v1/jobs", "/v1/jobs/ing-none", "/v1/jobs/ing-none/failures"]) {
+      expect((await app.request(path)).status).toBe(401);
+      expect((await app.request(path, { headers: { authorization: "Bearer nope" } })).status).toBe(401);
+    }
+    expect((await app.request("/v1/jobs/ing-none", { headers: auth })).status).toBe(404);
+    expect((await app.request("/v1/jobs/ing-none", { headers: { "x-api-key": KEY } })).status).toBe(404);
+    const badId = await app.request(`/v1/jobs/${"x".repeat(200)}`, { headers: auth });
     expect(((await badId.json()) as { error: { message: string } }).error.message).toBe(
       "invalid request: param.id: an ingestion id: 1-128 letters, digits, _ or - (such as ing-mx7vvsty-f47b1b53)",
     );
@@ -219,7 +230,12 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
       paths: Record<string, unknown>;
       components: { schemas: Record<string, unknown> };
     };
-    expect(Object.keys(doc.paths).sort()).toEqual(["/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/failures"]);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/v1/jobs",
+      "/v1/jobs/upload",
+      "/v1/jobs/{id}",
+      "/v1/jobs/{id}/failures",
+    ]);
     expect(doc.components.schemas).toHaveProperty("IngestRequest");
     expect((await app.request("/docs")).status).toBe(200);
     expect((await app.request("/healthz")).status).toBe(200);

@@ -9,12 +9,13 @@ import {
   createHttpApp,
   mountHealthRoutes,
   type ReadinessCheck,
+  requireApiKey,
 } from "@hybrid/service-kit";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { IngestDeps } from "../ingest/ingest-deps.js";
-import { requireApiKey } from "./bearer-auth.js";
 import { createJobRoutes } from "./job-routes.js";
+import { mountUploadRoute } from "./upload-route.js";
 
 export interface ProducerAppOptions {
   deps: IngestDeps;
@@ -26,7 +27,8 @@ export interface ProducerAppOptions {
 }
 
 /**
- * The producer's HTTP surface: `/v1/jobs` (mutating routes behind the API key), `/openapi.json` and `/docs`,
+ * The producer's HTTP surface: `/v1/jobs` (every route behind the API key: job views name sources), `/openapi.json`
+ * and `/docs`,
  * `/healthz` and `/readyz`, and the Bull Board dashboard under `/admin/queues` (behind the key; browsers may use
  * HTTP Basic with the key as password).
  */
@@ -40,23 +42,20 @@ export function createProducerApp({
   const app = createHttpApp({ logger: deps.logger });
   mountHealthRoutes(app, readiness);
 
-  const auth = requireApiKey({ keys: apiKeys });
-  app.use("/v1/*", async (c, next) =>
-    c.req.method === "GET" || c.req.method === "HEAD" ? next() : auth(c, next),
-  );
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new AppError(
-          "PAYLOAD_TOO_LARGE",
-          `request body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)`,
-        );
-      },
-    }),
-  );
+  app.use("/v1/*", requireApiKey({ keys: apiKeys }));
+  const limitBody = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () => {
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `request body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)`,
+      );
+    },
+  });
+  // Uploads are streamed to disk under their own cap (UPLOAD_MAX_BYTES), not held in memory.
+  app.use("/v1/*", (c, next) => (c.req.path === "/v1/jobs/upload" ? next() : limitBody(c, next)));
   const api = createJobRoutes(deps);
+  mountUploadRoute(api, deps);
   api.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -50,7 +50,8 @@ const errors = {
   401: json(ErrorBody, "Missing or wrong API key"),
   404: json(ErrorBody, "Unknown ingestion or file"),
 } as const;
-const secured = [{ bearer: [] }];
+/** Either scheme: `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+const secured: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 
 const submitRoute = createRoute({
   method: "post",
@@ -73,21 +74,27 @@ const listRoute = createRoute({
   method: "get",
   path: "/v1/jobs",
   summary: "List ingestions, newest first",
+  security: secured,
   request: {
     query: z.strictObject({
       limit: decimalInt(1, 500).default(50),
       state: IngestionView.shape.state.optional().describe("only ingestions in this state"),
     }),
   },
-  responses: { 200: json(z.object({ jobs: z.array(IngestionView) }), "Ingestions"), 400: errors[400] },
+  responses: {
+    200: json(z.object({ jobs: z.array(IngestionView) }), "Ingestions"),
+    400: errors[400],
+    401: errors[401],
+  },
 });
 
 const getRoute = createRoute({
   method: "get",
   path: "/v1/jobs/{id}",
   summary: "State and progress of an ingestion",
+  security: secured,
   request: { params: IdParam },
-  responses: { 200: json(IngestionView, "The ingestion"), 404: errors[404] },
+  responses: { 200: json(IngestionView, "The ingestion"), 401: errors[401], 404: errors[404] },
 });
 
 const cancelRoute = createRoute({
@@ -110,8 +117,13 @@ const failuresRoute = createRoute({
   method: "get",
   path: "/v1/jobs/{id}/failures",
   summary: "Failed batches of an ingestion (dead-letter view)",
+  security: secured,
   request: { params: IdParam },
-  responses: { 200: json(z.object({ failures: z.array(BatchFailure) }), "Failed batches"), 404: errors[404] },
+  responses: {
+    200: json(z.object({ failures: z.array(BatchFailure) }), "Failed batches"),
+    401: errors[401],
+    404: errors[404],
+  },
 });
 
 /** `/v1/jobs` routes, validated by the same zod schemas the OpenAPI document is generated from. */
@@ -137,6 +149,11 @@ export function createJobRoutes(deps: IngestDeps): OpenAPIHono<AppEnv> {
     },
   });
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  api.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "apiKey",
+    in: "header",
+    name: "x-api-key",
+  });
 
   api.openapi(submitRoute, async (c) => {
     const view = await submitIngestion(deps, c.req.valid("json"));

@@ -1,5 +1,6 @@
 import { BatchResult, type FinalizeJob, ingestionKeys, parseBatchJobId, readJobId } from "@hybrid/queue";
 import type { Job } from "bullmq";
+import { removeUpload } from "../sources/upload-spool.js";
 import { FINISHED_TTL_S, type IngestDeps, type IngestionState } from "./ingest-deps.js";
 
 export interface FinalizeResult {
@@ -80,6 +81,8 @@ export async function processFinalizeJob(
   // Only needed while reading (collision detection); it holds one field per point.
   tx.del(keys.points);
   for (const key of Object.values(keys)) tx.expire(key, FINISHED_TTL_S);
+  // The spooled upload goes before the ingestion is shown finished, so a finished job never leaves one behind.
+  if (hash.upload) await removeUpload(deps.sources.uploadDir, hash.upload);
   await tx.exec();
   deps.logger.info(
     { ingestionId: data.ingestionId, state, batchesDone, batchesFailed, pointsUpserted },

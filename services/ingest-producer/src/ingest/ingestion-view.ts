@@ -1,3 +1,4 @@
+import { redactUrl, redactUrlsIn } from "@hybrid/logger";
 import { z } from "zod";
 
 /** What `GET /v1/jobs/:id` answers. */
@@ -102,7 +103,7 @@ export function describeIngestion(
     id,
     collection: hash.collection ?? "",
     state: state.success ? state.data : "queued",
-    source: parseJson(hash.source),
+    source: shownSource(parseJson(hash.source)),
     createdAt: iso(hash.createdAt) ?? new Date(0).toISOString(),
     startedAt: iso(hash.startedAt),
     readDoneAt: iso(hash.readDoneAt),
@@ -126,7 +127,7 @@ export function describeIngestion(
       pointsPerSecond: round(seconds ? points / seconds : 0),
     },
     etaSeconds: terminal ? 0 : estimate(hash, { queued, done, failed, seconds, readDone }),
-    error: hash.error,
+    error: hash.error === undefined ? undefined : redactUrlsIn(hash.error),
     cancelRequested: hash.cancelRequested === "1",
   };
   return IngestionView.parse(view);
@@ -188,4 +189,9 @@ function parseSkipped(text: string): { line: number; reason: string; message: st
     reason: typeof value.reason === "string" ? value.reason : "unknown",
     message: typeof value.message === "string" ? value.message : "",
   };
+}
+
+/** Records written before URLs were stored redacted still show redacted. */
+function shownSource(source: Record<string, unknown>): Record<string, unknown> {
+  return typeof source.url === "string" ? { ...source, url: redactUrl(source.url) } : source;
 }

@@ -1,15 +1,16 @@
 import { randomBytes } from "node:crypto";
+import { redactUrl } from "@hybrid/logger";
 import {
   batchJobId,
   FinalizeJob,
   finalizeJobId,
   finalizeJobOptions,
   INGEST_JOB,
-  type IngestRequest,
   ingestionIndexKey,
   ingestionKeys,
   QUEUE,
   ReadJob,
+  type ReadRequest,
   readJobId,
   readJobOptions,
 } from "@hybrid/queue";
@@ -17,7 +18,7 @@ import { AppError } from "@hybrid/service-kit";
 import { createRowMapper } from "../rows/map-row.js";
 import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
-import { assertHostAllowed } from "../sources/url-source.js";
+import { checkUrlSource } from "../sources/url-source.js";
 import { INDEX_KEPT, type IngestDeps, TERMINAL_STATES } from "./ingest-deps.js";
 import { describeIngestion, type IngestionView, type LiveCounts } from "./ingestion-view.js";
 import { removePendingBatches } from "./remove-pending.js";
@@ -37,11 +38,11 @@ export interface BatchFailure {
  * Validates what the schema cannot (template, file path, URL host, split slice), resolves the collection, records
  * the ingestion and creates its flow: a finalize job whose first child is the read job.
  */
-export async function submitIngestion(deps: IngestDeps, request: IngestRequest): Promise<IngestionView> {
+export async function submitIngestion(deps: IngestDeps, request: ReadRequest): Promise<IngestionView> {
   createRowMapper(request, "check");
   const { source } = request;
   if (source.type === "file") await resolveDataFile(source.path, deps.sources.dataDirs);
-  if (source.type === "url") assertHostAllowed(new URL(source.url), deps.sources.urlAllowHosts);
+  if (source.type === "url") await checkUrlSource(new URL(source.url), deps.sources.urlAllowHosts);
   if (source.type === "hf") parseSplit(source.split);
   const { models } = await deps.resolveCollection(request.collection);
 
@@ -55,6 +56,8 @@ export async function submitIngestion(deps: IngestDeps, request: IngestRequest):
       collection: request.collection,
       source: describeSource(request),
       createdAt: now,
+      // The finalize job removes the spooled file once the ingestion has ended.
+      ...(source.type === "upload" ? { upload: source.upload } : {}),
     })
     .zadd(ingestionIndexKey(deps.prefix), now, id)
     .zremrangebyrank(ingestionIndexKey(deps.prefix), 0, -INDEX_KEPT - 1)
@@ -201,13 +204,13 @@ export function newIngestionId(): string {
   return `ing-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
 }
 
-function describeSource(request: IngestRequest): string {
+function describeSource(request: ReadRequest): string {
   const { source } = request;
   switch (source.type) {
     case "file":
       return JSON.stringify({ type: "file", path: source.path, format: source.format });
     case "url":
-      return JSON.stringify({ type: "url", url: source.url, format: source.format });
+      return JSON.stringify({ type: "url", url: redactUrl(source.url), format: source.format });
     case "rows":
       return JSON.stringify({ type: "rows", count: source.rows.length });
     case "hf":
@@ -216,6 +219,13 @@ function describeSource(request: IngestRequest): string {
         dataset: source.dataset,
         config: source.config,
         split: source.split,
+      });
+    case "upload":
+      return JSON.stringify({
+        type: "upload",
+        name: source.name,
+        sha256: source.sha256,
+        format: source.format,
       });
   }
 }

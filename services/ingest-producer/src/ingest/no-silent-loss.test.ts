@@ -88,7 +88,9 @@ const lines = (n: number, from = 0) =>
 const deep = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
 
 function start(sources: Partial<SourcePolicy> = {}): TestHarness {
-  const h = createTestHarness({ sources: { dataDirs: [dir], maxRowBytes: 1024 * 1024, ...sources } });
+  const h = createTestHarness({
+    sources: { dataDirs: [dir], maxRowBytes: 1024 * 1024, urlAllowHosts: [new URL(base).origin], ...sources },
+  });
   h.startProducer();
   h.startEmbedStandIn();
   return h;

@@ -1,7 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import type { ReadSource } from "@hybrid/queue";
 import { afterEach, describe, expect, it } from "vitest";
+import { spoolUpload } from "../sources/upload-spool.js";
 import { createTestHarness, REDIS_URL, type TestHarness, waitFor } from "../testing/test-deps.js";
 import { getIngestion, submitIngestion } from "./ingestions.js";
 
@@ -9,14 +14,17 @@ const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 let harness: TestHarness | undefined;
 const children: ChildProcess[] = [];
 
+const dirs: string[] = [];
+
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
   await harness?.close();
   harness = undefined;
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
 /** Starts the real producer (`src/main.ts`) as a child process on the harness's queue prefix. */
-function startProducer(prefix: string): ChildProcess {
+function startProducer(prefix: string, dataDir: string): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: packageRoot,
     stdio: ["ignore", "ignore", "inherit"],
@@ -31,6 +39,7 @@ function startProducer(prefix: string): ChildProcess {
       MAX_PENDING_BATCHES: "5",
       INGEST_LOCK_MS: "1500",
       LOG_LEVEL: "error",
+      DATA_DIRS: dataDir,
     },
   });
   children.push(child);
@@ -38,34 +47,57 @@ function startProducer(prefix: string): ChildProcess {
 }
 
 describe("producer crash (real producer processes, SIGKILL; a test worker stands in for embed-worker)", () => {
-  it("another producer resumes the read job and no batch is queued or processed twice", async () => {
-    const h = createTestHarness({ limits: { batchSize: 1 } });
-    harness = h;
-    const rows = Array.from({ length: 20 }, (_, i) => ({ id: `r${i}`, body: `row ${i}` }));
-    const queued = await submitIngestion(h.deps, {
-      collection: "c",
-      source: { type: "rows", rows },
-      text: "body",
-      id: "id",
-    });
+  it.each(["inline rows", "an upload"] as const)(
+    "another producer resumes the read job of %s and no batch is queued or processed twice",
+    async (kind) => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), "producer-crash-"));
+      dirs.push(dataDir);
+      // The child producers spool uploads under their first data dir; the harness reads the same place.
+      const h = createTestHarness({
+        limits: { batchSize: 1 },
+        sources: { uploadDir: path.join(dataDir, ".uploads") },
+      });
+      harness = h;
+      const rows = Array.from({ length: 20 }, (_, i) => ({ id: `r${i}`, body: `row ${i}` }));
+      let source: ReadSource = { type: "rows", rows };
+      if (kind === "an upload") {
+        const lines = Buffer.from(rows.map((r) => JSON.stringify(r)).join("\n"));
+        const spooled = await spoolUpload(Readable.from([lines]), {
+          dir: h.deps.sources.uploadDir,
+          maxBytes: 1 << 20,
+        });
+        source = {
+          type: "upload",
+          upload: spooled.id,
+          name: "rows.jsonl",
+          sha256: spooled.sha256,
+          gzip: false,
+          format: "auto",
+        };
+      }
+      const queued = await submitIngestion(h.deps, { collection: "c", source, text: "body", id: "id" });
 
-    const first = startProducer(h.prefix);
-    const embed = h.deps.embedQueue;
-    await waitFor(async () => ((await embed.count()) === 5 ? true : undefined), 20_000);
-    // The second producer starts while the first holds the read job's lock, then the first dies mid-read.
-    startProducer(h.prefix);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    first.kill("SIGKILL");
-    await new Promise((resolve) => first.once("exit", resolve));
-    const seen: number[] = [];
-    h.startEmbedStandIn({ seen });
-    const view = await waitFor(async () => {
-      const v = await getIngestion(h.deps, queued.id);
-      return v.state === "completed" ? v : undefined;
-    }, 30_000);
-    expect(view.rows.read).toBe(20);
-    expect(view.batches).toMatchObject({ queued: 20, done: 20, failed: 0 });
-    expect(view.points.upserted).toBe(20);
-    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-  }, 60_000);
+      const first = startProducer(h.prefix, dataDir);
+      const embed = h.deps.embedQueue;
+      await waitFor(async () => ((await embed.count()) === 5 ? true : undefined), 20_000);
+      // The second producer starts while the first holds the read job's lock, then the first dies mid-read.
+      startProducer(h.prefix, dataDir);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      first.kill("SIGKILL");
+      await new Promise((resolve) => first.once("exit", resolve));
+      const seen: number[] = [];
+      h.startEmbedStandIn({ seen });
+      const view = await waitFor(async () => {
+        const v = await getIngestion(h.deps, queued.id);
+        return v.state === "completed" ? v : undefined;
+      }, 30_000);
+      expect(view.rows.read).toBe(20);
+      expect(view.batches).toMatchObject({ queued: 20, done: 20, failed: 0 });
+      expect(view.points.upserted).toBe(20);
+      expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      // The spool was read again by the second producer, then removed when the ingestion ended.
+      expect(await readdir(h.deps.sources.uploadDir).catch(() => [])).toEqual([]);
+    },
+    60_000,
+  );
 });

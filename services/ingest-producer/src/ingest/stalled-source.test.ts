@@ -51,7 +51,10 @@ const finished = (h: TestHarness, id: string) => async () => {
 describe("a source that sends a few rows and then stalls (real HTTP server, Redis and BullMQ)", () => {
   it("DELETE /v1/jobs/:id stops the read within seconds: the fetch is aborted and not retried", async () => {
     stalling = await startStallingServer();
-    harness = createTestHarness({ limits: { batchSize: 2 } });
+    harness = createTestHarness({
+      limits: { batchSize: 2 },
+      sources: { urlAllowHosts: [new URL(stalling.url).origin] },
+    });
     harness.startProducer();
     harness.startEmbedStandIn();
     const h = harness;
@@ -79,7 +82,10 @@ describe("a source that sends a few rows and then stalls (real HTTP server, Redi
 
   it("fails the read by itself after the idle timeout, with the reason, keeping the rows read before", async () => {
     stalling = await startStallingServer();
-    harness = createTestHarness({ limits: { batchSize: 2, sourceIdleTimeoutMs: 400 } });
+    harness = createTestHarness({
+      limits: { batchSize: 2, sourceIdleTimeoutMs: 400 },
+      sources: { urlAllowHosts: [new URL(stalling.url).origin] },
+    });
     harness.startProducer();
     harness.startEmbedStandIn();
     const queued = await submitIngestion(harness.deps, {

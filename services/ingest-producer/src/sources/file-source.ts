@@ -16,8 +16,9 @@ export interface FilePolicy {
 
 /**
  * Resolves `requested` inside one of the data directories, following symlinks before the check so a link cannot
- * lead outside them. Throws BAD_REQUEST for a path outside, NOT_FOUND for a missing file. Returns the real path
- * and the path relative to its data directory (the stable part of derived row ids).
+ * lead outside them. A path outside answers BAD_REQUEST whether or not it exists (so the answer cannot be used to
+ * probe the server's files); a missing file inside answers NOT_FOUND. Returns the real path and the path relative
+ * to its data directory (the stable part of derived row ids).
  */
 export async function resolveDataFile(
   requested: string,
@@ -25,17 +26,13 @@ export async function resolveDataFile(
 ): Promise<{ absolute: string; relative: string; size: number }> {
   const [first] = dataDirs;
   if (!first) throw new AppError("BAD_REQUEST", "file sources are disabled: no data directory is configured");
-  const candidate = path.resolve(first, requested);
-  let real: string;
-  try {
-    real = await realpath(candidate);
-  } catch {
-    throw new AppError("NOT_FOUND", `file not found: ${requested}`, { details: { path: "source.path" } });
-  }
+  const { real, exists } = await realpathOfNearest(path.resolve(first, requested));
   for (const dir of dataDirs) {
     const root = await realpath(dir).catch(() => path.resolve(dir));
     const relative = path.relative(root, real);
     if (relative && !relative.startsWith("..") && !path.isAbsolute(relative)) {
+      if (!exists)
+        throw new AppError("NOT_FOUND", `file not found: ${requested}`, { details: { path: "source.path" } });
       const info = await stat(real);
       if (!info.isFile()) throw new AppError("BAD_REQUEST", `not a regular file: ${requested}`);
       return { absolute: real, relative: relative.split(path.sep).join("/"), size: info.size };
@@ -44,6 +41,26 @@ export async function resolveDataFile(
   throw new AppError("BAD_REQUEST", `path is outside the allowed data directories: ${requested}`, {
     details: { path: "source.path", allowed: dataDirs },
   });
+}
+
+/**
+ * The real path of `candidate`, or, when it does not exist, the real path of its nearest existing ancestor with the
+ * rest appended: where the file would be, symlinks included, so a missing path is placed inside or outside the
+ * data directories exactly as an existing one would be.
+ */
+async function realpathOfNearest(candidate: string): Promise<{ real: string; exists: boolean }> {
+  const rest: string[] = [];
+  let current = candidate;
+  for (;;) {
+    try {
+      return { real: path.join(await realpath(current), ...rest), exists: rest.length === 0 };
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return { real: candidate, exists: false };
+      rest.unshift(path.basename(current));
+      current = parent;
+    }
+  }
 }
 
 /** Streams a JSON Lines or JSON-array file (gunzipped when it ends in `.gz`) from a data directory. */

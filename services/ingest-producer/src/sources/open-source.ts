@@ -1,13 +1,18 @@
-import type { IngestSource } from "@hybrid/queue";
+import type { ReadSource } from "@hybrid/queue";
 import { type FilePolicy, openFileSource } from "./file-source.js";
 import { type HfPolicy, openHfSource } from "./hf-source.js";
 import { openInlineSource } from "./inline-source.js";
 import type { OpenedSource } from "./raw-record.js";
+import { openUploadSource } from "./upload-source.js";
 import { openUrlSource, type UrlPolicy } from "./url-source.js";
 
 /** Where sources may come from and how large rows may be: built once from the producer's config. */
 export interface SourcePolicy {
   dataDirs: string[];
+  /** Where uploads are spooled (under the first data directory by default). */
+  uploadDir: string;
+  /** Largest upload accepted, in bytes. */
+  uploadMaxBytes: number;
   urlAllowHosts: string[];
   urlMaxBytes: number;
   hfDatasetsUrl: string;
@@ -16,7 +21,7 @@ export interface SourcePolicy {
 }
 
 export function openSource(
-  source: IngestSource,
+  source: ReadSource,
   policy: SourcePolicy,
   signal?: AbortSignal,
 ): Promise<OpenedSource> {
@@ -29,6 +34,8 @@ export function openSource(
       return Promise.resolve(openInlineSource(source.rows, { maxRowBytes: policy.maxRowBytes }));
     case "hf":
       return openHfSource(source, hfPolicy(policy), signal);
+    case "upload":
+      return openUploadSource(source, policy);
   }
 }
 

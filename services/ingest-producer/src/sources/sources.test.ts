@@ -27,6 +27,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, "b.json.gz"), gzipSync('[{"t":"x"},{"t":"y"},{"t":"z"}]'));
   await writeFile(path.join(outside, "secret.jsonl"), '{"t":"secret"}\n');
   await symlink(path.join(outside, "secret.jsonl"), path.join(dir, "link.jsonl"));
+  await symlink(outside, path.join(dir, "outlink"));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -58,8 +59,26 @@ describe("file sources", () => {
       code: "BAD_REQUEST",
     });
     await expect(resolveDataFile("link.jsonl", [dir])).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(resolveDataFile("../x.jsonl", [dir])).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(resolveDataFile("missing.jsonl", [dir])).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(resolveDataFile("a.jsonl", [])).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("answers the same for an existing and a missing file outside, so existence cannot be probed", async () => {
+    const answer = async (requested: string) => {
+      const error = await resolveDataFile(requested, [dir]).catch((e: unknown) => e);
+      const { code, message } = error as { code: string; message: string };
+      return { code, message: message.replace(requested, "<path>") };
+    };
+    const refused = { code: "BAD_REQUEST", message: "path is outside the allowed data directories: <path>" };
+    for (const [exists, missing] of [
+      [path.join(outside, "secret.jsonl"), path.join(outside, "none.jsonl")],
+      [`../${path.basename(outside)}/secret.jsonl`, `../${path.basename(outside)}/none.jsonl`],
+      ["outlink/secret.jsonl", "outlink/none.jsonl"],
+      ["/etc/hostname", "/etc/no-such-file"],
+    ] as const) {
+      expect(await answer(exists)).toEqual(refused);
+      expect(await answer(missing)).toEqual(refused);
+    }
   });
 });
 
@@ -87,10 +106,11 @@ describe("URL sources", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    policy.allowHosts = [base];
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const policy = { allowHosts: ["127.0.0.1"], maxBytes: 1000, maxRowBytes: 1000 };
+  const policy = { allowHosts: [] as string[], maxBytes: 1000, maxRowBytes: 1000 };
 
   it("streams an allowed URL, following redirects on allowed hosts", async () => {
     const direct = await openUrlSource({ url: `${base}/data.jsonl`, format: "auto" }, policy);

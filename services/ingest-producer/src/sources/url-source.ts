@@ -1,11 +1,18 @@
+import { createHash } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { redactUrl, redactUrlsIn } from "@hybrid/logger";
 import type { SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
+import { fetch, type Response } from "undici";
 import { asUtf8 } from "./decode-text.js";
+import { publicOnlyAgent } from "./public-only-agent.js";
 import type { OpenedSource } from "./raw-record.js";
 import { type DataFormat, readRecords } from "./sniff-format.js";
+import { assertUrlAllowed, isPrivateAddress, parseAllowList, privateAddress } from "./url-allow-list.js";
 
 export interface UrlPolicy {
-  /** Hostnames (or `host:port`) allowed; `*.example.com` matches subdomains; `*` allows any. Empty: none. */
+  /** `URL_ALLOW_HOSTS` entries (syntax in url-allow-list.ts); empty: no URL may be read. */
   allowHosts: string[];
   maxBytes: number;
   maxRowBytes: number;
@@ -13,56 +20,67 @@ export interface UrlPolicy {
   maxRedirects?: number;
 }
 
-/** Throws BAD_REQUEST unless `url`'s host is on the allow-list. */
-export function assertHostAllowed(url: URL, allowHosts: string[]): void {
-  const host = url.hostname.toLowerCase();
-  const ok = allowHosts.some((entry) => {
-    const rule = entry.toLowerCase();
-    if (rule === "*") return true;
-    if (rule.startsWith("*.")) return host.endsWith(rule.slice(1));
-    return rule === host || rule === url.host.toLowerCase();
-  });
-  if (!ok) {
-    throw new AppError("BAD_REQUEST", `host "${url.host}" is not on the URL allow-list (URL_ALLOW_HOSTS)`, {
-      details: { path: "source.url" },
-    });
-  }
+/**
+ * Throws BAD_REQUEST unless `url` is on the allow-list, and, when only a wildcard allows it, unless its host name
+ * resolves to public addresses. For the submit-time answer; the fetch checks every hop again at connect time.
+ */
+export async function checkUrlSource(url: URL, allowHosts: string[]): Promise<void> {
+  const how = assertUrlAllowed(url, parseAllowList(allowHosts));
+  if (how === "explicit" || isIP(url.hostname.replace(/^\[|\]$/g, ""))) return;
+  // A name that does not resolve now may later: the read job reports that, so only a private answer fails here.
+  const addresses = await lookup(url.hostname, { all: true }).catch(() => []);
+  const blocked = addresses.find((a) => isPrivateAddress(a.address));
+  if (blocked) throw privateAddress(url, blocked.address);
 }
 
 /**
- * Streams an http(s) body. Redirects are followed by hand so every hop is checked against the allow-list; a body
- * whose announced or actual size passes `maxBytes` fails with PAYLOAD_TOO_LARGE. A 5xx is retryable.
+ * Streams an http(s) body. Redirects are followed by hand (at most `maxRedirects`) so every hop is checked
+ * against the allow-list, and hops allowed only by a wildcard connect through a DNS lookup that refuses private
+ * addresses (so a name cannot be re-pointed between the check and the connection). `user:pass@` in the URL is
+ * sent as HTTP Basic to its own origin only. A body whose announced or actual size passes `maxBytes` fails with
+ * PAYLOAD_TOO_LARGE. A 5xx is retryable.
  */
 export async function openUrlSource(
   source: { url: string; format: DataFormat; encoding?: SourceEncoding | undefined },
   policy: UrlPolicy,
   signal?: AbortSignal,
 ): Promise<OpenedSource> {
+  const entries = parseAllowList(policy.allowHosts);
   let url = new URL(source.url);
+  const origin = url.origin;
+  const credentials = basicAuth(url);
   let response: Response | undefined;
   for (let hop = 0; hop <= (policy.maxRedirects ?? 5); hop++) {
-    assertHostAllowed(url, policy.allowHosts);
-    response = await fetch(url, { redirect: "manual", ...(signal ? { signal } : {}) }).catch(
-      (error: unknown) => {
-        throw new AppError("UNAVAILABLE", `cannot fetch ${url.href}: ${(error as Error).message}`, {
-          cause: error,
-        });
-      },
-    );
+    const how = assertUrlAllowed(url, entries);
+    const target = new URL(url);
+    target.username = "";
+    target.password = "";
+    const headers = credentials && url.origin === origin ? { authorization: credentials } : undefined;
+    response = await fetch(target, {
+      redirect: "manual",
+      ...(how === "public" ? { dispatcher: publicOnlyAgent(url) } : {}),
+      ...(headers ? { headers } : {}),
+      ...(signal ? { signal } : {}),
+    }).catch((error: unknown) => {
+      const cause = (error as { cause?: unknown }).cause;
+      if (cause instanceof AppError) throw cause;
+      const reason = redactUrlsIn(String((cause as Error | undefined)?.message ?? (error as Error).message));
+      throw new AppError("UNAVAILABLE", `cannot fetch ${redactUrl(url.href)}: ${reason}`, { cause: error });
+    });
     const location = response.headers.get("location");
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel();
-      url = new URL(location, url);
+      url = nextHop(url, location);
       continue;
     }
     break;
   }
   if (!response || (response.status >= 300 && response.status < 400)) {
-    throw new AppError("UPSTREAM", `too many redirects from ${source.url}`, { retryable: false });
+    throw new AppError("UPSTREAM", `too many redirects from ${redactUrl(source.url)}`, { retryable: false });
   }
   if (!response.ok || !response.body) {
     await response.body?.cancel();
-    throw new AppError("UPSTREAM", `GET ${url.href} answered ${response.status}`, {
+    throw new AppError("UPSTREAM", `GET ${redactUrl(url.href)} answered ${response.status}`, {
       retryable: response.status >= 500,
     });
   }
@@ -83,7 +101,7 @@ export async function openUrlSource(
   const format = source.format === "auto" && /\.jsonl(\.gz)?$/.test(url.pathname) ? "jsonl" : source.format;
   return {
     records: readRecords(asUtf8(counted, source.encoding), format, { maxRowBytes: policy.maxRowBytes }),
-    key: `url:${source.url}`,
+    key: urlSourceKey(source.url),
     bytes: () => ({ read, total: Number.isFinite(announced) ? announced : undefined }),
   };
 }
@@ -91,9 +109,40 @@ export async function openUrlSource(
 function tooLarge(url: URL, maxBytes: number): AppError {
   return new AppError(
     "PAYLOAD_TOO_LARGE",
-    `${url.href} is larger than the ${maxBytes}-byte limit (URL_MAX_BYTES)`,
+    `${redactUrl(url.href)} is larger than the ${maxBytes}-byte limit (URL_MAX_BYTES)`,
     {
       retryable: false,
     },
   );
+}
+
+/**
+ * The base of derived row ids (they reach payloads and error texts): `url:<url>` as before for a plain URL; one with
+ * credentials or a query shows redacted, plus a hash of the whole URL so `?page=1` and `?page=2` stay apart.
+ */
+export function urlSourceKey(url: string): string {
+  const shown = redactUrl(url);
+  if (shown === url) return `url:${url}`;
+  return `url:${shown}~${createHash("sha256").update(url).digest("hex").slice(0, 12)}`;
+}
+
+function nextHop(from: URL, location: string): URL {
+  try {
+    return new URL(location, from);
+  } catch {
+    throw new AppError(
+      "UPSTREAM",
+      `${redactUrl(from.href)} redirected to an invalid URL: ${redactUrl(location)}`,
+      {
+        retryable: false,
+      },
+    );
+  }
+}
+
+/** `Basic <base64>` from the URL's `user:pass@`, or undefined. */
+function basicAuth(url: URL): string | undefined {
+  if (!url.username && !url.password) return undefined;
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return `Basic ${Buffer.from(pair).toString("base64")}`;
 }

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import {
   BatchJob,
   type BatchResult,
@@ -55,6 +58,8 @@ export function createTestHarness(
     flows: new FlowProducer({ connection, prefix }),
     sources: {
       dataDirs: [process.cwd()],
+      uploadDir: path.join(tmpdir(), `${prefix}-uploads`),
+      uploadMaxBytes: 1024 * 1024,
       urlAllowHosts: ["127.0.0.1"],
       urlMaxBytes: 1024 * 1024,
       hfDatasetsUrl: "http://127.0.0.1:9",
@@ -104,6 +109,7 @@ export function createTestHarness(
         deps.embedQueue.obliterate({ force: true }),
       ]);
       await Promise.all([deps.ingestQueue.close(), deps.embedQueue.close(), deps.flows.close()]);
+      await rm(deps.sources.uploadDir, { recursive: true, force: true });
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
