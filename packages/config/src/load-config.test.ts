@@ -49,3 +49,21 @@ function catchError(fn: () => unknown): Error {
   }
   throw new Error("expected an error");
 }
+
+describe("Redis topology settings", () => {
+  it("accepts Sentinel and Cluster URLs and hash-tags the key prefix on a cluster only", () => {
+    const sentinel = loadConfig(WorkerEnv, { REDIS_URL: "redis+sentinel://s1:26379,s2:26379/mymaster" });
+    expect(sentinel.redis).toEqual({ url: "redis+sentinel://s1:26379,s2:26379/mymaster", prefix: "hybrid" });
+    const cluster = loadConfig(ProducerEnv, {
+      REDIS_URL: "redis+cluster://n1:7000,n2:7001",
+      QUEUE_PREFIX: "prod",
+    });
+    expect(cluster.redis.prefix).toBe("{prod}");
+    expect(loadConfig(WorkerEnv, { REDIS_URL: "rediss+cluster://n1:7000" }).redis.prefix).toBe("{hybrid}");
+  });
+
+  it("names the accepted schemes when the URL has another", () => {
+    const error = catchError(() => loadConfig(WorkerEnv, { REDIS_URL: "sentinel://s1:26379/mymaster" }));
+    expect(error.message).toMatch(/REDIS_URL.*redis\+sentinel:\/\/.*redis\+cluster:\/\//);
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { csv, optionalSecret, port, positiveInt } from "./env-fields.js";
+import { csv, keyPrefix, optionalSecret, port, positiveInt } from "./env-fields.js";
 import { ModelEnv, SharedEnv } from "./shared-config.js";
 
 /** Environment of services/ingest-producer. */
@@ -42,7 +42,7 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
   })
   .transform((e) => ({
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, maxBodyBytes: e.MAX_BODY_BYTES },
-    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    redis: { url: e.REDIS_URL, prefix: keyPrefix(e.REDIS_URL, e.QUEUE_PREFIX) },
     qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },
     models: modelsOf(e),
     sources: {

@@ -3,7 +3,10 @@ import { flag, httpUrl, logLevel, optionalSecret, positiveInt, redisUrl } from "
 
 /** Variables every service reads: where Redis and Qdrant are, how to log. */
 export const SharedEnv = z.object({
-  /** Redis holding the BullMQ queues. */
+  /**
+   * Redis holding the BullMQ queues: `redis://host:6379`, a Sentinel-managed master
+   * (`redis+sentinel://s1:26379,s2:26379/mymaster`) or a cluster (`redis+cluster://n1:6379,n2:6379`).
+   */
   REDIS_URL: redisUrl,
   /** Qdrant (or the local mode) REST endpoint. */
   QDRANT_URL: httpUrl("http://127.0.0.1:6333"),
@@ -15,7 +18,7 @@ export const SharedEnv = z.object({
   LOG_LEVEL: logLevel,
   /** Force pretty logs (default: pretty when stdout is a terminal and NODE_ENV is not production). */
   LOG_PRETTY: flag(false).optional(),
-  /** Queue-name prefix, so several deployments (or tests) can share one Redis. */
+  /** Queue-name prefix, so several deployments (or tests) can share one Redis; `{prefix}` on a cluster. */
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { port, positiveInt } from "./env-fields.js";
+import { keyPrefix, port, positiveInt } from "./env-fields.js";
 import { modelsOf } from "./producer-config.js";
 import { ModelEnv, SharedEnv } from "./shared-config.js";
 
@@ -31,7 +31,7 @@ export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
     HOST: z.string().default("0.0.0.0"),
   })
   .transform((e) => ({
-    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    redis: { url: e.REDIS_URL, prefix: keyPrefix(e.REDIS_URL, e.QUEUE_PREFIX) },
     qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },
     models: modelsOf(e),
     worker: {

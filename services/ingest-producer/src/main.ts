@@ -2,7 +2,7 @@ import path from "node:path";
 import { loadConfigOrExit, ProducerEnv } from "@hybrid/config";
 import { describeDenseModel, sparseModifierOf } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
-import { createRedis, QUEUE, redisOptions } from "@hybrid/queue";
+import { closeQueueConnection, createRedis, QUEUE, queueConnection } from "@hybrid/queue";
 import { installGracefulShutdown, serveHttp } from "@hybrid/service-kit";
 import { createQdrantClient } from "@hybrid/store";
 import { FlowProducer, Queue } from "bullmq";
@@ -13,7 +13,7 @@ import { createCollectionResolver } from "./ingest/resolve-collection.js";
 
 const config = loadConfigOrExit(ProducerEnv, process.env);
 const logger = createLogger({ name: "ingest-producer", level: config.log.level, pretty: config.log.pretty });
-const connection = redisOptions(config.redis.url);
+const connection = queueConnection(config.redis.url);
 const prefix = config.redis.prefix;
 const redis = createRedis(config.redis.url);
 const qdrant = createQdrantClient(config.qdrant);
@@ -67,6 +67,6 @@ installGracefulShutdown({
       name: "queues",
       run: () => Promise.all([deps.ingestQueue.close(), deps.embedQueue.close(), deps.flows.close()]),
     },
-    { name: "redis", run: () => redis.quit() },
+    { name: "redis", run: () => Promise.all([redis.quit(), closeQueueConnection(connection)]) },
   ],
 });
