@@ -12,5 +12,5 @@ export {
 export { ConfigError, loadConfig, loadConfigOrExit } from "./load-config.js";
 export { modelsOf, type ProducerConfig, ProducerEnv } from "./producer-config.js";
 export { type QueryConfig, QueryEnv } from "./query-config.js";
-export { ModelEnv, SharedEnv } from "./shared-config.js";
+export { ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
 export { type WorkerConfig, WorkerEnv } from "./worker-config.js";

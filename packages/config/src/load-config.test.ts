@@ -67,3 +67,45 @@ describe("Redis topology settings", () => {
     expect(error.message).toMatch(/REDIS_URL.*redis\+sentinel:\/\/.*redis\+cluster:\/\//);
   });
 });
+
+describe("Qdrant cluster settings", () => {
+  it("lay out new collections and set write ordering and read consistency", () => {
+    const env = {
+      QDRANT_SHARDS: "6",
+      QDRANT_REPLICATION_FACTOR: "2",
+      QDRANT_WRITE_CONSISTENCY_FACTOR: "2",
+      QDRANT_ON_DISK_VECTORS: "true",
+      QDRANT_QUANTIZATION: "int8",
+      QDRANT_WRITE_ORDERING: "medium",
+      QDRANT_READ_CONSISTENCY: "majority",
+    };
+    expect(loadConfig(ProducerEnv, env).qdrant).toMatchObject({
+      layout: {
+        shardNumber: 6,
+        replicationFactor: 2,
+        writeConsistencyFactor: 2,
+        onDiskVectors: true,
+        onDiskPayload: true,
+        quantization: "int8",
+      },
+      writeOrdering: "medium",
+      readConsistency: "majority",
+    });
+    expect(loadConfig(QueryEnv, { QDRANT_READ_CONSISTENCY: "2" }).qdrant.readConsistency).toBe(2);
+    expect(loadConfig(WorkerEnv, {}).qdrant).toMatchObject({
+      layout: { shardNumber: 1, replicationFactor: 1 },
+      writeOrdering: "weak",
+      readConsistency: undefined,
+    });
+  });
+
+  it("refuses a write quorum larger than the replicas, and unknown orderings", () => {
+    const error = catchError(() =>
+      loadConfig(WorkerEnv, { QDRANT_REPLICATION_FACTOR: "2", QDRANT_WRITE_CONSISTENCY_FACTOR: "3" }),
+    );
+    expect(error.message).toMatch(/QDRANT_WRITE_CONSISTENCY_FACTOR.*at most QDRANT_REPLICATION_FACTOR \(2\)/);
+    expect(catchError(() => loadConfig(WorkerEnv, { QDRANT_WRITE_ORDERING: "eventual" })).message).toMatch(
+      /QDRANT_WRITE_ORDERING/,
+    );
+  });
+});

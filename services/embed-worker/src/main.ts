@@ -77,6 +77,7 @@ try {
       models,
       qdrant,
       storeRetry: { attempts: storeAttempts, baseMs: storeBackoffMs, maxMs: storeBackoffMaxMs },
+      writeOrdering: config.qdrant.writeOrdering,
       recordDone: (batch, points) => recordBatchDone(redis, prefix, batch, points),
       recordFailed: (batch, reason) => recordBatchFailed(redis, prefix, batch, reason),
       onEncoderFailure: createEncoderWatch({ encoder, logger, onBroken: () => void exitWithError() }),

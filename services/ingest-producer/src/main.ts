@@ -33,7 +33,7 @@ const deps: IngestDeps = {
     ),
     maxRowBytes: config.ingest.maxRowBytes,
   },
-  resolveCollection: createCollectionResolver(qdrant, { dense, sparse }),
+  resolveCollection: createCollectionResolver(qdrant, { dense, sparse }, config.qdrant.layout),
   limits: config.ingest,
   logger,
 };
