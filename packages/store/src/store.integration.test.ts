@@ -80,6 +80,9 @@ describe("ensureCollection", () => {
       payload: {},
     };
     await upsertPoints(client, name, [point], { ordering: "strong" });
+    // The setting reaches the server: an ordering Qdrant does not know is refused there.
+    const refused = await conflictOf(upsertPoints(client, name, [point], { ordering: "eventual" as never }));
+    expect(refused.code).toBe("BAD_REQUEST");
     const hits = await client.query(name, { query: [1, 0, 0, 0], using: "dense", consistency: "majority" });
     expect(hits.points.map((p) => p.id)).toEqual([point.id]);
   });
