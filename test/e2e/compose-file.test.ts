@@ -19,6 +19,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   deploy?: { replicas?: string | number };
   volumes?: string[];
+  profiles?: string[];
 }
 interface ComposeFile {
   services: Record<string, Service>;
@@ -58,7 +59,8 @@ describe("docker-compose.yml", () => {
 
   it("has the five services the issue asks for, with the pinned Qdrant image and append-only Redis on volumes", () => {
     const { services, volumes } = load();
-    expect(Object.keys(services).sort()).toEqual([
+    const always = Object.entries(services).filter(([, s]) => !s.profiles);
+    expect(always.map(([name]) => name).sort()).toEqual([
       "embed-worker",
       "ingest-producer",
       "qdrant",
@@ -76,7 +78,50 @@ describe("docker-compose.yml", () => {
     // The producer's data is read-only; uploads are spooled on a volume of their own.
     expect(services["ingest-producer"]?.volumes).toContain("uploads:/uploads");
     expect(services["ingest-producer"]?.environment?.UPLOAD_DIR).toBe("/uploads");
-    expect(Object.keys(volumes).sort()).toEqual(["models", "qdrant-data", "redis-data", "uploads"]);
+    expect(Object.keys(volumes).sort()).toEqual([
+      "models",
+      "qdrant-2-data",
+      "qdrant-3-data",
+      "qdrant-data",
+      "redis-data",
+      "uploads",
+    ]);
+  });
+
+  it("runs Qdrant as a three-peer cluster with its env file: peers bootstrap from the first, services shard", () => {
+    const env = Object.fromEntries(
+      readFileSync(join(repoRoot, "infra/compose/qdrant-cluster.env"), "utf8")
+        .split("\n")
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => line.split("=", 2) as [string, string]),
+    );
+    expect(env.COMPOSE_PROFILES).toBe("qdrant-cluster");
+    const file = load(env);
+    expect(validate(file)).toBe(true);
+    const { services } = file;
+    const peers = Object.entries(services).filter(([, s]) => s.image?.startsWith("qdrant/qdrant:"));
+    expect(peers.map(([name]) => name).sort()).toEqual(["qdrant", "qdrant-2", "qdrant-3"]);
+    for (const [name, peer] of peers) {
+      expect(peer.environment?.QDRANT__CLUSTER__ENABLED, name).toBe("true");
+      expect(peer.image).toBe("qdrant/qdrant:v1.18.3");
+      expect(peer.command?.join(" ")).toContain(`--uri http://${name}:6335`);
+      if (name !== "qdrant") {
+        expect(peer.profiles).toEqual(["qdrant-cluster"]);
+        expect(peer.command?.join(" ")).toContain("--bootstrap http://qdrant:6335");
+        expect(peer.volumes).toContain(`${name}-data:/qdrant/storage`);
+      }
+    }
+    for (const name of ["ingest-producer", "embed-worker", "query-api"]) {
+      expect(services[name]?.environment, name).toMatchObject({
+        QDRANT_URL: "http://qdrant:6333",
+        QDRANT_SHARDS: "3",
+        QDRANT_REPLICATION_FACTOR: "2",
+        QDRANT_WRITE_CONSISTENCY_FACTOR: "2",
+      });
+    }
+    // Without the env file the same peer runs alone, and new collections have one shard.
+    expect(load().services.qdrant?.environment?.QDRANT__CLUSTER__ENABLED).toBe("false");
+    expect(load().services["embed-worker"]?.environment?.QDRANT_SHARDS).toBe("1");
   });
 
   it("scales embed workers with WORKER_REPLICAS (default 2)", () => {

@@ -7,10 +7,22 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_
 export const positiveInt = (fallback: number, max = 1_000_000) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
 
+/** One server (`redis://`), a Sentinel-managed master (`redis+sentinel://`) or a cluster (`redis+cluster://`). */
 export const redisUrl = z
   .string()
   .default("redis://127.0.0.1:6379")
-  .refine((v) => /^rediss?:\/\//.test(v), "must start with redis:// or rediss://");
+  .refine(
+    (v) => /^rediss?(\+(sentinel|cluster))?:\/\//.test(v),
+    "must start with redis://, rediss://, redis+sentinel:// or redis+cluster:// (rediss+ for TLS)",
+  );
+
+/**
+ * BullMQ's key prefix. On a Redis Cluster every key of the deployment (queues, flows, progress) must share one slot,
+ * since BullMQ's scripts and the progress scripts touch several at once: the prefix becomes the hash tag `{prefix}`.
+ */
+export function keyPrefix(redisUrl: string, prefix: string): string {
+  return /^rediss?\+cluster:/.test(redisUrl) ? `{${prefix}}` : prefix;
+}
 
 export const httpUrl = (fallback: string) =>
   z

@@ -57,3 +57,63 @@ function catchError(fn: () => unknown): Error {
   }
   throw new Error("expected an error");
 }
+
+describe("Redis topology settings", () => {
+  it("accepts Sentinel and Cluster URLs and hash-tags the key prefix on a cluster only", () => {
+    const sentinel = loadConfig(WorkerEnv, { REDIS_URL: "redis+sentinel://s1:26379,s2:26379/mymaster" });
+    expect(sentinel.redis).toEqual({ url: "redis+sentinel://s1:26379,s2:26379/mymaster", prefix: "hybrid" });
+    const cluster = loadConfig(ProducerEnv, {
+      REDIS_URL: "redis+cluster://n1:7000,n2:7001",
+      QUEUE_PREFIX: "prod",
+    });
+    expect(cluster.redis.prefix).toBe("{prod}");
+    expect(loadConfig(WorkerEnv, { REDIS_URL: "rediss+cluster://n1:7000" }).redis.prefix).toBe("{hybrid}");
+  });
+
+  it("names the accepted schemes when the URL has another", () => {
+    const error = catchError(() => loadConfig(WorkerEnv, { REDIS_URL: "sentinel://s1:26379/mymaster" }));
+    expect(error.message).toMatch(/REDIS_URL.*redis\+sentinel:\/\/.*redis\+cluster:\/\//);
+  });
+});
+
+describe("Qdrant cluster settings", () => {
+  it("lay out new collections and set write ordering and read consistency", () => {
+    const env = {
+      QDRANT_SHARDS: "6",
+      QDRANT_REPLICATION_FACTOR: "2",
+      QDRANT_WRITE_CONSISTENCY_FACTOR: "2",
+      QDRANT_ON_DISK_VECTORS: "true",
+      QDRANT_QUANTIZATION: "int8",
+      QDRANT_WRITE_ORDERING: "medium",
+      QDRANT_READ_CONSISTENCY: "majority",
+    };
+    expect(loadConfig(ProducerEnv, env).qdrant).toMatchObject({
+      layout: {
+        shardNumber: 6,
+        replicationFactor: 2,
+        writeConsistencyFactor: 2,
+        onDiskVectors: true,
+        onDiskPayload: true,
+        quantization: "int8",
+      },
+      writeOrdering: "medium",
+      readConsistency: "majority",
+    });
+    expect(loadConfig(QueryEnv, { QDRANT_READ_CONSISTENCY: "2" }).qdrant.readConsistency).toBe(2);
+    expect(loadConfig(WorkerEnv, {}).qdrant).toMatchObject({
+      layout: { shardNumber: 1, replicationFactor: 1 },
+      writeOrdering: "weak",
+      readConsistency: undefined,
+    });
+  });
+
+  it("refuses a write quorum larger than the replicas, and unknown orderings", () => {
+    const error = catchError(() =>
+      loadConfig(WorkerEnv, { QDRANT_REPLICATION_FACTOR: "2", QDRANT_WRITE_CONSISTENCY_FACTOR: "3" }),
+    );
+    expect(error.message).toMatch(/QDRANT_WRITE_CONSISTENCY_FACTOR.*at most QDRANT_REPLICATION_FACTOR \(2\)/);
+    expect(catchError(() => loadConfig(WorkerEnv, { QDRANT_WRITE_ORDERING: "eventual" })).message).toMatch(
+      /QDRANT_WRITE_ORDERING/,
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { csv, optionalSecret, port, positiveInt } from "./env-fields.js";
-import { ModelEnv, SharedEnv } from "./shared-config.js";
+import { csv, keyPrefix, optionalSecret, port, positiveInt } from "./env-fields.js";
+import { ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
 
 /** Environment of services/ingest-producer. */
 export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
@@ -46,10 +46,10 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     /** A `url` or `hf` source that sends nothing for this long (ms) fails its read, freeing the read slot. */
     SOURCE_IDLE_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
   })
-  .transform((e) => ({
+  .transform((e, ctx) => ({
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, maxBodyBytes: e.MAX_BODY_BYTES },
-    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
-    qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },
+    redis: { url: e.REDIS_URL, prefix: keyPrefix(e.REDIS_URL, e.QUEUE_PREFIX) },
+    qdrant: qdrantOf(e, ctx),
     models: modelsOf(e),
     sources: {
       dataDirs: e.DATA_DIRS,

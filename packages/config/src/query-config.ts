@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CollectionName } from "./collection-name.js";
 import { csv, port, positiveInt } from "./env-fields.js";
 import { modelsOf } from "./producer-config.js";
-import { ModelEnv, SharedEnv } from "./shared-config.js";
+import { ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
 
 /** Environment of services/query-api. */
 export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
@@ -29,9 +29,9 @@ export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
      */
     QUERY_MAX_MODELS: positiveInt(3, 64),
   })
-  .transform((e) => ({
+  .transform((e, ctx) => ({
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, corsOrigins: e.CORS_ORIGINS },
-    qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },
+    qdrant: qdrantOf(e, ctx),
     models: modelsOf(e),
     search: {
       defaultCollection: e.DEFAULT_COLLECTION,

@@ -3,7 +3,10 @@ import { flag, httpUrl, logLevel, optionalSecret, positiveInt, redisUrl } from "
 
 /** Variables every service reads: where Redis and Qdrant are, how to log. */
 export const SharedEnv = z.object({
-  /** Redis holding the BullMQ queues. */
+  /**
+   * Redis holding the BullMQ queues: `redis://host:6379`, a Sentinel-managed master
+   * (`redis+sentinel://s1:26379,s2:26379/mymaster`) or a cluster (`redis+cluster://n1:6379,n2:6379`).
+   */
   REDIS_URL: redisUrl,
   /** Qdrant (or the local mode) REST endpoint. */
   QDRANT_URL: httpUrl("http://127.0.0.1:6333"),
@@ -11,11 +14,30 @@ export const SharedEnv = z.object({
   QDRANT_API_KEY: optionalSecret,
   /** Qdrant request timeout in milliseconds. */
   QDRANT_TIMEOUT_MS: positiveInt(30_000, 600_000),
+  /** Shards of a new collection (spread over a Qdrant cluster's peers; fixed once created). */
+  QDRANT_SHARDS: positiveInt(1, 1000),
+  /** Copies of each shard of a new collection, on different peers. */
+  QDRANT_REPLICATION_FACTOR: positiveInt(1, 100),
+  /** Copies that must acknowledge a write to a new collection; at most QDRANT_REPLICATION_FACTOR. */
+  QDRANT_WRITE_CONSISTENCY_FACTOR: positiveInt(1, 100),
+  /** New collections keep dense vectors (and the sparse and HNSW indexes) on disk, memory-mapped. */
+  QDRANT_ON_DISK_VECTORS: flag(false),
+  /** New collections keep payloads on disk, read on demand (Qdrant's default). */
+  QDRANT_ON_DISK_PAYLOAD: flag(true),
+  /** `int8`: new collections keep a scalar-quantized copy of the dense vectors in RAM for search (4x smaller). */
+  QDRANT_QUANTIZATION: z.enum(["none", "int8"]).default("none"),
+  /** Write ordering of upserts across a shard's replicas: weak (default), medium or strong. */
+  QDRANT_WRITE_ORDERING: z.enum(["weak", "medium", "strong"]).default("weak"),
+  /** Replicas a search reads before answering: all, majority, quorum or a number (unset: Qdrant's default, 1). */
+  QDRANT_READ_CONSISTENCY: z
+    .string()
+    .regex(/^(all|majority|quorum|[1-9][0-9]*)$/, "all, majority, quorum or a positive number")
+    .optional(),
   /** pino level. */
   LOG_LEVEL: logLevel,
   /** Force pretty logs (default: pretty when stdout is a terminal and NODE_ENV is not production). */
   LOG_PRETTY: flag(false).optional(),
-  /** Queue-name prefix, so several deployments (or tests) can share one Redis. */
+  /** Queue-name prefix, so several deployments (or tests) can share one Redis; `{prefix}` on a cluster. */
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
@@ -24,6 +46,41 @@ export const SharedEnv = z.object({
   SHUTDOWN_TIMEOUT_S: positiveInt(25, 3600),
 });
 export type SharedEnv = z.output<typeof SharedEnv>;
+
+/**
+ * The `qdrant` section of every service's config: where it is, how collections are laid out, writes and reads.
+ * Reports a write quorum larger than the replicas on `ctx` (such a collection could never take a write).
+ */
+export function qdrantOf(e: SharedEnv, ctx: z.core.$RefinementCtx) {
+  if (e.QDRANT_WRITE_CONSISTENCY_FACTOR > e.QDRANT_REPLICATION_FACTOR) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["QDRANT_WRITE_CONSISTENCY_FACTOR"],
+      input: e.QDRANT_WRITE_CONSISTENCY_FACTOR,
+      message: `must be at most QDRANT_REPLICATION_FACTOR (${e.QDRANT_REPLICATION_FACTOR})`,
+    });
+  }
+  return {
+    url: e.QDRANT_URL,
+    apiKey: e.QDRANT_API_KEY,
+    timeoutMs: e.QDRANT_TIMEOUT_MS,
+    layout: {
+      shardNumber: e.QDRANT_SHARDS,
+      replicationFactor: e.QDRANT_REPLICATION_FACTOR,
+      writeConsistencyFactor: e.QDRANT_WRITE_CONSISTENCY_FACTOR,
+      onDiskVectors: e.QDRANT_ON_DISK_VECTORS,
+      onDiskPayload: e.QDRANT_ON_DISK_PAYLOAD,
+      quantization: e.QDRANT_QUANTIZATION,
+    },
+    writeOrdering: e.QDRANT_WRITE_ORDERING,
+    readConsistency: readConsistencyOf(e.QDRANT_READ_CONSISTENCY),
+  };
+}
+
+function readConsistencyOf(value: string | undefined): number | "all" | "majority" | "quorum" | undefined {
+  if (value === undefined) return undefined;
+  return value === "all" || value === "majority" || value === "quorum" ? value : Number(value);
+}
 
 /** Embedding model settings: the producer, the workers and the query API must agree on them. */
 export const ModelEnv = z.object({

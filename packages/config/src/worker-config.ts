@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { port, positiveInt } from "./env-fields.js";
+import { keyPrefix, port, positiveInt } from "./env-fields.js";
 import { modelsOf } from "./producer-config.js";
-import { ModelEnv, SharedEnv } from "./shared-config.js";
+import { ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
 
 /** Environment of services/embed-worker. */
 export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
@@ -30,9 +30,9 @@ export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
     /** Interface to bind the health server. */
     HOST: z.string().default("0.0.0.0"),
   })
-  .transform((e) => ({
-    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
-    qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },
+  .transform((e, ctx) => ({
+    redis: { url: e.REDIS_URL, prefix: keyPrefix(e.REDIS_URL, e.QUEUE_PREFIX) },
+    qdrant: qdrantOf(e, ctx),
     models: modelsOf(e),
     worker: {
       concurrency: e.WORKER_CONCURRENCY,

@@ -21,6 +21,20 @@ export interface CollectionConfig {
   sparse: Record<string, SparseParams>;
   metadata: Record<string, unknown> | null;
   onDiskPayload: boolean;
+  /**
+   * Distribution settings a Qdrant cluster acts on (shards, replicas, write quorum) and storage settings
+   * (`hnsw_config`, `quantization_config` given at creation): one process keeps every shard in one store, so it
+   * only checks and reports them, as a single Qdrant node does. Absent in collections written before they were kept.
+   */
+  layout?: CollectionLayout;
+}
+
+export interface CollectionLayout {
+  shardNumber: number;
+  replicationFactor: number;
+  writeConsistencyFactor: number;
+  hnsw: Record<string, unknown>;
+  quantization: Record<string, unknown> | null;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -50,6 +64,33 @@ function readDense(spec: unknown, where: string): DenseParams {
   return { size, distance: distance as Distance, extra };
 }
 
+function readCount(value: unknown, where: string): number {
+  if (value === undefined || value === null) return 1;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1)
+    throw formatError(where, `invalid value: ${JSON.stringify(value)}, expected a positive integer`);
+  return value;
+}
+
+function readLayout(spec: Record<string, unknown>): CollectionLayout {
+  const layout: CollectionLayout = {
+    shardNumber: readCount(spec.shard_number, "shard_number"),
+    replicationFactor: readCount(spec.replication_factor, "replication_factor"),
+    writeConsistencyFactor: readCount(spec.write_consistency_factor, "write_consistency_factor"),
+    hnsw: {},
+    quantization: null,
+  };
+  if (spec.hnsw_config !== undefined && spec.hnsw_config !== null) {
+    if (!isPlainObject(spec.hnsw_config)) throw formatError("hnsw_config", "expected a JSON object");
+    layout.hnsw = spec.hnsw_config;
+  }
+  if (spec.quantization_config !== undefined && spec.quantization_config !== null) {
+    if (!isPlainObject(spec.quantization_config))
+      throw formatError("quantization_config", "expected a JSON object");
+    layout.quantization = spec.quantization_config;
+  }
+  return layout;
+}
+
 /** Reads a create-collection body (`PUT /collections/{name}`). */
 export function readCreateCollection(body: unknown): CollectionConfig {
   const spec = body ?? {};
@@ -62,6 +103,7 @@ export function readCreateCollection(body: unknown): CollectionConfig {
     sparse: {},
     metadata: null,
     onDiskPayload: typeof spec.on_disk_payload === "boolean" ? spec.on_disk_payload : true,
+    layout: readLayout(spec),
   };
   const vectors = spec.vectors;
   if (isPlainObject(vectors)) {
@@ -108,9 +150,9 @@ export function describeConfig(config: CollectionConfig): Record<string, unknown
     : Object.fromEntries(Object.entries(config.vectors).map(([n, p]) => [n, dense(p)]));
   const params: Record<string, unknown> = {
     vectors,
-    shard_number: 1,
-    replication_factor: 1,
-    write_consistency_factor: 1,
+    shard_number: config.layout?.shardNumber ?? 1,
+    replication_factor: config.layout?.replicationFactor ?? 1,
+    write_consistency_factor: config.layout?.writeConsistencyFactor ?? 1,
     on_disk_payload: config.onDiskPayload,
   };
   if (Object.keys(config.sparse).length > 0) {
@@ -129,6 +171,7 @@ export function describeConfig(config: CollectionConfig): Record<string, unknown
       full_scan_threshold: 10000,
       max_indexing_threads: 0,
       on_disk: false,
+      ...config.layout?.hnsw,
     },
     optimizer_config: {
       deleted_threshold: 0.2,
@@ -141,7 +184,7 @@ export function describeConfig(config: CollectionConfig): Record<string, unknown
       max_optimization_threads: null,
     },
     wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0, wal_retain_closed: 1 },
-    quantization_config: null,
+    quantization_config: config.layout?.quantization ?? null,
   };
   if (config.metadata) out.metadata = config.metadata;
   return out;

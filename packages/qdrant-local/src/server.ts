@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { Engine } from "./engine.js";
 import { QdrantError } from "./errors.js";
 import { readJsonBody, sendError, sendJson, sendOk } from "./http-io.js";
+import { checkReplicaParams } from "./replica-params.js";
 import { dotSegment, Router } from "./router.js";
 import { collectionRoutes } from "./routes-collections.js";
 import { pointRoutes } from "./routes-points.js";
@@ -101,6 +102,7 @@ export async function startQdrantLocal(options: QdrantLocalOptions = {}): Promis
         return;
       }
       const body = method === "GET" || method === "DELETE" ? undefined : await readJsonBody(req);
+      checkReplicaParams(url.searchParams);
       const waitParam = url.searchParams.get("wait");
       const wait = waitParam === null ? undefined : waitParam === "true" || waitParam === "";
       const result = await route.handler({ params: route.params, query: url.searchParams, body, wait });

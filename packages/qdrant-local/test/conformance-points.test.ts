@@ -65,6 +65,51 @@ describe("collections", () => {
     expect(missing.body.status.error).toBe(`Not found: Collection \`${name}\` doesn't exist!`);
   });
 
+  it("accepts and reports distribution and storage options; writes take ordering, reads consistency", async () => {
+    const name = fresh("conf_layout");
+    const { client } = backend;
+    await client.createCollection(name, {
+      vectors: { dense: { size: 2, distance: "Cosine", on_disk: true } },
+      sparse_vectors: { text: { modifier: "idf", index: { on_disk: true } } },
+      shard_number: 3,
+      replication_factor: 2,
+      write_consistency_factor: 2,
+      on_disk_payload: true,
+      hnsw_config: { on_disk: true },
+      quantization_config: { scalar: { type: "int8", always_ram: true } },
+    });
+    const { config } = await client.getCollection(name);
+    expect(config.params).toMatchObject({
+      shard_number: 3,
+      replication_factor: 2,
+      write_consistency_factor: 2,
+      on_disk_payload: true,
+      vectors: { dense: { size: 2, on_disk: true } },
+      sparse_vectors: { text: { index: { on_disk: true } } },
+    });
+    expect(config.hnsw_config.on_disk).toBe(true);
+    expect(config.quantization_config).toMatchObject({ scalar: { type: "int8", always_ram: true } });
+    const point = { id: 1, vector: { dense: [1, 0], text: { indices: [3], values: [1] } }, payload: {} };
+    await client.upsert(name, { wait: true, ordering: "strong", points: [point] });
+    const hits = await client.query(name, { query: [1, 0], using: "dense", consistency: "majority" });
+    expect(hits.points.map((p) => p.id)).toEqual([1]);
+    const badOrdering = await backend.raw(
+      "PUT",
+      `/collections/${name}/points?wait=true&ordering=eventual`,
+      { points: [point] },
+      { invalid: true },
+    );
+    expect(badOrdering.status).toBe(400);
+    expect(badOrdering.body.status.error).toMatch(/weak.*medium.*strong/);
+    const badShards = await backend.raw(
+      "PUT",
+      `/collections/${fresh("conf_layout_bad")}`,
+      { vectors: { size: 2, distance: "Dot" }, shard_number: 0 },
+      { invalid: true },
+    );
+    expect(badShards.status).toBe(400);
+  });
+
   it("metadata given to PUT /collections is kept", async () => {
     const name = fresh("conf_meta");
     expect(

@@ -1,5 +1,12 @@
 export { BatchJob, BatchResult, BatchRow, batchJobId, ModelSpec } from "./batch-job.js";
-export { createRedis, redisOptions } from "./connection.js";
+export {
+  closeQueueConnection,
+  clusterOptions,
+  createRedis,
+  queueConnection,
+  type RedisClient,
+  redisOptions,
+} from "./connection.js";
 export {
   EMBED_JOB,
   FinalizeJob,
@@ -41,3 +48,4 @@ export {
   recordBatchPoints,
 } from "./progress.js";
 export { QUEUE, type QueueName } from "./queue-names.js";
+export { parseRedisUrl, type RedisNode, type RedisTopology } from "./redis-topology.js";

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connection.js";
 
 /**
  * Redis keys of one ingestion's progress, all under the deployment's queue prefix:
@@ -76,7 +76,7 @@ return 0`;
  * Resolves `true` when this call counted it.
  */
 export async function recordBatchDone(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   batch: BatchRef,
   points: number,
@@ -102,7 +102,7 @@ export async function recordBatchDone(
  * when the batch was already counted done.
  */
 export async function recordBatchFailed(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   batch: BatchRef,
   reason: string,
@@ -151,7 +151,7 @@ export interface BatchPoint {
  * same source: a row finds its own line and is not a collision.
  */
 export async function recordBatchPoints(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   batch: BatchRef & { rows: number },
   points: BatchPoint[],

@@ -18,6 +18,40 @@ export interface CollectionSpec {
   sparse: string;
   /** `idf` for BM25 (Qdrant applies the IDF at query time), `none` for SPLADE. */
   sparseModifier: "idf" | "none";
+  /** How a new collection is spread over a Qdrant cluster and kept on disk; Qdrant's defaults when absent. */
+  layout?: CollectionLayout;
+}
+
+/**
+ * Creation-time settings of a collection (an existing one keeps its own; they are not compared).
+ * - `shardNumber`: shards the points are split into (spread over the cluster's peers; fixed at creation);
+ * - `replicationFactor`: copies of each shard on different peers;
+ * - `writeConsistencyFactor`: copies that must acknowledge a write before it succeeds (≤ replicationFactor);
+ * - `onDiskVectors`: dense vectors (and the sparse index) memory-mapped from disk instead of held in RAM;
+ * - `onDiskPayload`: payload read from disk on demand;
+ * - `quantization`: `int8` keeps a scalar-quantized copy of the dense vectors in RAM (4x smaller) for search.
+ */
+export interface CollectionLayout {
+  shardNumber?: number;
+  replicationFactor?: number;
+  writeConsistencyFactor?: number;
+  onDiskVectors?: boolean;
+  onDiskPayload?: boolean;
+  quantization?: "none" | "int8";
+}
+
+/** The create-collection fields a layout sets (only those given, so an empty layout leaves Qdrant's defaults). */
+export function layoutParams(layout: CollectionLayout = {}) {
+  return {
+    ...(layout.shardNumber ? { shard_number: layout.shardNumber } : {}),
+    ...(layout.replicationFactor ? { replication_factor: layout.replicationFactor } : {}),
+    ...(layout.writeConsistencyFactor ? { write_consistency_factor: layout.writeConsistencyFactor } : {}),
+    ...(layout.onDiskPayload !== undefined ? { on_disk_payload: layout.onDiskPayload } : {}),
+    ...(layout.onDiskVectors ? { hnsw_config: { on_disk: true } } : {}),
+    ...(layout.quantization === "int8"
+      ? { quantization_config: { scalar: { type: "int8" as const, quantile: 0.99, always_ram: true } } }
+      : {}),
+  };
 }
 
 /** The models a collection was built with, as recorded in its metadata under `models`. */
@@ -49,8 +83,20 @@ export async function ensureCollection(
   try {
     await client.api().createCollection({
       collection_name: name,
-      vectors: { [DENSE_VECTOR]: { size: spec.denseDim, distance: spec.distance } },
-      sparse_vectors: { [SPARSE_VECTOR]: { modifier: spec.sparseModifier } },
+      vectors: {
+        [DENSE_VECTOR]: {
+          size: spec.denseDim,
+          distance: spec.distance,
+          ...(spec.layout?.onDiskVectors ? { on_disk: true } : {}),
+        },
+      },
+      sparse_vectors: {
+        [SPARSE_VECTOR]: {
+          modifier: spec.sparseModifier,
+          ...(spec.layout?.onDiskVectors ? { index: { on_disk: true } } : {}),
+        },
+      },
+      ...layoutParams(spec.layout),
       metadata: { models: { dense: spec.dense, denseDim: spec.denseDim, sparse: spec.sparse } },
     });
     return { created: true };

@@ -51,6 +51,42 @@ async function conflictOf(run: Promise<unknown>): Promise<AppError> {
 }
 
 describe("ensureCollection", () => {
+  it("creates a collection with the configured shards, replicas, write quorum, on-disk vectors and int8", async () => {
+    const name = collectionName();
+    const layout = {
+      shardNumber: 3,
+      replicationFactor: 2,
+      writeConsistencyFactor: 2,
+      onDiskVectors: true,
+      onDiskPayload: true,
+      quantization: "int8" as const,
+    };
+    await ensureCollection(client, name, { ...spec, layout });
+    const { config } = await client.getCollection(name);
+    expect(config.params).toMatchObject({
+      shard_number: 3,
+      replication_factor: 2,
+      write_consistency_factor: 2,
+      on_disk_payload: true,
+      vectors: { dense: { on_disk: true } },
+      sparse_vectors: { sparse: { index: { on_disk: true } } },
+    });
+    expect(config.hnsw_config.on_disk).toBe(true);
+    expect(config.quantization_config).toMatchObject({ scalar: { type: "int8" } });
+    const point = {
+      id: pointId(name, "r1", 0),
+      dense: [1, 0, 0, 0],
+      sparse: { indices: [1], values: [1] },
+      payload: {},
+    };
+    await upsertPoints(client, name, [point], { ordering: "strong" });
+    // The setting reaches the server: an ordering Qdrant does not know is refused there.
+    const refused = await conflictOf(upsertPoints(client, name, [point], { ordering: "eventual" as never }));
+    expect(refused.code).toBe("BAD_REQUEST");
+    const hits = await client.query(name, { query: [1, 0, 0, 0], using: "dense", consistency: "majority" });
+    expect(hits.points.map((p) => p.id)).toEqual([point.id]);
+  });
+
   it("creates the collection with named vectors and records the models, then accepts it as is", async () => {
     const name = collectionName();
     await expect(ensureCollection(client, name, spec)).resolves.toEqual({ created: true });

@@ -11,13 +11,13 @@ import {
   EMBED_JOB,
   ingestionKeys,
   QUEUE,
+  type RedisClient,
   recordBatchDone,
   recordBatchFailed,
   redisOptions,
 } from "@hybrid/queue";
 import { createQdrantClient, ensureCollection, pointId, type QdrantClient } from "@hybrid/store";
 import { Queue, type Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEmbedWorker } from "./embed-worker.js";
 import type { BatchDeps } from "./process-batch.js";
@@ -31,7 +31,7 @@ const logger = createLogger({ name: "embed-worker-test", level: "silent" });
 let encoder: HybridEncoder;
 let local: QdrantLocal;
 let qdrant: QdrantClient;
-let redis: Redis;
+let redis: RedisClient;
 let models: BatchJob["models"];
 const cleanups: Array<() => Promise<unknown>> = [];
 

@@ -1,7 +1,13 @@
 import { loadConfigOrExit, WorkerEnv } from "@hybrid/config";
 import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
-import { createRedis, recordBatchDone, recordBatchFailed, redisOptions } from "@hybrid/queue";
+import {
+  closeQueueConnection,
+  createRedis,
+  queueConnection,
+  recordBatchDone,
+  recordBatchFailed,
+} from "@hybrid/queue";
 import { createHttpApp, installGracefulShutdown, mountHealthRoutes, serveHttp } from "@hybrid/service-kit";
 import { createQdrantClient } from "@hybrid/store";
 import type { Worker } from "bullmq";
@@ -13,6 +19,7 @@ import { readinessChecks } from "./readiness.js";
 const config = loadConfigOrExit(WorkerEnv, process.env);
 const logger = createLogger({ name: "embed-worker", level: config.log.level, pretty: config.log.pretty });
 const redis = createRedis(config.redis.url);
+const connection = queueConnection(config.redis.url);
 redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
 const qdrant = createQdrantClient(config.qdrant);
 const eventLoop = watchEventLoop();
@@ -38,7 +45,7 @@ installGracefulShutdown({
     },
     { name: "http", run: () => server.close() },
     { name: "encoder", run: async () => encoder?.close() },
-    { name: "redis", run: () => redis.quit() },
+    { name: "redis", run: () => Promise.all([redis.quit(), closeQueueConnection(connection)]) },
   ],
 });
 
@@ -59,7 +66,7 @@ try {
   const { prefix } = config.redis;
   const { storeAttempts, storeBackoffMs, storeBackoffMaxMs } = config.worker;
   worker = createEmbedWorker({
-    connection: redisOptions(config.redis.url),
+    connection,
     prefix,
     concurrency: config.worker.concurrency,
     lockDurationMs,
@@ -70,6 +77,7 @@ try {
       models,
       qdrant,
       storeRetry: { attempts: storeAttempts, baseMs: storeBackoffMs, maxMs: storeBackoffMaxMs },
+      writeOrdering: config.qdrant.writeOrdering,
       recordDone: (batch, points) => recordBatchDone(redis, prefix, batch, points),
       recordFailed: (batch, reason) => recordBatchFailed(redis, prefix, batch, reason),
       onEncoderFailure: createEncoderWatch({ encoder, logger, onBroken: () => void exitWithError() }),

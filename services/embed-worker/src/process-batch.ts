@@ -1,6 +1,12 @@
 import { BatchJob, type BatchRef, type BatchResult, type ModelSpec, parseBatchJobId } from "@hybrid/queue";
 import { isAppError } from "@hybrid/service-kit";
-import { type HybridPoint, pointId, type QdrantClient, upsertPoints } from "@hybrid/store";
+import {
+  type HybridPoint,
+  pointId,
+  type QdrantClient,
+  upsertPoints,
+  type WriteOrdering,
+} from "@hybrid/store";
 import { UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import { type BackoffOptions, retryWithBackoff } from "./retry-with-backoff.js";
@@ -18,6 +24,8 @@ export interface BatchDeps {
   qdrant: QdrantClient;
   /** Upsert retries within one delivery. */
   storeRetry: BackoffOptions;
+  /** Upsert ordering across a shard's replicas on a Qdrant cluster (QDRANT_WRITE_ORDERING); Qdrant's default when absent. */
+  writeOrdering?: WriteOrdering;
   /** Counts the batch done (idempotent per batch). */
   recordDone: (batch: BatchRef, points: number) => Promise<unknown>;
   /** Records a batch that has used its last attempt, with its reason (idempotent per batch). */
@@ -121,7 +129,11 @@ export async function embedRows(batch: BatchJob, deps: Pick<BatchDeps, "encoder"
 async function upsertWithRetry(collection: string, points: HybridPoint[], deps: BatchDeps): Promise<void> {
   try {
     await retryWithBackoff(
-      () => upsertPoints(deps.qdrant, collection, points, { wait: true }),
+      () =>
+        upsertPoints(deps.qdrant, collection, points, {
+          wait: true,
+          ...(deps.writeOrdering ? { ordering: deps.writeOrdering } : {}),
+        }),
       deps.storeRetry,
       {
         shouldRetry: (error) => isAppError(error) && error.retryable,

@@ -1,15 +1,14 @@
 import { createLogger } from "@hybrid/logger";
 import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
-import { createRedis } from "@hybrid/queue";
+import { createRedis, type RedisClient } from "@hybrid/queue";
 import { createHttpApp, mountHealthRoutes } from "@hybrid/service-kit";
 import { createQdrantClient } from "@hybrid/store";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readinessChecks } from "./readiness.js";
 
 /** `/readyz` of the worker through `app.request()`, with real Redis and the local mode (one of them closed on purpose). */
 const logger = createLogger({ name: "readiness-test", level: "silent" });
-let redis: Redis;
+let redis: RedisClient;
 let local: QdrantLocal;
 
 beforeAll(async () => {

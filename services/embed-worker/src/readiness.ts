@@ -1,9 +1,9 @@
+import type { RedisClient } from "@hybrid/queue";
 import type { ReadinessCheck } from "@hybrid/service-kit";
 import type { QdrantClient } from "@hybrid/store";
-import type { Redis } from "ioredis";
 
 export interface ReadinessDeps {
-  redis: Redis;
+  redis: RedisClient;
   qdrant: QdrantClient;
   /** True once the models are loaded. */
   modelsLoaded: () => boolean;

@@ -2,7 +2,7 @@ import path from "node:path";
 import { loadConfigOrExit, ProducerEnv } from "@hybrid/config";
 import { describeDenseModel, sparseModifierOf } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
-import { createRedis, QUEUE, redisOptions } from "@hybrid/queue";
+import { closeQueueConnection, createRedis, QUEUE, queueConnection } from "@hybrid/queue";
 import { installGracefulShutdown, serveHttp } from "@hybrid/service-kit";
 import { createQdrantClient } from "@hybrid/store";
 import { FlowProducer, Queue } from "bullmq";
@@ -20,7 +20,7 @@ try {
   process.exit(1);
 }
 const logger = createLogger({ name: "ingest-producer", level: config.log.level, pretty: config.log.pretty });
-const connection = redisOptions(config.redis.url);
+const connection = queueConnection(config.redis.url);
 const prefix = config.redis.prefix;
 const redis = createRedis(config.redis.url);
 const qdrant = createQdrantClient(config.qdrant);
@@ -42,7 +42,7 @@ const deps: IngestDeps = {
     uploadDir: path.resolve(config.sources.uploadDir ?? path.join(dataDirs[0] ?? process.cwd(), ".uploads")),
     maxRowBytes: config.ingest.maxRowBytes,
   },
-  resolveCollection: createCollectionResolver(qdrant, { dense, sparse }),
+  resolveCollection: createCollectionResolver(qdrant, { dense, sparse }, config.qdrant.layout),
   limits: config.ingest,
   logger,
 };
@@ -76,6 +76,6 @@ installGracefulShutdown({
       name: "queues",
       run: () => Promise.all([deps.ingestQueue.close(), deps.embedQueue.close(), deps.flows.close()]),
     },
-    { name: "redis", run: () => redis.quit() },
+    { name: "redis", run: () => Promise.all([redis.quit(), closeQueueConnection(connection)]) },
   ],
 });

@@ -40,6 +40,8 @@ export interface PoolTransportOptions {
   timeoutMs: number;
   /** Keep-alive connections to Qdrant at most. */
   connections?: number;
+  /** Replicas a query reads on a Qdrant cluster (`consistency` parameter); Qdrant's default (1) when absent. */
+  readConsistency?: number | "all" | "majority" | "quorum" | undefined;
 }
 
 /**
@@ -54,6 +56,7 @@ export function createPoolTransport({
   apiKey,
   timeoutMs,
   connections = 64,
+  readConsistency,
 }: PoolTransportOptions): QueryTransport {
   const base = new URL(url);
   const prefix = base.pathname.replace(/\/+$/, "");
@@ -64,6 +67,7 @@ export function createPoolTransport({
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
+  const query = readConsistency === undefined ? "" : `?consistency=${readConsistency}`;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (apiKey) headers["api-key"] = apiKey;
   return {
@@ -72,7 +76,7 @@ export function createPoolTransport({
       let text: string;
       try {
         const res = await pool.request({
-          path: `${prefix}/collections/${encodeURIComponent(collection)}/points/query`,
+          path: `${prefix}/collections/${encodeURIComponent(collection)}/points/query${query}`,
           method: "POST",
           headers,
           body: serializeQueryBody(body),

@@ -14,6 +14,8 @@ export {
   type QdrantLocalProcessOptions,
   startQdrantLocalProcess,
 } from "./qdrant-local.js";
+export { type RedisClusterHandle, type RedisNodeProcess, startRedisCluster } from "./redis-cluster.js";
+export { type RedisSentinelHandle, startRedisSentinel } from "./redis-sentinel.js";
 export { type RedisServer, type RedisServerOptions, startRedisServer } from "./redis-server.js";
 export { type Restartable, startRestartable } from "./restartable.js";
 export { type ServiceProcess, type StartServiceOptions, startService } from "./service.js";

@@ -1,6 +1,5 @@
-import { type BatchRow, recordBatchPoints } from "@hybrid/queue";
+import { type BatchRow, type RedisClient, recordBatchPoints } from "@hybrid/queue";
 import { pointId } from "@hybrid/store";
-import type { Redis } from "ioredis";
 
 /** A row that landed on the point of an earlier row of the same ingestion (Qdrant keeps the last write). */
 export interface Collision {
@@ -15,7 +14,7 @@ export interface Collision {
  * on an earlier row's point, once per row (a chunked row collides on several points).
  */
 export async function recordPointsOf(
-  deps: { redis: Redis; prefix: string },
+  deps: { redis: RedisClient; prefix: string },
   batch: { ingestionId: string; collection: string; batchIndex: number; rows: BatchRow[] },
 ): Promise<Collision[]> {
   const points = batch.rows.map((row) => ({

@@ -1,6 +1,5 @@
-import type { ModelSpec } from "@hybrid/queue";
+import type { ModelSpec, RedisClient } from "@hybrid/queue";
 import type { FlowProducer, Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { SourcePolicy } from "../sources/open-source.js";
 
@@ -10,7 +9,7 @@ export type ResolveCollection = (collection: string) => Promise<{ models: ModelS
 /** Everything the ingestion functions need, built once in `main` (or a test). */
 export interface IngestDeps {
   /** Plain command connection (progress hashes, the index). */
-  redis: Redis;
+  redis: RedisClient;
   /** QUEUE_PREFIX, also BullMQ's `prefix`. */
   prefix: string;
   ingestQueue: Queue;
