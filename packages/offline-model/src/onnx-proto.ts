@@ -106,7 +106,7 @@ const schema = {
 };
 
 /** ONNX TensorProto.DataType values used here. */
-export const OnnxType = { float: 1, int32: 6, int64: 7, bool: 9 } as const;
+export const OnnxType = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9 } as const;
 export type OnnxType = (typeof OnnxType)[keyof typeof OnnxType];
 
 /** ONNX AttributeProto.AttributeType values used here. */
