@@ -74,6 +74,8 @@ function serverOptions(topology: Exclude<RedisTopology, { mode: "cluster" }>): R
     ...(topology.tls ? { enableTLSForSentinelMode: true } : {}),
     // Sentinel announces a switch-over on a channel; listening to it reconnects at once instead of on the next error.
     failoverDetector: true,
+    // A connection still on a demoted master gets READONLY: reconnect (through the sentinels) and resend.
+    reconnectOnError: (error: Error) => (error.message.startsWith("READONLY") ? 2 : false),
     ...FOR_BULLMQ,
   };
 }

@@ -51,3 +51,26 @@ describe("createHttpApp", () => {
     });
   });
 });
+
+describe("errors of a backing service", () => {
+  it("answer 503 UNAVAILABLE while Redis fails over or a connection is refused; anything else stays 500", async () => {
+    const app = createHttpApp({ logger: pino({ level: "silent" }) });
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6379"), { code: "ECONNREFUSED" });
+    const errors: Record<string, Error> = {
+      refused,
+      wrapped: new Error("query failed", { cause: refused }),
+      readonly: new Error("READONLY You can't write against a read only replica."),
+      closed: new Error("Connection is closed."),
+      bug: new TypeError("x is not a function"),
+    };
+    app.get("/:kind", (c) => {
+      throw errors[c.req.param("kind")];
+    });
+    for (const kind of ["refused", "wrapped", "readonly", "closed"]) {
+      const res = await app.request(`/${kind}`);
+      expect(res.status, kind).toBe(503);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UNAVAILABLE");
+    }
+    expect((await app.request("/bug")).status).toBe(500);
+  });
+});

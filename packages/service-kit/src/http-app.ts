@@ -18,6 +18,27 @@ export interface HttpAppOptions {
  * A Hono app with what every service needs at its edge: a request id (taken from `x-request-id` or made),
  * a child logger per request, one access-log line, and one error handler answering `{error: {code, message, requestId}}`.
  */
+/** Network errors and the replies Redis gives while it fails over or loads: worth a 503 and a retry, not a 500. */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+]);
+const UNAVAILABLE_REPLIES =
+  /^(READONLY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b|^Connection is closed|^Stream isn't writeable/;
+
+export function isBackendUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if ((code && UNAVAILABLE_CODES.has(code)) || UNAVAILABLE_REPLIES.test(e.message)) return true;
+    if (e.name === "MaxRetriesPerRequestError" || e.name === "ClusterAllFailedError") return true;
+  }
+  return false;
+}
+
 export function createHttpApp({ logger }: HttpAppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -49,6 +70,11 @@ export function createHttpApp({ logger }: HttpAppOptions): Hono<AppEnv> {
       const status = error.status;
       const code = status === 401 ? "UNAUTHORIZED" : status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST";
       return c.json({ error: { code, message: error.message || "bad request", requestId } }, status);
+    }
+    if (isBackendUnavailable(error)) {
+      c.get("log")?.warn({ err: error }, "a backing service is unavailable");
+      const message = "a backing service (Redis or Qdrant) is unavailable right now; retry shortly";
+      return c.json({ error: { code: "UNAVAILABLE", message, requestId } }, 503);
     }
     c.get("log")?.error({ err: error }, "unhandled error");
     return c.json({ error: { code: "INTERNAL", message: "internal error", requestId } }, 500);
