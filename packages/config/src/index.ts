@@ -2,5 +2,5 @@ export { csv, flag, httpUrl, logLevel, optionalSecret, port, positiveInt, redisU
 export { ConfigError, loadConfig, loadConfigOrExit } from "./load-config.js";
 export { modelsOf, type ProducerConfig, ProducerEnv } from "./producer-config.js";
 export { type QueryConfig, QueryEnv } from "./query-config.js";
-export { ModelEnv, SharedEnv } from "./shared-config.js";
+export { checkInferenceModels, ModelEnv, SharedEnv } from "./shared-config.js";
 export { type WorkerConfig, WorkerEnv } from "./worker-config.js";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { csv, port, positiveInt } from "./env-fields.js";
 import { modelsOf } from "./producer-config.js";
-import { ModelEnv, SharedEnv } from "./shared-config.js";
+import { checkInferenceModels, ModelEnv, SharedEnv } from "./shared-config.js";
 
 /** Environment of services/query-api. */
 export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
@@ -28,6 +28,7 @@ export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
      */
     QUERY_MAX_MODELS: positiveInt(3, 64),
   })
+  .superRefine(checkInferenceModels)
   .transform((e) => ({
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, corsOrigins: e.CORS_ORIGINS },
     qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { port, positiveInt } from "./env-fields.js";
 import { modelsOf } from "./producer-config.js";
-import { ModelEnv, SharedEnv } from "./shared-config.js";
+import { checkInferenceModels, ModelEnv, SharedEnv } from "./shared-config.js";
 
 /** Environment of services/embed-worker. */
 export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
@@ -30,6 +30,7 @@ export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
     /** Interface to bind the health server. */
     HOST: z.string().default("0.0.0.0"),
   })
+  .superRefine(checkInferenceModels)
   .transform((e) => ({
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, timeoutMs: e.QDRANT_TIMEOUT_MS },

@@ -5,10 +5,18 @@ export {
   DENSE_VECTOR,
   describeMismatches,
   ensureCollection,
+  InferenceMode,
   readCollectionModels,
   SPARSE_VECTOR,
 } from "./collection.js";
 export { POINT_ID_NAMESPACE, pointId, uuidV5 } from "./point-id.js";
 export { createQdrantClient, type QdrantClient, type QdrantClientOptions } from "./qdrant-client.js";
 export { toAppError } from "./store-error.js";
-export { type HybridPoint, type UpsertOptions, upsertPoints } from "./upsert-points.js";
+export {
+  cloudModelName,
+  type HybridPoint,
+  type InferenceDocument,
+  STORE_BM25_MODEL,
+  type UpsertOptions,
+  upsertPoints,
+} from "./upsert-points.js";

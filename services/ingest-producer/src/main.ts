@@ -33,7 +33,7 @@ const deps: IngestDeps = {
     ),
     maxRowBytes: config.ingest.maxRowBytes,
   },
-  resolveCollection: createCollectionResolver(qdrant, { dense, sparse }),
+  resolveCollection: createCollectionResolver(qdrant, { dense, sparse, inference: config.models.inference }),
   limits: config.ingest,
   logger,
 };

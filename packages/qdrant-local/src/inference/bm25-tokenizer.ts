@@ -1,3 +1,4 @@
+/// <reference path="./fold-to-ascii.d.ts" />
 import ASCIIFolder from "fold-to-ascii";
 import { stem } from "porter2";
 import type { Bm25Config } from "./bm25-options.js";
