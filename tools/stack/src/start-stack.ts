@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { localModeArgs } from "./local-mode-args.js";
 import type { ExitInfo, ManagedProcess } from "./managed-process.js";
 import { startQdrantLocalChild, withLogs } from "./qdrant-local-process.js";
 import { repoRoot } from "./repo-root.js";
@@ -160,6 +161,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         const localMode = {
           port: await pickPort(ports.qdrant ?? 6333),
           storage,
+          args: localModeArgs({ ...(options.baseEnv ?? process.env), ...options.env }),
           onLine: write,
           color: color(COLORS.qdrant),
           env: options.baseEnv ?? process.env,
