@@ -209,16 +209,13 @@ describe("the query API follows each collection's mode", () => {
     }
   });
 
-  it("answers hybrid (RRF) searches in every mode, with the same fused scores in mixed and server", async () => {
-    // RRF scores tie by construction (rank 1 + rank 3 = rank 3 + rank 1); Qdrant breaks ties by point id, and point
-    // ids derive from the collection name, so only the scores are compared across collections.
-    const scores = (hits: Array<{ score: number }>) => hits.map((h) => h.score);
+  it("answers hybrid (RRF) searches in every mode", async () => {
+    // Fused lists are not compared across these collections: RRF ties (rank 1 + rank 3 = rank 3 + rank 1) and ties at
+    // the prefetch cut are broken by point id, which derives from the collection name. The equivalence test compares
+    // them in two stores under one collection name.
     for (const query of ["statin cohort outcome", "sleep and memory in elderly women"]) {
-      const [client, mixed, server] = await Promise.all(
-        MODES.map((m) => search(collections.get(m) as string, query)),
-      );
-      expect(client).toHaveLength(10);
-      expect(scores(server ?? [])).toEqual(scores(mixed ?? []));
+      const lists = await Promise.all(MODES.map((m) => search(collections.get(m) as string, query)));
+      for (const hits of lists) expect(hits).toHaveLength(10);
     }
   });
 });
