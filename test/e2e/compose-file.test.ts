@@ -74,6 +74,8 @@ describe("docker-compose.yml", () => {
     for (const name of ["ingest-producer", "embed-worker", "query-api"]) {
       expect(services[name]?.volumes, `${name} mounts the shared model cache`).toContain("models:/models");
       expect(services[name]?.environment?.MODEL_CACHE_DIR).toBe("/models");
+      // The pinned Qdrant computes BM25 itself (1.15.3+) but has no dense inference: mixed mode.
+      expect(services[name]?.environment?.INFERENCE).toBe("mixed");
     }
     // The producer's data is read-only; uploads are spooled on a volume of their own.
     expect(services["ingest-producer"]?.volumes).toContain("uploads:/uploads");

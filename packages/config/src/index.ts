@@ -15,5 +15,5 @@ export { limitNesting, nestingDepth } from "./nesting-limit.js";
 export { modelsOf, type ProducerConfig, ProducerEnv } from "./producer-config.js";
 export { type QueryConfig, QueryEnv } from "./query-config.js";
 export { decimalInt, onceOnly } from "./query-fields.js";
-export { ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
+export { checkInferenceModels, ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
 export { type WorkerConfig, WorkerEnv } from "./worker-config.js";

@@ -34,6 +34,19 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads INFERENCE (client by default) and refuses a store-side BM25 with another sparse model", () => {
+    expect(loadConfig(WorkerEnv, {}).models.inference).toBe("client");
+    expect(loadConfig(QueryEnv, { INFERENCE: "mixed" }).models.inference).toBe("mixed");
+    expect(loadConfig(ProducerEnv, { INFERENCE: "server" }).models.inference).toBe("server");
+    const error = catchError(() =>
+      loadConfig(WorkerEnv, { INFERENCE: "mixed", SPARSE_MODEL: "prithivida/Splade_PP_en_v1" }),
+    );
+    expect(error.message).toMatch(/INFERENCE.*computes only Qdrant\/bm25/);
+    expect(catchError(() => loadConfig(WorkerEnv, { INFERENCE: "cloud" })).message).toMatch(
+      /INFERENCE \("cloud"\)/,
+    );
+  });
+
   it("parses booleans and lists from strings", () => {
     const config = loadConfig(ProducerEnv, { LOG_PRETTY: "false", API_KEYS: "a, b,," });
     expect(config.log.pretty).toBe(false);

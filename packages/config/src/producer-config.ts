@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { csv, keyPrefix, optionalSecret, port, positiveInt } from "./env-fields.js";
-import { ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
+import { checkInferenceModels, ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
 
 /** Environment of services/ingest-producer. */
 export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
@@ -46,6 +46,7 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     /** A `url` or `hf` source that sends nothing for this long (ms) fails its read, freeing the read slot. */
     SOURCE_IDLE_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
   })
+  .superRefine(checkInferenceModels)
   .transform((e, ctx) => ({
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, maxBodyBytes: e.MAX_BODY_BYTES },
     redis: { url: e.REDIS_URL, prefix: keyPrefix(e.REDIS_URL, e.QUEUE_PREFIX) },
@@ -80,6 +81,7 @@ export function modelsOf(e: ModelEnv) {
   return {
     dense: e.DENSE_MODEL,
     sparse: e.SPARSE_MODEL,
+    inference: e.INFERENCE,
     cacheDir: e.MODEL_CACHE_DIR,
     onnxThreads: e.ONNX_THREADS,
     sources: {

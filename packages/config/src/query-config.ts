@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CollectionName } from "./collection-name.js";
 import { csv, port, positiveInt } from "./env-fields.js";
 import { modelsOf } from "./producer-config.js";
-import { ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
+import { checkInferenceModels, ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
 
 /** Environment of services/query-api. */
 export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
@@ -29,6 +29,7 @@ export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
      */
     QUERY_MAX_MODELS: positiveInt(3, 64),
   })
+  .superRefine(checkInferenceModels)
   .transform((e, ctx) => ({
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, corsOrigins: e.CORS_ORIGINS },
     qdrant: qdrantOf(e, ctx),

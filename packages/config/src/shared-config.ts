@@ -125,5 +125,22 @@ export const ModelEnv = z.object({
     }),
   /** ONNX Runtime intra-op threads per process (0 = its default). */
   ONNX_THREADS: z.coerce.number().int().min(0).max(256).default(1),
+  /**
+   * Who computes the vectors of new collections (recorded in their metadata; an existing collection keeps its own):
+   * `client` (the workers and the query API, today), `mixed` (dense here, BM25 by the store: fits self-hosted Qdrant),
+   * `server` (the store embeds both from documents: Qdrant Cloud inference, or the local mode with --dense-model).
+   */
+  INFERENCE: z.enum(["client", "mixed", "server"]).default("client"),
 });
 export type ModelEnv = z.output<typeof ModelEnv>;
+
+/** The store computes only `qdrant/bm25` among the sparse models, so `mixed` and `server` need it. */
+export function checkInferenceModels(e: ModelEnv, ctx: z.RefinementCtx): void {
+  if (e.INFERENCE !== "client" && e.SPARSE_MODEL !== "Qdrant/bm25") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["INFERENCE"],
+      message: `INFERENCE=${e.INFERENCE} leaves BM25 to the store, which computes only Qdrant/bm25; SPARSE_MODEL is ${e.SPARSE_MODEL} (use Qdrant/bm25 or INFERENCE=client)`,
+    });
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { keyPrefix, port, positiveInt } from "./env-fields.js";
 import { modelsOf } from "./producer-config.js";
-import { ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
+import { checkInferenceModels, ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
 
 /** Environment of services/embed-worker. */
 export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
@@ -30,6 +30,7 @@ export const WorkerEnv = SharedEnv.extend(ModelEnv.shape)
     /** Interface to bind the health server. */
     HOST: z.string().default("0.0.0.0"),
   })
+  .superRefine(checkInferenceModels)
   .transform((e, ctx) => ({
     redis: { url: e.REDIS_URL, prefix: keyPrefix(e.REDIS_URL, e.QUEUE_PREFIX) },
     qdrant: qdrantOf(e, ctx),

@@ -1,9 +1,11 @@
 import { parseArgs } from "node:util";
 import { createLogger } from "@hybrid/logger";
+import { loadDenseModels } from "./inference/dense-models.js";
 import { type QdrantLocal, startQdrantLocal } from "./server.js";
 
 const USAGE =
   "usage: qdrant-local [--host 127.0.0.1] [--port 6333] [--storage DIR] [--api-key KEY] [--log-level info]\n" +
+  "                    [--dense-model NAME | CLOUD_NAME=MODEL]... [--model-cache .cache/models]\n" +
   "  the key may come from QDRANT__SERVICE__API_KEY instead (Qdrant's own variable; keeps it off the command line)";
 
 async function main(): Promise<void> {
@@ -13,6 +15,8 @@ async function main(): Promise<void> {
     storage?: string;
     "api-key"?: string;
     "log-level"?: string;
+    "dense-model"?: string[];
+    "model-cache"?: string;
     help?: boolean;
   };
   try {
@@ -27,6 +31,8 @@ async function main(): Promise<void> {
         storage: { type: "string" },
         "api-key": { type: "string" },
         "log-level": { type: "string" },
+        "dense-model": { type: "string", multiple: true },
+        "model-cache": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -49,22 +55,34 @@ async function main(): Promise<void> {
   // Signal handlers go in before anything is announced, so a stop sent right after the ready line is never lost.
   let server: QdrantLocal | undefined;
   let stopping = false;
+  let closeModels = async () => {};
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "qdrant-local stopping");
     if (!server) return; // still starting: the start path closes it
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "qdrant-local failed to close cleanly");
-        process.exit(1);
-      },
-    );
+    server
+      .close()
+      .then(closeModels)
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, "qdrant-local failed to close cleanly");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // Dense models for inference documents (qdrant/bm25 needs none); loaded before the port opens, so a ready server
+  // never answers "not provisioned" for a model it was asked to serve.
+  const dense = await loadDenseModels({
+    specs: values["dense-model"] ?? [],
+    cacheDir: values["model-cache"] ?? ".cache/models",
+  });
+  closeModels = dense.close;
   server = await startQdrantLocal({
+    inference: dense.models,
     host: values.host ?? "127.0.0.1",
     port,
     ...(values.storage ? { storage: values.storage } : {}),
@@ -75,8 +93,9 @@ async function main(): Promise<void> {
     await server.close();
     process.exit(0);
   }
+  const denseModels = [...(dense.models.dense?.keys() ?? [])];
   logger.info(
-    { url: server.url, storage: values.storage ?? null, apiKey: apiKey !== undefined },
+    { url: server.url, storage: values.storage ?? null, apiKey: apiKey !== undefined, denseModels },
     `qdrant-local ready at ${server.url}`,
   );
 }

@@ -66,7 +66,7 @@ function readVectorQuery(collection: Collection, value: unknown, using: string, 
   }
   if (isPlainObject(value) && ("text" in value || "image" in value || "object" in value)) {
     throw badRequest(
-      "Bad request: inference (documents, images, objects) is not available in qdrant-local; send vectors",
+      "Bad request: images and objects (inference) are not available in qdrant-local; documents are, for qdrant/bm25 and the dense models it was started with",
     );
   }
   throw formatError(where, "data did not match any variant of untagged enum QueryInterface");

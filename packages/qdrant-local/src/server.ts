@@ -5,6 +5,8 @@ import type { Logger } from "pino";
 import { Engine } from "./engine.js";
 import { QdrantError } from "./errors.js";
 import { readJsonBody, sendError, sendJson, sendOk } from "./http-io.js";
+import type { InferenceModels } from "./inference/models.js";
+import { resolveDocuments } from "./inference/resolve-documents.js";
 import { checkReplicaParams } from "./replica-params.js";
 import { dotSegment, Router } from "./router.js";
 import { collectionRoutes } from "./routes-collections.js";
@@ -26,6 +28,8 @@ export interface QdrantLocalOptions {
   /** When set, every request but the health checks needs this key (`api-key` header or `Authorization: Bearer`). */
   apiKey?: string;
   logger?: Logger;
+  /** Dense models served for inference documents under their Qdrant Cloud names; `qdrant/bm25` is always there. */
+  inference?: InferenceModels;
 }
 
 export interface QdrantLocal {
@@ -103,6 +107,8 @@ export async function startQdrantLocal(options: QdrantLocalOptions = {}): Promis
       }
       const body = method === "GET" || method === "DELETE" ? undefined : await readJsonBody(req);
       checkReplicaParams(url.searchParams);
+      // Inference documents become vectors here, so every route below parses vectors only.
+      await resolveDocuments(method, url.pathname, body, options.inference ?? {});
       const waitParam = url.searchParams.get("wait");
       const wait = waitParam === null ? undefined : waitParam === "true" || waitParam === "";
       const result = await route.handler({ params: route.params, query: url.searchParams, body, wait });

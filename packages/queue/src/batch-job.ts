@@ -16,11 +16,20 @@ export const BatchRow = z.object({
 });
 export type BatchRow = z.infer<typeof BatchRow>;
 
+/**
+ * Who computes a collection's vectors: `client` (the workers), `mixed` (dense by the workers, BM25 by the store from
+ * documents) or `server` (the store embeds both from documents).
+ */
+export const InferenceMode = z.enum(["client", "mixed", "server"]);
+export type InferenceMode = z.infer<typeof InferenceMode>;
+
 /** The models a collection was built with; workers refuse a batch whose models differ from their own. */
 export const ModelSpec = z.object({
   dense: z.string().min(1),
   denseDim: z.number().int().positive(),
   sparse: z.string().min(1),
+  /** The collection's inference mode; absent means `client` (payloads and collections from before the modes). */
+  inference: InferenceMode.optional(),
 });
 export type ModelSpec = z.infer<typeof ModelSpec>;
 

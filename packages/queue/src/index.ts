@@ -1,4 +1,4 @@
-export { BatchJob, BatchResult, BatchRow, batchJobId, ModelSpec } from "./batch-job.js";
+export { BatchJob, BatchResult, BatchRow, batchJobId, InferenceMode, ModelSpec } from "./batch-job.js";
 export {
   closeQueueConnection,
   clusterOptions,

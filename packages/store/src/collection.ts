@@ -18,6 +18,12 @@ export interface CollectionSpec {
   sparse: string;
   /** `idf` for BM25 (Qdrant applies the IDF at query time), `none` for SPLADE. */
   sparseModifier: "idf" | "none";
+  /**
+   * Who computes the vectors of a new collection (default `client`), recorded in its metadata when not `client`. An
+   * existing collection keeps the mode it was made with (see `ensureCollection`'s answer), so its vectors never mix
+   * two BM25 recipes.
+   */
+  inference?: InferenceMode;
   /** How a new collection is spread over a Qdrant cluster and kept on disk; Qdrant's defaults when absent. */
   layout?: CollectionLayout;
 }
@@ -54,11 +60,17 @@ export function layoutParams(layout: CollectionLayout = {}) {
   };
 }
 
+/** Who computes a collection's vectors; the same values as the queue's `InferenceMode`. */
+export const InferenceMode = z.enum(["client", "mixed", "server"]);
+export type InferenceMode = z.infer<typeof InferenceMode>;
+
 /** The models a collection was built with, as recorded in its metadata under `models`. */
 export const CollectionModels = z.object({
   dense: z.string(),
   denseDim: z.number().int().positive(),
   sparse: z.string(),
+  /** Absent: `client` (collections made before the inference modes, or in client mode). */
+  inference: InferenceMode.optional(),
 });
 export type CollectionModels = z.infer<typeof CollectionModels>;
 
@@ -69,16 +81,17 @@ const ModelsMetadata = z.object({ models: CollectionModels });
  * A mismatch (other dimension, distance, sparse modifier or models) is a CONFLICT naming expected and found values,
  * so a wrong model is refused at start rather than failing upserts later.
  * Safe when several processes call it at once: losing the creation race means checking the winner's collection.
+ * Answers the collection's inference mode: the one recorded in an existing collection, else the spec's.
  */
 export async function ensureCollection(
   client: QdrantClient,
   name: string,
   spec: CollectionSpec,
-): Promise<{ created: boolean }> {
+): Promise<{ created: boolean; inference: InferenceMode }> {
   const existing = await getCollectionOrNull(client, name);
   if (existing) {
     assertMatches(name, spec, existing);
-    return { created: false };
+    return { created: false, inference: modelsOf(existing)?.inference ?? "client" };
   }
   try {
     await client.api().createCollection({
@@ -97,9 +110,16 @@ export async function ensureCollection(
         },
       },
       ...layoutParams(spec.layout),
-      metadata: { models: { dense: spec.dense, denseDim: spec.denseDim, sparse: spec.sparse } },
+      metadata: {
+        models: {
+          dense: spec.dense,
+          denseDim: spec.denseDim,
+          sparse: spec.sparse,
+          ...(spec.inference && spec.inference !== "client" ? { inference: spec.inference } : {}),
+        },
+      },
     });
-    return { created: true };
+    return { created: true, inference: spec.inference ?? "client" };
   } catch (error) {
     const appError = toAppError(error, `create collection "${name}"`);
     // Qdrant answers 409 (older versions 400 "already exists") when another process created it first.
@@ -107,7 +127,7 @@ export async function ensureCollection(
     const winner = await getCollectionOrNull(client, name);
     if (!winner) throw appError;
     assertMatches(name, spec, winner);
-    return { created: false };
+    return { created: false, inference: modelsOf(winner)?.inference ?? "client" };
   }
 }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectionSpec, ensureCollection, readCollectionModels } from "./collection.js";
 import { pointId } from "./point-id.js";
 import { createQdrantClient, type QdrantClient } from "./qdrant-client.js";
-import { upsertPoints } from "./upsert-points.js";
+import { STORE_BM25_MODEL, upsertPoints } from "./upsert-points.js";
 
 /** The official client against the Qdrant local mode (in-process, in memory), or a real Qdrant when QDRANT_URL is set. */
 let local: QdrantLocal | undefined;
@@ -89,7 +89,10 @@ describe("ensureCollection", () => {
 
   it("creates the collection with named vectors and records the models, then accepts it as is", async () => {
     const name = collectionName();
-    await expect(ensureCollection(client, name, spec)).resolves.toEqual({ created: true });
+    await expect(ensureCollection(client, name, spec)).resolves.toEqual({
+      created: true,
+      inference: "client",
+    });
     const info = await client.getCollection(name);
     expect(info.config.params.vectors).toMatchObject({ dense: { size: 4, distance: "Cosine" } });
     expect(info.config.params.sparse_vectors).toMatchObject({ sparse: { modifier: "idf" } });
@@ -98,7 +101,10 @@ describe("ensureCollection", () => {
       denseDim: 4,
       sparse: "Qdrant/bm25",
     });
-    await expect(ensureCollection(client, name, spec)).resolves.toEqual({ created: false });
+    await expect(ensureCollection(client, name, spec)).resolves.toEqual({
+      created: false,
+      inference: "client",
+    });
   });
 
   it("refuses an existing collection built for another dimension and model, naming both", async () => {
@@ -132,6 +138,20 @@ describe("ensureCollection", () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
   });
 
+  it("records a mixed or server inference mode, and an existing collection keeps its own", async () => {
+    const name = collectionName();
+    await expect(ensureCollection(client, name, { ...spec, inference: "mixed" })).resolves.toEqual({
+      created: true,
+      inference: "mixed",
+    });
+    await expect(readCollectionModels(client, name)).resolves.toMatchObject({ inference: "mixed" });
+    // Configured otherwise now: the collection's recorded mode wins, so its BM25 never mixes two recipes.
+    await expect(ensureCollection(client, name, { ...spec, inference: "server" })).resolves.toEqual({
+      created: false,
+      inference: "mixed",
+    });
+  });
+
   it("reports a missing collection as NOT_FOUND", async () => {
     const error = await conflictOf(readCollectionModels(client, `missing-${randomUUID().slice(0, 8)}`));
     expect(error.code).toBe("NOT_FOUND");
@@ -139,6 +159,23 @@ describe("ensureCollection", () => {
 });
 
 describe("upsertPoints", () => {
+  it("sends BM25 as a qdrant/bm25 document for the store to compute (mixed mode)", async () => {
+    const name = collectionName();
+    await ensureCollection(client, name, { ...spec, inference: "mixed" });
+    const id = pointId(name, "doc-1", 0);
+    await upsertPoints(client, name, [
+      {
+        id,
+        dense: [0.1, 0.2, 0.3, 0.4],
+        sparse: { text: "Relapsing polychondritis", model: STORE_BM25_MODEL },
+        payload: {},
+      },
+    ]);
+    const [point] = await client.retrieve(name, { ids: [id], with_vector: true });
+    const vectors = point?.vector as Record<string, { indices: number[] }> | undefined;
+    expect(vectors?.sparse?.indices).toHaveLength(2);
+  });
+
   it("writes both named vectors and the payload; writing again with the same ids adds nothing", async () => {
     const name = collectionName();
     await ensureCollection(client, name, spec);

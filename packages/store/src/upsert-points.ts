@@ -2,12 +2,28 @@ import type { QdrantClient } from "@qdrant/js-client-rest";
 import { DENSE_VECTOR, SPARSE_VECTOR } from "./collection.js";
 import { toAppError } from "./store-error.js";
 
-/** One point with both vectors, ready to upsert. */
+/** Text for the store to embed (Qdrant's inference `Document`), sent where a vector goes. */
+export interface InferenceDocument {
+  text: string;
+  /** `qdrant/bm25`, or a dense model under its Qdrant Cloud name (see `cloudModelName`). */
+  model: string;
+  options?: Record<string, unknown>;
+}
+
+/** The model Qdrant computes itself (open-source Qdrant 1.15.3+ and the local mode). */
+export const STORE_BM25_MODEL = "qdrant/bm25";
+
+/** A dense model's name in Qdrant Cloud inference: the catalogue name lowercased (`sentence-transformers/all-minilm-l6-v2`). */
+export function cloudModelName(model: string): string {
+  return model.toLowerCase();
+}
+
+/** One point with both vectors (or documents for the store to embed), ready to upsert. */
 export interface HybridPoint {
   /** Deterministic id, see `pointId`. */
   id: string;
-  dense: number[];
-  sparse: { indices: number[]; values: number[] };
+  dense: number[] | InferenceDocument;
+  sparse: { indices: number[]; values: number[] } | InferenceDocument;
   payload: Record<string, unknown>;
 }
 

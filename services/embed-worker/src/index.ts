@@ -7,6 +7,7 @@ export {
   EncoderFailure,
   embedRows,
   processBatch,
+  type WorkerModels,
 } from "./process-batch.js";
 export { type ReadinessDeps, readinessChecks } from "./readiness.js";
 export {

@@ -1,5 +1,5 @@
 import { loadConfigOrExit, WorkerEnv } from "@hybrid/config";
-import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
+import type { HybridEncoder } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
 import {
   closeQueueConnection,
@@ -14,6 +14,7 @@ import type { Worker } from "bullmq";
 import { createEmbedWorker } from "./embed-worker.js";
 import { createEncoderWatch } from "./encoder-watch.js";
 import { watchEventLoop } from "./event-loop-stats.js";
+import type { WorkerModels } from "./process-batch.js";
 import { readinessChecks } from "./readiness.js";
 
 const config = loadConfigOrExit(WorkerEnv, process.env);
@@ -27,7 +28,17 @@ let encoder: HybridEncoder | undefined;
 let worker: Worker | undefined;
 
 const app = createHttpApp({ logger });
-mountHealthRoutes(app, readinessChecks({ redis, qdrant, modelsLoaded: () => encoder !== undefined }));
+// INFERENCE=server loads no model: the store embeds documents, so the worker is ready as soon as it runs.
+const serverInference = config.models.inference === "server";
+let workerStarted = false;
+mountHealthRoutes(
+  app,
+  readinessChecks({
+    redis,
+    qdrant,
+    modelsLoaded: () => encoder !== undefined || (serverInference && workerStarted),
+  }),
+);
 const server = await serveHttp(app, config.http);
 logger.info({ port: server.port }, "health server listening");
 
@@ -60,9 +71,19 @@ async function exitWithError(): Promise<never> {
 
 try {
   const started = performance.now();
-  encoder = await createEncoder(config.models);
-  const models = { dense: encoder.dense.model, denseDim: encoder.dense.dim, sparse: encoder.sparse.model };
-  logger.info({ models, ms: Math.round(performance.now() - started) }, "models loaded");
+  let models: WorkerModels;
+  if (serverInference) {
+    // Not even imported: the encoders package loads ONNX Runtime's native module. The store checks dimensions.
+    models = { dense: config.models.dense, sparse: config.models.sparse };
+  } else {
+    const { createEncoder } = await import("@hybrid/embeddings");
+    encoder = await createEncoder(config.models);
+    models = { dense: encoder.dense.model, denseDim: encoder.dense.dim, sparse: encoder.sparse.model };
+  }
+  logger.info(
+    { models, inference: config.models.inference, ms: Math.round(performance.now() - started) },
+    serverInference ? "no models loaded: the store embeds documents (INFERENCE=server)" : "models loaded",
+  );
   const { prefix } = config.redis;
   const { storeAttempts, storeBackoffMs, storeBackoffMaxMs } = config.worker;
   worker = createEmbedWorker({
@@ -73,17 +94,20 @@ try {
     stalledIntervalMs: config.worker.stalledIntervalMs,
     logger,
     deps: {
-      encoder,
+      ...(encoder ? { encoder } : {}),
       models,
       qdrant,
       storeRetry: { attempts: storeAttempts, baseMs: storeBackoffMs, maxMs: storeBackoffMaxMs },
       writeOrdering: config.qdrant.writeOrdering,
       recordDone: (batch, points) => recordBatchDone(redis, prefix, batch, points),
       recordFailed: (batch, reason) => recordBatchFailed(redis, prefix, batch, reason),
-      onEncoderFailure: createEncoderWatch({ encoder, logger, onBroken: () => void exitWithError() }),
+      ...(encoder
+        ? { onEncoderFailure: createEncoderWatch({ encoder, logger, onBroken: () => void exitWithError() }) }
+        : {}),
       logger,
     },
   });
+  workerStarted = true;
   worker.run().catch((error: unknown) => logger.error({ err: error }, "worker stopped with an error"));
   logger.info({ queue: worker.name, prefix, concurrency: config.worker.concurrency }, "worker ready");
 } catch (error) {

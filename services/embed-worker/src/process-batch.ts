@@ -1,9 +1,12 @@
 import { BatchJob, type BatchRef, type BatchResult, type ModelSpec, parseBatchJobId } from "@hybrid/queue";
 import { isAppError } from "@hybrid/service-kit";
 import {
+  cloudModelName,
   type HybridPoint,
+  type InferenceDocument,
   pointId,
   type QdrantClient,
+  STORE_BM25_MODEL,
   upsertPoints,
   type WriteOrdering,
 } from "@hybrid/store";
@@ -17,10 +20,18 @@ export interface BatchEncoder {
   sparse: { embedDocuments(texts: string[]): Promise<Array<{ indices: number[]; values: number[] }>> };
 }
 
+/** A worker's models; no `denseDim` in INFERENCE=server, where the store embeds and checks the dimension. */
+export interface WorkerModels {
+  dense: string;
+  denseDim?: number;
+  sparse: string;
+}
+
 export interface BatchDeps {
-  encoder: BatchEncoder;
+  /** Absent in a worker started with INFERENCE=server: it sends documents only and loads no model. */
+  encoder?: BatchEncoder;
   /** The models this worker runs; a batch built for others is refused. */
-  models: ModelSpec;
+  models: WorkerModels;
   qdrant: QdrantClient;
   /** Upsert retries within one delivery. */
   storeRetry: BackoffOptions;
@@ -81,25 +92,54 @@ export async function processBatch(
   }
 }
 
-function assertSameModels(batch: ModelSpec, worker: ModelSpec): void {
-  if (batch.dense === worker.dense && batch.denseDim === worker.denseDim && batch.sparse === worker.sparse)
-    return;
+function assertSameModels(batch: ModelSpec, worker: WorkerModels): void {
+  const sameDim = worker.denseDim === undefined || batch.denseDim === worker.denseDim;
+  if (batch.dense === worker.dense && sameDim && batch.sparse === worker.sparse) return;
   throw new UnrecoverableError(
     `batch built for models ${describeModels(batch)} but this worker runs ${describeModels(worker)}; ` +
       "start workers with the collection's models",
   );
 }
 
-function describeModels(m: ModelSpec): string {
-  return `${m.dense} (${m.denseDim}d) + ${m.sparse}`;
+function describeModels(m: WorkerModels): string {
+  return `${m.dense}${m.denseDim === undefined ? "" : ` (${m.denseDim}d)`} + ${m.sparse}`;
 }
 
-/** Dense and sparse vectors of every row, computed concurrently, as points with deterministic ids. */
+type SparseInput = { indices: number[]; values: number[] } | InferenceDocument;
+
+/** The encoder a batch needs for its collection's inference mode; a worker without one cannot take that batch. */
+function encoderFor(batch: BatchJob, deps: Pick<BatchDeps, "encoder">): BatchEncoder | undefined {
+  const mode = batch.models.inference ?? "client";
+  if (mode === "server") return undefined;
+  if (deps.encoder) return deps.encoder;
+  throw new UnrecoverableError(
+    `collection "${batch.collection}" computes its vectors in ${mode} mode but this worker runs INFERENCE=server ` +
+      "(no models loaded); start workers with INFERENCE=client or mixed for it",
+  );
+}
+
+/**
+ * Both vectors of every row, as points with deterministic ids, by the collection's inference mode: `client` computes
+ * dense and sparse concurrently; `mixed` computes dense and sends BM25 as a `qdrant/bm25` document; `server` sends
+ * both as documents (the dense model under its Qdrant Cloud name).
+ */
 export async function embedRows(batch: BatchJob, deps: Pick<BatchDeps, "encoder">): Promise<HybridPoint[]> {
   const texts = batch.rows.map((row) => row.text);
+  const mode = batch.models.inference ?? "client";
+  const encoder = encoderFor(batch, deps);
+  if (!encoder) {
+    const model = cloudModelName(batch.models.dense);
+    return batch.rows.map((row) => ({
+      id: pointId(batch.collection, row.rowId, row.chunk),
+      dense: { text: row.text, model },
+      sparse: { text: row.text, model: STORE_BM25_MODEL },
+      payload: row.payload,
+    }));
+  }
+  const bm25Documents = (): SparseInput[] => texts.map((text) => ({ text, model: STORE_BM25_MODEL }));
   const [dense, sparse] = await Promise.all([
-    deps.encoder.dense.embedDocuments(texts),
-    deps.encoder.sparse.embedDocuments(texts),
+    encoder.dense.embedDocuments(texts),
+    mode === "mixed" ? bm25Documents() : encoder.sparse.embedDocuments(texts),
   ]).catch((error: unknown) => {
     throw new EncoderFailure(`encoder failed: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,

@@ -42,7 +42,11 @@ const deps: IngestDeps = {
     uploadDir: path.resolve(config.sources.uploadDir ?? path.join(dataDirs[0] ?? process.cwd(), ".uploads")),
     maxRowBytes: config.ingest.maxRowBytes,
   },
-  resolveCollection: createCollectionResolver(qdrant, { dense, sparse }, config.qdrant.layout),
+  resolveCollection: createCollectionResolver(
+    qdrant,
+    { dense, sparse, inference: config.models.inference },
+    config.qdrant.layout,
+  ),
   limits: config.ingest,
   logger,
 };

@@ -84,3 +84,15 @@ describe("SearchRequest", () => {
     }
   });
 });
+
+describe("buildQueryBody with documents (collections in mixed or server inference)", () => {
+  it("passes documents through where the vectors go, in both prefetches", () => {
+    const dense = { text: "q", model: "sentence-transformers/all-minilm-l6-v2" };
+    const sparse = { text: "q", model: "qdrant/bm25" };
+    const body = buildQueryBody(request({ query: "q" }), { dense, sparse });
+    expect(body.prefetch?.map((p) => p.query)).toEqual([dense, sparse]);
+    expect(buildQueryBody(request({ query: "q", mode: "sparse" }), { dense: [0.1], sparse }).query).toEqual(
+      sparse,
+    );
+  });
+});

@@ -1,16 +1,23 @@
-import type { HybridVectors } from "@hybrid/embeddings";
-import { DENSE_VECTOR, SPARSE_VECTOR } from "@hybrid/store";
+import { DENSE_VECTOR, type InferenceDocument, SPARSE_VECTOR } from "@hybrid/store";
 import type { QdrantFilter } from "./filter-schema.js";
 import { DEFAULT_PREFETCH_LIMIT, type Fusion, type SearchRequest } from "./search-schemas.js";
+
+type SparseVector = { indices: number[]; values: number[] };
+
+/** A query's two vectors, or documents for the store to embed (collections in `mixed` or `server` inference). */
+export interface QueryVectors {
+  dense: number[] | InferenceDocument;
+  sparse: SparseVector | InferenceDocument;
+}
 
 /** The body of one `POST /collections/{name}/points/query`, as the client's `query()` takes it. */
 export interface QueryBody {
   prefetch?: Array<{
-    query: number[] | { indices: number[]; values: number[] };
+    query: number[] | SparseVector | InferenceDocument;
     using: string;
     limit: number;
   }>;
-  query: number[] | { indices: number[]; values: number[] } | { fusion: "rrf" | "dbsf" } | { rrf: RrfParams };
+  query: number[] | SparseVector | InferenceDocument | { fusion: "rrf" | "dbsf" } | { rrf: RrfParams };
   using?: string;
   filter?: QdrantFilter;
   score_threshold?: number;
@@ -29,7 +36,7 @@ interface RrfParams {
  * One Qdrant query for a search: in hybrid mode a dense and a sparse prefetch fused at the root (the filter at the root
  * applies to both prefetches); in dense or sparse mode a plain nearest search on that vector.
  */
-export function buildQueryBody(request: SearchRequest, vectors: HybridVectors): QueryBody {
+export function buildQueryBody(request: SearchRequest, vectors: QueryVectors): QueryBody {
   const common = {
     limit: request.limit,
     offset: request.offset,
@@ -64,7 +71,9 @@ export function fusionQuery(fusion: Fusion): QueryBody["query"] {
   };
 }
 
-/** Only the two fields Qdrant accepts, whatever else the encoder's object carries. */
-function sparseOf(vectors: HybridVectors) {
-  return { indices: vectors.sparse.indices, values: vectors.sparse.values };
+/** Only the two fields Qdrant accepts, whatever else the encoder's object carries (a document as it is). */
+function sparseOf(vectors: QueryVectors): SparseVector | InferenceDocument {
+  const sparse = vectors.sparse;
+  if ("text" in sparse) return sparse;
+  return { indices: sparse.indices, values: sparse.values };
 }

@@ -1,5 +1,6 @@
 import { AppError, isAppError } from "@hybrid/service-kit";
-import { buildQueryBody } from "./build-query.js";
+import { type CollectionModels, cloudModelName, STORE_BM25_MODEL } from "@hybrid/store";
+import { buildQueryBody, type QueryVectors } from "./build-query.js";
 import { type CollectionModelsLookup, checkDenseDimension } from "./collection-models.js";
 import type { ModelPair } from "./encoder-pool.js";
 import type { Metrics } from "./metrics.js";
@@ -39,10 +40,33 @@ export function createSearcher({
   configuredModels,
   collectionModels,
 }: SearcherDeps): Searcher {
-  async function embed(request: SearchRequest, collection: string) {
+  /**
+   * The query's vectors as the collection's inference mode wants them: `server` sends the text as two documents and
+   * needs no model here; `mixed` computes dense and sends BM25 as a `qdrant/bm25` document; `client` computes both.
+   */
+  async function vectorsFor(
+    request: SearchRequest,
+    collection: string,
+  ): Promise<{ vectors: QueryVectors; cached: boolean; ms: number }> {
+    const recorded = collectionModels ? await collectionModels(collection) : null;
+    const inference = recorded?.inference ?? "client";
+    const bm25 = { text: request.query, model: STORE_BM25_MODEL };
+    if (recorded && inference === "server") {
+      return {
+        vectors: { dense: { text: request.query, model: cloudModelName(recorded.dense) }, sparse: bm25 },
+        cached: false,
+        ms: 0,
+      };
+    }
+    const embedded = await embed(request, collection, recorded);
+    if (inference === "mixed")
+      return { ...embedded, vectors: { dense: embedded.vectors.dense, sparse: bm25 } };
+    return embedded;
+  }
+
+  async function embed(request: SearchRequest, collection: string, recorded: CollectionModels | null) {
     // Throws 503 while the configured models load: readiness, and every search, waits for them.
     const configured = configuredModels();
-    const recorded = collectionModels ? await collectionModels(collection) : null;
     if (!recorded) return embedder.embed(request.query, configured);
     let embedded: EmbeddedQuery;
     try {
@@ -57,7 +81,7 @@ export function createSearcher({
   async function search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
     const collection = request.collection ?? defaultCollection;
-    const { vectors, cached, ms: embedMs } = await embed(request, collection);
+    const { vectors, cached, ms: embedMs } = await vectorsFor(request, collection);
     const body = buildQueryBody(request, vectors);
     const searchStarted = performance.now();
     let points: ScoredPoint[];

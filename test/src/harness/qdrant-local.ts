@@ -7,6 +7,8 @@ export interface QdrantLocalProcessOptions {
   storage?: string;
   /** Default: a free port. */
   port?: number;
+  /** More command-line arguments (e.g. `--dense-model offline/use-lite`). */
+  args?: string[];
 }
 
 /** `stop()` lets the local mode flush storage; `restart()` keeps the port and storage and waits until it answers. */
@@ -25,6 +27,7 @@ export async function startQdrantLocalProcess(
     const started = await startQdrantLocalChild({
       port,
       storage: options.storage,
+      ...(options.args ? { args: options.args } : {}),
       name: `qdrant-local:${port}`,
       onLine: echoLine,
     });

@@ -18,6 +18,8 @@ export interface QdrantLocalProcessOptions {
   onLine?: SpawnManagedOptions["onLine"];
   color?: number;
   readyTimeoutMs?: number;
+  /** More command-line arguments (e.g. `--dense-model NAME` to serve dense inference documents). */
+  args?: string[];
 }
 
 /** Starts the Qdrant local mode (`packages/qdrant-local`) as a child process and resolves once `GET /` answers. */
@@ -35,6 +37,7 @@ export async function startQdrantLocalChild(
     mkdirSync(options.storage, { recursive: true });
     args.push("--storage", options.storage);
   }
+  if (options.args) args.push(...options.args);
   const child = spawnManaged({
     name: options.name ?? "qdrant-local",
     command: process.execPath,

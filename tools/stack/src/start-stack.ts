@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { localModeArgs } from "./local-mode-args.js";
 import { localModeApiKey } from "./local-mode-key.js";
 import type { ExitInfo, ManagedProcess } from "./managed-process.js";
 import { startQdrantLocalChild, withLogs } from "./qdrant-local-process.js";
@@ -163,6 +164,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           apiKey: key,
           port: await pickPort(ports.qdrant ?? 6333),
           storage,
+          args: localModeArgs({ ...(options.baseEnv ?? process.env), ...options.env }),
           onLine: write,
           color: color(COLORS.qdrant),
           env: options.baseEnv ?? process.env,

@@ -3,6 +3,7 @@ import {
   type CollectionLayout,
   type CollectionSpec,
   ensureCollection,
+  type InferenceMode,
   type QdrantClient,
 } from "@hybrid/store";
 import type { ResolveCollection } from "./ingest-deps.js";
@@ -10,12 +11,15 @@ import type { ResolveCollection } from "./ingest-deps.js";
 export interface ModelDescription {
   dense: { name: string; dim: number; distance: "Cosine" };
   sparse: { name: string; modifier: "idf" | "none" };
+  /** The mode new collections get (INFERENCE); batches carry each collection's own. */
+  inference?: InferenceMode;
 }
 
 /**
  * Creates a collection on first use to match the configured models (named dense vector of the model's size with
  * Cosine, sparse vector with `modifier: idf` for BM25) and `layout` (shards, replicas, on-disk storage), or checks an
- * existing one (CONFLICT when its models differ).
+ * existing one (CONFLICT when it differs). Batches carry the collection's inference mode, so workers embed as the
+ * collection was built.
  */
 export function createCollectionResolver(
   client: QdrantClient,
@@ -29,10 +33,11 @@ export function createCollectionResolver(
     sparse: models.sparse.name,
     sparseModifier: models.sparse.modifier,
     ...(layout ? { layout } : {}),
+    ...(models.inference ? { inference: models.inference } : {}),
   };
   const modelSpec: ModelSpec = { dense: spec.dense, denseDim: spec.denseDim, sparse: spec.sparse };
   return async (collection) => {
-    const { created } = await ensureCollection(client, collection, spec);
-    return { models: modelSpec, created };
+    const { created, inference } = await ensureCollection(client, collection, spec);
+    return { models: inference === "client" ? modelSpec : { ...modelSpec, inference }, created };
   };
 }
