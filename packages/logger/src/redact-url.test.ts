@@ -19,3 +19,11 @@ describe("redactUrl", () => {
     );
   });
 });
+
+describe("URLs with nothing to hide", () => {
+  it("are left exactly as written (no slash added to a bare origin)", () => {
+    expect(redactUrl("http://127.0.0.1:6333")).toBe("http://127.0.0.1:6333");
+    expect(redactUrlsIn("ready at http://127.0.0.1:6333")).toBe("ready at http://127.0.0.1:6333");
+    expect(redactUrl("http://h:1/a/b#x")).toBe("http://h:1/a/b#x");
+  });
+});

@@ -11,6 +11,8 @@ export function redactUrl(url: string): string {
   } catch {
     return url.replace(/\/\/[^/@\s]*@/, `//${HIDDEN}@`).replace(/\?.*$/, `?${HIDDEN}`);
   }
+  // Nothing to hide: the text as it was (the URL parser would add a "/" to a bare origin, say).
+  if (!parsed.username && !parsed.password && !parsed.search) return url;
   const userinfo = parsed.username || parsed.password ? `${HIDDEN}@` : "";
   const names = [...parsed.searchParams.keys()];
   const query = names.length ? `?${names.map((n) => `${encodeURIComponent(n)}=${HIDDEN}`).join("&")}` : "";
