@@ -134,12 +134,12 @@ export class QueryEvaluator {
     }
   }
 
-  /** Points passing a filter, in id order, scored 0 (a query without `query`). */
+  /** Points passing a filter, in id order, scored 1 as Qdrant scores a scroll inside the query API (a query without `query`). */
   private matching(accept: ((slot: number) => boolean) | undefined): Hit[] {
     const out: Hit[] = [];
     for (const id of this.collection.orderedIds()) {
       const point = this.collection.points.get(id) as StoredPoint;
-      if (accept === undefined || accept(point.slot)) out.push({ slot: point.slot, score: 0 });
+      if (accept === undefined || accept(point.slot)) out.push({ slot: point.slot, score: 1 });
     }
     return out;
   }
@@ -200,8 +200,9 @@ export class QueryEvaluator {
       const sv = toSparse(query.vector);
       const hits: Hit[] = [];
       for (const slot of pass) {
+        // As in a sparse search, a point sharing no index with the query is not a hit (Qdrant's engine drops it).
         const score = index.score(slot, sv);
-        if (score !== undefined) hits.push({ slot, score });
+        if (score !== undefined && index.sharesIndex(slot, sv)) hits.push({ slot, score });
       }
       return this.cut(this.sortByScore(hits, true), threshold, true);
     }
@@ -209,7 +210,7 @@ export class QueryEvaluator {
       const set = new Set(pass);
       return this.orderBy(query, (s) => set.has(s));
     }
-    if (query.kind === "sample") return pass.map((slot) => ({ slot, score: 0 }));
+    if (query.kind === "sample") return pass.map((slot) => ({ slot, score: 1 }));
     return this.sortByScore(
       pass.map((slot) => ({ slot, score: 0 })),
       true,
