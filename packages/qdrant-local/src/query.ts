@@ -91,7 +91,10 @@ export class QueryEvaluator {
       } else {
         const candidates = new Set<number>();
         for (const source of sources) for (const h of source) candidates.add(h.slot);
-        hits = this.rescore(query, [...candidates], threshold, accept);
+        // Qdrant applies a node's filter only in its leaves, merged with theirs (filter-merge.ts), never when rescoring:
+        // as the merge concatenates `should` lists, a point may pass a leaf that this node's filter alone would refuse.
+        const notExcluded = excluded === undefined ? undefined : (slot: number) => !excluded.has(slot);
+        hits = this.rescore(query, [...candidates], threshold, notExcluded);
       }
       return hits.slice(offset, wanted);
     }

@@ -43,6 +43,24 @@ describe("cases found by the differential test", () => {
     expect(points.map((p) => [p.id, p.score])).toEqual([[9, 0.5]]);
   });
 
+  it("a rescoring query does not filter by its own filter again: it only reaches the leaves, merged", async () => {
+    // Root should [city London] merged with the prefetch's should [price 9.5] is one OR in the leaf, so point 3
+    // (Berlin/Moscow, 9.5) enters and stays, although the root filter alone refuses it.
+    const { points } = await backend.client.query(name, {
+      prefetch: [
+        {
+          query: [1, 1, 1, 1],
+          limit: 10,
+          filter: { should: [{ key: "price", range: { gte: 9.5, lte: 9.5 } }] },
+        },
+      ],
+      query: [0.1, 0.2, 0.3, 0.4],
+      filter: { should: [{ key: "city", match: { value: "London" } }] },
+      limit: 10,
+    });
+    expect(points.map((p) => p.id).sort()).toEqual([2, 3, 4]);
+  });
+
   it("set_payload with a null value removes the key instead of storing null", async () => {
     const local = backend.name("engine_null");
     await backend.raw("PUT", `/collections/${local}`, { vectors: { size: 2, distance: "Dot" } });
