@@ -4,9 +4,10 @@ import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type QdrantLocal, startQdrantLocal } from "../src/index.js";
 import { compareOutcomes } from "./oracle/compare.js";
+import { generateBooleanWorkload } from "./oracle/generate-boolean-workload.js";
 import { generateWorkload } from "./oracle/generate-workload.js";
 import { ensureOracleVenv } from "./oracle/python-env.js";
-import { runOnEdge } from "./oracle/run-edge.js";
+import { type EdgeResults, runOnClientLocal, runOnEdge } from "./oracle/run-edge.js";
 import { runOnLocal } from "./oracle/run-local.js";
 import type { QueryJson, Workload } from "./oracle/workload.js";
 
@@ -40,27 +41,55 @@ function record(workload: Workload, step: number, why: string, expected: unknown
   return `${workload.id} step ${step}: ${why}\n      (${file})`;
 }
 
+/** Runs each workload on the local mode and compares every query with the oracle's answers; returns the disagreements. */
+async function disagreements(
+  workloads: Workload[],
+  oracle: EdgeResults,
+): Promise<{ problems: string[]; queries: number; answered: number }> {
+  const problems: string[] = [];
+  let queries = 0;
+  // Queries the oracle answered with at least one point: guards against a generator that only asks empty questions.
+  let answered = 0;
+  for (const workload of workloads) {
+    const local = await runOnLocal(client, workload);
+    const expected = oracle[workload.id] ?? [];
+    workload.steps.forEach((step, i) => {
+      if (!("query" in step)) return;
+      queries++;
+      const body: QueryJson = step.query;
+      const e = expected[i];
+      const l = local[i];
+      if (e && "points" in e && e.points.length > 0) answered++;
+      const why =
+        e && l ? compareOutcomes(e, l, { limit: body.limit, offset: body.offset ?? 0 }) : "missing result";
+      if (why) problems.push(record(workload, i, why, e, l));
+    });
+  }
+  return { problems, queries, answered };
+}
+
 describe("local mode against Qdrant's engine (qdrant-edge-py)", () => {
   it(`agrees on every query of ${WORKLOADS} seeded workloads (seed ${SEED})`, async () => {
     const workloads = Array.from({ length: WORKLOADS }, (_, i) => generateWorkload(SEED * 100_003 + i));
-    const edge = await runOnEdge(python, workloads);
-    const problems: string[] = [];
-    let queries = 0;
-    for (const workload of workloads) {
-      const local = await runOnLocal(client, workload);
-      const expected = edge[workload.id] ?? [];
-      workload.steps.forEach((step, i) => {
-        if (!("query" in step)) return;
-        queries++;
-        const body: QueryJson = step.query;
-        const e = expected[i];
-        const l = local[i];
-        const why =
-          e && l ? compareOutcomes(e, l, { limit: body.limit, offset: body.offset ?? 0 }) : "missing result";
-        if (why) problems.push(record(workload, i, why, e, l));
-      });
-    }
+    const { problems, queries, answered } = await disagreements(
+      workloads,
+      await runOnEdge(python, workloads),
+    );
     expect(queries).toBeGreaterThan(WORKLOADS * 20);
+    expect(answered / queries).toBeGreaterThan(0.5);
+    expect(problems.slice(0, 10), `${problems.length} disagreements of ${queries} queries`).toEqual([]);
+  }, 600_000);
+
+  // Edge 0.9.0's Python MatchValue reads True as the integer 1, so boolean matches go to the client's local mode.
+  it("agrees with the Python client's local mode on boolean matches", async () => {
+    const count = Math.max(10, Math.round(WORKLOADS / 4));
+    const workloads = Array.from({ length: count }, (_, i) => generateBooleanWorkload(SEED * 100_003 + i));
+    const { problems, queries, answered } = await disagreements(
+      workloads,
+      await runOnClientLocal(python, workloads),
+    );
+    expect(queries).toBe(count * 20);
+    expect(answered / queries).toBeGreaterThan(0.5);
     expect(problems.slice(0, 10), `${problems.length} disagreements of ${queries} queries`).toEqual([]);
   }, 600_000);
 });

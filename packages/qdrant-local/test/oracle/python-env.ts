@@ -12,8 +12,9 @@ const VENV = fileURLToPath(new URL("../../.cache/oracle-venv/", import.meta.url)
 const STAMP = join(VENV, "requirements.stamp");
 
 export const EDGE_RUNNER = join(HERE, "edge_runner.py");
+export const CLIENT_LOCAL_RUNNER = join(HERE, "client_local_runner.py");
 
-/** Creates (once) the oracle's virtual environment with the pinned qdrant-edge-py; returns its python. */
+/** Creates (once) the oracles' virtual environment (pinned qdrant-edge-py and qdrant-client); returns its python. */
 export async function ensureOracleVenv(systemPython = "python3"): Promise<string> {
   const python = join(VENV, "bin", "python");
   const wanted = readFileSync(REQUIREMENTS, "utf8");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { z } from "zod";
-import { EDGE_RUNNER } from "./python-env.js";
+import { CLIENT_LOCAL_RUNNER, EDGE_RUNNER } from "./python-env.js";
 import type { Workload } from "./workload.js";
 
 const run = promisify(execFile);
@@ -18,12 +18,21 @@ const EdgeResults = z.record(z.string(), z.array(Outcome.nullable()));
 export type EdgeResults = z.infer<typeof EdgeResults>;
 
 /** Runs the workloads through Qdrant Edge in one Python process. */
-export async function runOnEdge(python: string, workloads: Workload[]): Promise<EdgeResults> {
+export function runOnEdge(python: string, workloads: Workload[]): Promise<EdgeResults> {
+  return runOnPython(python, EDGE_RUNNER, workloads);
+}
+
+/** Runs the workloads through the Python client's local mode (only for what Edge cannot express). */
+export function runOnClientLocal(python: string, workloads: Workload[]): Promise<EdgeResults> {
+  return runOnPython(python, CLIENT_LOCAL_RUNNER, workloads);
+}
+
+async function runOnPython(python: string, script: string, workloads: Workload[]): Promise<EdgeResults> {
   const dir = mkdtempSync(join(tmpdir(), "edge-workloads-"));
   try {
     const file = join(dir, "workloads.json");
     writeFileSync(file, JSON.stringify(workloads));
-    const { stdout } = await run(python, [EDGE_RUNNER, file], { maxBuffer: 512 * 1024 * 1024 });
+    const { stdout } = await run(python, [script, file], { maxBuffer: 512 * 1024 * 1024 });
     return EdgeResults.parse(JSON.parse(stdout));
   } finally {
     rmSync(dir, { recursive: true, force: true });
