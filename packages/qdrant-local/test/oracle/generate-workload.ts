@@ -133,7 +133,7 @@ function fusionQuery(c: Context, sources: number): JsonObject {
   if (roll === 0) return { fusion: "rrf" };
   if (roll === 1) return { fusion: "dbsf" };
   const rrf: JsonObject = { k: c.r.pick([1, 2, 3, 10, 60]) };
-  if (c.r.chance(0.6)) rrf.weights = Array.from({ length: sources }, () => c.r.pick([0, 0.5, 1, 1.5, 3]));
+  if (c.r.chance(0.6)) rrf.weights = Array.from({ length: sources }, () => c.r.pick([-1, 0, 0.5, 1, 1.5, 3]));
   return { rrf };
 }
 
@@ -167,7 +167,20 @@ function prefetch(c: Context, depth: number, byRank: boolean): QueryJson {
   return leaf(c, 0.3);
 }
 
+/**
+ * A request both must refuse: a dense vector of the wrong dimension, an unknown vector name, or RRF weights that do not
+ * match the prefetches. (Not `limit: 0` or RRF `k: 0`: the server refuses those in its API layer, which Edge skips.)
+ */
+function invalidQuery(c: Context): QueryJson {
+  const [using, params] = c.r.pick(Object.entries(c.collection.vectors));
+  const roll = c.r.int(0, 2);
+  if (roll === 0) return { limit: 5, using, query: denseVector(c.r, params.size + 1) };
+  if (roll === 1) return { limit: 5, using: "missing", query: denseVector(c.r, params.size) };
+  return { prefetch: [leaf(c, 0)], query: { rrf: { k: 2, weights: [1, 1] } }, limit: 5 };
+}
+
 function randomQuery(c: Context): QueryJson {
+  if (c.r.chance(0.03)) return invalidQuery(c);
   const roll = c.r.int(0, 9);
   let body: QueryJson;
   if (roll < 3) body = leaf(c, 0.5);
