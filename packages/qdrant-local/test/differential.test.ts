@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type QdrantLocal, startQdrantLocal } from "../src/index.js";
-import { compareOutcomes } from "./oracle/compare.js";
+import { compareOutcomes, compareRecords } from "./oracle/compare.js";
 import { generateBooleanWorkload } from "./oracle/generate-boolean-workload.js";
 import { generateWorkload } from "./oracle/generate-workload.js";
 import { ensureOracleVenv } from "./oracle/python-env.js";
@@ -54,14 +54,21 @@ async function disagreements(
     const local = await runOnLocal(client, workload);
     const expected = oracle[workload.id] ?? [];
     workload.steps.forEach((step, i) => {
+      const e = expected[i];
+      const l = local[i];
+      if ("retrieve" in step) {
+        const why = e && l && "records" in e && "records" in l ? compareRecords(e, l) : "missing records";
+        if (why) problems.push(record(workload, i, why, e, l));
+        return;
+      }
       if (!("query" in step)) return;
       queries++;
       const body: QueryJson = step.query;
-      const e = expected[i];
-      const l = local[i];
       if (e && "points" in e && e.points.length > 0) answered++;
       const why =
-        e && l ? compareOutcomes(e, l, { limit: body.limit, offset: body.offset ?? 0 }) : "missing result";
+        e && l && !("records" in e) && !("records" in l)
+          ? compareOutcomes(e, l, { limit: body.limit, offset: body.offset ?? 0 })
+          : "missing result";
       if (why) problems.push(record(workload, i, why, e, l));
     });
   }

@@ -1,4 +1,4 @@
-import type { PointIdJson, QueryOutcome } from "./workload.js";
+import type { PointIdJson, QueryOutcome, RetrieveOutcome, SparseJson } from "./workload.js";
 
 /** Scores agree within 1e-5, relative for large magnitudes (Euclid/Manhattan/Dot grow with the dimension). */
 export function scoresAgree(a: number, b: number): boolean {
@@ -51,4 +51,48 @@ export function compareOutcomes(
     start = end;
   }
   return undefined;
+}
+
+function sameVector(a: number[] | SparseJson | undefined, b: number[] | SparseJson | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => scoresAgree(x, b[i] as number));
+  }
+  // Sparse vectors as index -> value maps: storage may reorder the indices.
+  const values = new Map(a.indices.map((index, i) => [index, a.values[i] as number]));
+  return (
+    a.indices.length === b.indices.length &&
+    b.indices.every(
+      (index, i) => values.has(index) && scoresAgree(values.get(index) as number, b.values[i] as number),
+    )
+  );
+}
+
+/** Why the points read back differ (existence, payload, vectors), or undefined when they agree. */
+export function compareRecords(expected: RetrieveOutcome, local: RetrieveOutcome): string | undefined {
+  const mine = new Map(local.records.map((r) => [String(r.id), r]));
+  if (mine.size !== expected.records.length)
+    return `${expected.records.length} points exist in the engine, ${mine.size} locally`;
+  for (const theirs of expected.records) {
+    const r = mine.get(String(theirs.id));
+    if (!r) return `point ${theirs.id} is missing locally`;
+    if (JSON.stringify(sortKeys(r.payload)) !== JSON.stringify(sortKeys(theirs.payload)))
+      return `payload of ${theirs.id}: engine ${JSON.stringify(theirs.payload)}, local ${JSON.stringify(r.payload)}`;
+    const names = new Set([...Object.keys(r.vector), ...Object.keys(theirs.vector)]);
+    for (const name of names)
+      if (!sameVector(theirs.vector[name], r.vector[name]))
+        return `vector ${name} of ${theirs.id}: engine ${JSON.stringify(theirs.vector[name])}, local ${JSON.stringify(r.vector[name])}`;
+  }
+  return undefined;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, sortKeys(v)]),
+  );
 }

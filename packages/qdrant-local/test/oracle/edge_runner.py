@@ -1,7 +1,8 @@
 """Applies differential workloads to Qdrant Edge (Qdrant's engine in-process) and prints what each query returned.
 
 Reads a JSON list of workloads (see workload.ts) from the file named on the command line; writes one JSON object
-{workload_id: [per step: null for an update, {"points": [[id, score], ...]} or {"error": "..."} for a query]} to stdout.
+{workload_id: [per step: null for an update, {"points": [[id, score], ...]} or {"error": "..."} for a query,
+{"records": [{id, payload, vector}, ...]} for a retrieve]} to stdout.
 Request bodies are Qdrant REST JSON; this script translates the subset the generator produces into Edge objects.
 """
 
@@ -172,13 +173,31 @@ def id_json(value):
     return str(value) if isinstance(value, uuid.UUID) else value
 
 
+def vector_json(v):
+    if isinstance(v, q.SparseVector):
+        return {"indices": list(v.indices), "values": list(v.values)}
+    return list(v)
+
+
+def record_json(record):
+    vectors = record.vector or {}
+    return {
+        "id": id_json(record.id),
+        "payload": record.payload or {},
+        "vector": {name: vector_json(v) for name, v in vectors.items()},
+    }
+
+
 def run_workload(workload):
     folder = tempfile.mkdtemp(prefix="edge-oracle-")
     shard = q.EdgeShard.create(folder, edge_config(workload["collection"]))
     out = []
     try:
         for step in workload["steps"]:
-            if "query" in step:
+            if "retrieve" in step:
+                records = shard.retrieve([point_id(i) for i in step["retrieve"]], with_payload=True, with_vector=True)
+                out.append({"records": [record_json(r) for r in records]})
+            elif "query" in step:
                 try:
                     points = shard.query(to_request(step["query"]))
                     out.append({"points": [[id_json(p.id), p.score] for p in points]})

@@ -217,11 +217,13 @@ export function generateWorkload(seed: number, queries = 25): Workload {
   const steps: Step[] = [upsert(c, r.int(10, idPool.length))];
   let asked = 0;
   while (asked < queries) {
+    if (asked === Math.floor(queries / 2) && r.chance(0.5)) steps.push({ retrieve: [...idPool] });
     if (r.chance(0.3)) steps.push(randomUpdate(c));
     else {
       steps.push({ query: randomQuery(c) });
       asked++;
     }
   }
+  steps.push({ retrieve: [...idPool] });
   return { id: `w${seed}`, collection, steps };
 }

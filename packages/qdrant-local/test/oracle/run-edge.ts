@@ -9,9 +9,20 @@ import type { Workload } from "./workload.js";
 
 const run = promisify(execFile);
 
+const Id = z.union([z.number(), z.string()]);
+const Sparse = z.object({ indices: z.array(z.number()), values: z.array(z.number()) });
 const Outcome = z.union([
-  z.object({ points: z.array(z.tuple([z.union([z.number(), z.string()]), z.number()])) }),
+  z.object({ points: z.array(z.tuple([Id, z.number()])) }),
   z.object({ error: z.string() }),
+  z.object({
+    records: z.array(
+      z.object({
+        id: Id,
+        payload: z.unknown(),
+        vector: z.record(z.string(), z.union([z.array(z.number()), Sparse])),
+      }),
+    ),
+  }),
 ]);
 /** Per workload id, per step: null for an update, the outcome for a query. */
 const EdgeResults = z.record(z.string(), z.array(Outcome.nullable()));

@@ -1,5 +1,5 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
-import type { QueryOutcome, Update, Workload } from "./workload.js";
+import type { PointIdJson, SparseJson, StepOutcome, Update, Workload } from "./workload.js";
 
 type QueryBody = Parameters<QdrantClient["query"]>[1];
 type PointsBody = Extract<Parameters<QdrantClient["upsert"]>[1], { points: unknown }>["points"];
@@ -33,15 +33,27 @@ function describe(error: unknown): string {
 }
 
 /** Runs a workload against a Qdrant-compatible server through the official client; per step, like runOnEdge. */
-export async function runOnLocal(
-  client: QdrantClient,
-  workload: Workload,
-): Promise<Array<QueryOutcome | null>> {
+export async function runOnLocal(client: QdrantClient, workload: Workload): Promise<StepOutcome[]> {
   const name = `oracle_${workload.id}`;
   await client.createCollection(name, workload.collection);
-  const out: Array<QueryOutcome | null> = [];
+  const out: StepOutcome[] = [];
   try {
     for (const step of workload.steps) {
+      if ("retrieve" in step) {
+        const records = await client.retrieve(name, {
+          ids: step.retrieve,
+          with_payload: true,
+          with_vector: true,
+        });
+        out.push({
+          records: records.map((p) => ({
+            id: p.id as PointIdJson,
+            payload: p.payload ?? {},
+            vector: (p.vector ?? {}) as Record<string, number[] | SparseJson>,
+          })),
+        });
+        continue;
+      }
       if ("update" in step) {
         await applyUpdate(client, name, step.update);
         out.push(null);

@@ -30,7 +30,8 @@ export type Update =
 /** A query body for POST /points/query; `limit` is always explicit (Edge has no default). */
 export type QueryJson = JsonObject & { limit: number; offset?: number };
 
-export type Step = { update: Update } | { query: QueryJson };
+/** `retrieve` reads points back (payload and vectors), ids that do not exist included. */
+export type Step = { update: Update } | { query: QueryJson } | { retrieve: PointIdJson[] };
 
 export interface Workload {
   id: string;
@@ -40,3 +41,11 @@ export interface Workload {
 
 /** What one query returned: ids with scores in order, or a refusal. */
 export type QueryOutcome = { points: Array<[PointIdJson, number]> } | { error: string };
+
+/** What one retrieve returned: the points that exist, with payload and vectors, in any order. */
+export type RetrieveOutcome = {
+  records: Array<{ id: PointIdJson; payload: unknown; vector: Record<string, number[] | SparseJson> }>;
+};
+
+/** Per step: null for an update, else what the query or retrieve returned. */
+export type StepOutcome = QueryOutcome | RetrieveOutcome | null;
