@@ -152,7 +152,7 @@ def to_update(op):
     if kind == "delete_by_filter":
         return q.UpdateOperation.delete_points_by_filter(to_filter(op["filter"]))
     if kind == "set_payload":
-        return q.UpdateOperation.set_payload([point_id(i) for i in op["points"]], op["payload"])
+        return q.UpdateOperation.set_payload([point_id(i) for i in op["points"]], op["payload"], op.get("key"))
     if kind == "overwrite_payload":
         return q.UpdateOperation.overwrite_payload([point_id(i) for i in op["points"]], op["payload"])
     if kind == "delete_payload":

@@ -77,7 +77,17 @@ function randomUpdate(c: Context): Step {
       for (const id of targets) c.live.delete(id);
       return { update: { op: "delete", points: targets } };
     case 4:
-      return { update: { op: "set_payload", points: targets, payload: randomPayload(c.r) } };
+      // Sometimes into a nested object by key path (created where missing).
+      return c.r.chance(0.3)
+        ? {
+            update: {
+              op: "set_payload",
+              points: targets,
+              payload: { rank: c.r.int(0, 3), kind: null },
+              key: "meta",
+            },
+          }
+        : { update: { op: "set_payload", points: targets, payload: randomPayload(c.r) } };
     case 5:
       return { update: { op: "overwrite_payload", points: targets, payload: randomPayload(c.r) } };
     case 6:
@@ -85,7 +95,7 @@ function randomUpdate(c: Context): Step {
         update: {
           op: "delete_payload",
           points: targets,
-          keys: c.r.some(["city", "price", "tags", "n", "items"], 2),
+          keys: c.r.some(["city", "price", "tags", "n", "items", "meta.kind", "items[].a"], 2),
         },
       };
     case 7: {

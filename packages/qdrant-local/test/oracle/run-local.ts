@@ -16,7 +16,12 @@ async function applyUpdate(client: QdrantClient, name: string, update: Update): 
       await client.delete(name, { wait: true, filter: update.filter });
       return;
     case "set_payload":
-      await client.setPayload(name, { wait: true, points: update.points, payload: update.payload });
+      await client.setPayload(name, {
+        wait: true,
+        points: update.points,
+        payload: update.payload,
+        ...(update.key ? { key: update.key } : {}),
+      });
       return;
     case "overwrite_payload":
       await client.overwritePayload(name, { wait: true, points: update.points, payload: update.payload });

@@ -23,7 +23,7 @@ export type Update =
   | { op: "upsert"; points: PointJson[] }
   | { op: "delete"; points: PointIdJson[] }
   | { op: "delete_by_filter"; filter: JsonObject }
-  | { op: "set_payload"; points: PointIdJson[]; payload: JsonObject }
+  | { op: "set_payload"; points: PointIdJson[]; payload: JsonObject; key?: string }
   | { op: "overwrite_payload"; points: PointIdJson[]; payload: JsonObject }
   | { op: "delete_payload"; points: PointIdJson[]; keys: string[] };
 
