@@ -61,6 +61,20 @@ describe("cases found by the differential test", () => {
     expect(points.map((p) => p.id).sort()).toEqual([2, 3, 4]);
   });
 
+  it("RRF rounds each step to f32, so two top hits at k = 1, weight 1.5 sum to 2.9999998 (below a threshold of 3)", async () => {
+    const prefetch = { query: [0.1, 0.2, 0.3, 0.4], limit: 1 };
+    const fused = (threshold?: number) =>
+      backend.client.query(name, {
+        prefetch: [prefetch, prefetch],
+        query: { rrf: { k: 1, weights: [1.5, 1.5] } },
+        limit: 5,
+        ...(threshold === undefined ? {} : { score_threshold: threshold }),
+      });
+    const { points } = await fused();
+    expect(points.map((p) => p.score)).toEqual([Math.fround(2.9999998)]);
+    expect((await fused(3)).points).toEqual([]);
+  });
+
   it("set_payload with a null value removes the key instead of storing null", async () => {
     const local = backend.name("engine_null");
     await backend.raw("PUT", `/collections/${local}`, { vectors: { size: 2, distance: "Dot" } });
