@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { z } from "zod";
 import { startQdrantLocal } from "../src/index.js";
@@ -13,7 +14,7 @@ import { denseVector, mulberry32, payloadOf, sparseVector } from "./data.js";
 // (how every caller uses it), Edge by in-process calls (it has no server), so Edge's figures exclude HTTP and JSON.
 
 const run = promisify(execFile);
-const EDGE_BENCH = new URL("../test/oracle/edge_bench.py", import.meta.url).pathname;
+const EDGE_BENCH = fileURLToPath(new URL("../test/oracle/edge_bench.py", import.meta.url));
 const BATCH = 256;
 const QUERIES = 100;
 

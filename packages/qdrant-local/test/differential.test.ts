@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,14 +7,14 @@ import { compareOutcomes, compareRecords } from "./oracle/compare.js";
 import { generateBooleanWorkload } from "./oracle/generate-boolean-workload.js";
 import { generateWorkload } from "./oracle/generate-workload.js";
 import { ensureOracleVenv } from "./oracle/python-env.js";
-import { type EdgeResults, runOnClientLocal, runOnEdge } from "./oracle/run-edge.js";
 import { runOnLocal } from "./oracle/run-local.js";
+import { type OracleResults, runOnClientLocal, runOnEdge } from "./oracle/run-oracle.js";
 import type { QueryJson, Workload } from "./oracle/workload.js";
 
 // Differential test: seeded random workloads run on the local mode and on Qdrant's engine (qdrant-edge-py, pinned in
 // oracle/requirements.txt); every query must agree. CI runs the fixed seed; for a longer run:
 //   ORACLE_SEED=7 ORACLE_WORKLOADS=2000 pnpm -F @hybrid/qdrant-local exec vitest run test/differential.test.ts
-// Disagreements are written to .cache/oracle-failures/ (the workload up to the step, both answers).
+// Disagreements of the latest run are written to .cache/oracle-failures/ (the workload up to the step, both answers).
 const SEED = Number(process.env.ORACLE_SEED ?? 1);
 const WORKLOADS = Number(process.env.ORACLE_WORKLOADS ?? 120);
 const FAILURES = fileURLToPath(new URL("../.cache/oracle-failures/", import.meta.url));
@@ -24,6 +24,7 @@ let server: QdrantLocal;
 let client: QdrantClient;
 
 beforeAll(async () => {
+  rmSync(FAILURES, { recursive: true, force: true });
   python = await ensureOracleVenv();
   server = await startQdrantLocal({ port: 0 });
   client = new QdrantClient({ url: server.url });
@@ -44,7 +45,7 @@ function record(workload: Workload, step: number, why: string, expected: unknown
 /** Runs each workload on the local mode and compares every query with the oracle's answers; returns the disagreements. */
 async function disagreements(
   workloads: Workload[],
-  oracle: EdgeResults,
+  oracle: OracleResults,
 ): Promise<{ problems: string[]; queries: number; answered: number }> {
   const problems: string[] = [];
   let queries = 0;

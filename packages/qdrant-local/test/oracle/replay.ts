@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { startQdrantLocal } from "../../src/index.js";
 import { ensureOracleVenv } from "./python-env.js";
-import { runOnEdge } from "./run-edge.js";
 import { runOnLocal } from "./run-local.js";
+import { runOnEdge } from "./run-oracle.js";
 
 const [file, variantsJson] = process.argv.slice(2) as [string, string];
 const d = JSON.parse(readFileSync(file, "utf8"));

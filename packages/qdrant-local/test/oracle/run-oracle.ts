@@ -24,27 +24,27 @@ const Outcome = z.union([
     ),
   }),
 ]);
-/** Per workload id, per step: null for an update, the outcome for a query. */
-const EdgeResults = z.record(z.string(), z.array(Outcome.nullable()));
-export type EdgeResults = z.infer<typeof EdgeResults>;
+/** What an oracle answered: per workload id, per step, null for an update, else the query or retrieve outcome. */
+const OracleResults = z.record(z.string(), z.array(Outcome.nullable()));
+export type OracleResults = z.infer<typeof OracleResults>;
 
 /** Runs the workloads through Qdrant Edge in one Python process. */
-export function runOnEdge(python: string, workloads: Workload[]): Promise<EdgeResults> {
+export function runOnEdge(python: string, workloads: Workload[]): Promise<OracleResults> {
   return runOnPython(python, EDGE_RUNNER, workloads);
 }
 
 /** Runs the workloads through the Python client's local mode (only for what Edge cannot express). */
-export function runOnClientLocal(python: string, workloads: Workload[]): Promise<EdgeResults> {
+export function runOnClientLocal(python: string, workloads: Workload[]): Promise<OracleResults> {
   return runOnPython(python, CLIENT_LOCAL_RUNNER, workloads);
 }
 
-async function runOnPython(python: string, script: string, workloads: Workload[]): Promise<EdgeResults> {
+async function runOnPython(python: string, script: string, workloads: Workload[]): Promise<OracleResults> {
   const dir = mkdtempSync(join(tmpdir(), "edge-workloads-"));
   try {
     const file = join(dir, "workloads.json");
     writeFileSync(file, JSON.stringify(workloads));
     const { stdout } = await run(python, [script, file], { maxBuffer: 512 * 1024 * 1024 });
-    return EdgeResults.parse(JSON.parse(stdout));
+    return OracleResults.parse(JSON.parse(stdout));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
