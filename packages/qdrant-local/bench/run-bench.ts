@@ -6,10 +6,12 @@ import * as usearch from "usearch";
 import { DenseStore } from "../src/dense-store.js";
 import { startQdrantLocal } from "../src/index.js";
 import { denseVector, mulberry32, payloadOf, sparseVector } from "./data.js";
+import { benchAgainstEngine, type EngineRow, renderEngineMarkdown } from "./engine-bench.js";
 
 // `pnpm bench`: query latency (dense, sparse, hybrid RRF; with and without a filter) at 10k and 100k points x 384 dims,
 // upsert throughput in batches of 64/128/256 (in memory and with the write-ahead log), bytes per point, and the dense
-// exact scan against usearch's native SIMD exact search on the same vectors. Writes bench-results/qdrant-local.{json,md}.
+// exact scan against usearch's native SIMD exact search on the same vectors, and the local mode against Qdrant's engine
+// (qdrant-edge-py; BENCH_ENGINE=0 skips it). Writes bench-results/qdrant-local.{json,md}.
 
 const DIM = 384;
 const SIZES = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
@@ -244,6 +246,7 @@ async function main(): Promise<void> {
     console.log(scans.at(-1));
   }
   await server.close();
+  const engine = process.env.BENCH_ENGINE === "0" ? [] : await benchAgainstEngine(SIZES, DIM, gc);
 
   const result = {
     machine: { node: process.version, cpus: (await import("node:os")).cpus().length, dims: DIM },
@@ -252,6 +255,7 @@ async function main(): Promise<void> {
     upserts,
     memory,
     scans,
+    engine,
   };
   mkdirSync(OUT_DIR, { recursive: true });
   writeFileSync(join(OUT_DIR, "qdrant-local.json"), `${JSON.stringify(result, null, 2)}\n`);
@@ -273,6 +277,7 @@ function renderMarkdown(r: {
     httpDenseP50: number;
     reps: number;
   }>;
+  engine: EngineRow[];
 }): string {
   const lines = [
     `Node ${r.machine.node}, ${r.machine.cpus} CPUs, ${r.machine.dims}-dim Cosine vectors + IDF sparse vectors (12 terms/point), run took ${r.seconds} s.`,
@@ -298,6 +303,7 @@ function renderMarkdown(r: {
       (s) => `| ${s.points} | ${s.oursP50} | ${s.usearchP50} | ${s.ratio} | ${s.httpDenseP50} |`,
     ),
     "",
+    ...(r.engine.length > 0 ? renderEngineMarkdown(r.engine) : []),
   ];
   return lines.join("\n");
 }

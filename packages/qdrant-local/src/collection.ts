@@ -2,9 +2,10 @@ import type { CollectionConfig } from "./collection-config.js";
 import { DenseStore } from "./dense-store.js";
 import type { FilterEnv, FilterTarget } from "./filter.js";
 import type { PointInput, VectorInput } from "./ops.js";
-import { deleteAt, mergeAt, parsePath, valuesAt } from "./payload-path.js";
+import { deleteAt, mergeAt, mergePayload, parsePath, valuesAt } from "./payload-path.js";
 import { comparePointIds, type PointId } from "./point-id.js";
 import { SparseIndex, type SparseVector } from "./sparse-index.js";
+import { wordTokens } from "./text-tokens.js";
 
 export interface StoredPoint extends FilterTarget {
   version: number;
@@ -53,11 +54,7 @@ export class Collection implements FilterEnv {
   textTokenizer(key: string): ((text: string) => string[]) | undefined {
     const index = this.payloadIndexes.get(key);
     if (index?.dataType !== "text") return undefined;
-    return (text) =>
-      text
-        .toLowerCase()
-        .split(/[^\p{L}\p{N}_]+/u)
-        .filter(Boolean);
+    return wordTokens;
   }
 
   private nextVersion(): number {
@@ -128,7 +125,7 @@ export class Collection implements FilterEnv {
 
   setPayload(ids: readonly PointId[], payload: Record<string, unknown>, key: string | null): number {
     return this.eachPoint(ids, (point) => {
-      if (key === null) Object.assign(point.payload, structuredClone(payload));
+      if (key === null) mergePayload(point.payload, payload);
       else mergeAt(point.payload, parsePath(key), payload);
     });
   }

@@ -2,6 +2,7 @@ import { badRequest, formatError, unprocessable } from "./errors.js";
 import { geoPoint, haversine, inPolygon, readGeo } from "./filter-geo.js";
 import { type PathStep, parsePath, rawValuesAt, valuesAt } from "./payload-path.js";
 import { type PointId, parsePointId } from "./point-id.js";
+import { containsPhrase, wordTokens } from "./text-tokens.js";
 
 /** What a condition can look at. */
 export interface FilterTarget {
@@ -12,7 +13,7 @@ export interface FilterTarget {
 
 export interface FilterEnv {
   hasVector(name: string, slot: number): boolean;
-  /** Tokenizes a field's text when it has a full-text index; undefined means substring matching. */
+  /** Tokenizes a field's text when it has a full-text index; undefined means the default word tokenizer. */
   textTokenizer(key: string): ((text: string) => string[]) | undefined;
 }
 
@@ -225,19 +226,16 @@ function compileMatch(
     const mode = "text" in spec ? "text" : "text_any" in spec ? "text_any" : "phrase";
     const text = spec[mode];
     if (typeof text !== "string") throw formatError(`${where}.${mode}`, "expected a string");
-    const tokenize = env.textTokenizer(key);
-    if (!tokenize || mode === "phrase") {
-      if (mode === "text_any" && !tokenize) {
-        const words = text.split(/\s+/).filter(Boolean);
-        return (v) => typeof v === "string" && words.some((w) => v.includes(w));
-      }
-      return (v) => typeof v === "string" && v.includes(text);
-    }
+    // Qdrant's engine tokenizes with or without a full-text index (not a substring test); no tokens match nothing.
+    const tokenize = env.textTokenizer(key) ?? wordTokens;
     const wanted = tokenize(text);
+    if (wanted.length === 0) return () => false;
     return (v) => {
       if (typeof v !== "string") return false;
-      const have = new Set(tokenize(v));
-      return mode === "text" ? wanted.every((t) => have.has(t)) : wanted.some((t) => have.has(t));
+      const have = tokenize(v);
+      if (mode === "phrase") return containsPhrase(have, wanted);
+      const set = new Set(have);
+      return mode === "text" ? wanted.every((t) => set.has(t)) : wanted.some((t) => set.has(t));
     };
   }
   throw formatError(where, "data did not match any variant of untagged enum Match");

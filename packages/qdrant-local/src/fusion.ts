@@ -9,9 +9,10 @@ export function fuseRrf(
 ): Map<number, number> {
   const scores = new Map<number, number>();
   lists.forEach((list, li) => {
-    const w = weights?.[li] ?? 1;
+    const w = Math.fround(weights?.[li] ?? 1);
     list.forEach(({ slot }, pos) => {
-      const add = w > 0 ? Math.fround(1 / ((pos + 1) / w + k - 1)) : 0;
+      // Each step rounded to f32 as Qdrant does: with k = 1 and w = 1.5 the top item scores 1.4999999, not 1.5.
+      const add = w > 0 ? Math.fround(1 / Math.fround(Math.fround(Math.fround((pos + 1) / w) + k) - 1)) : 0;
       scores.set(slot, Math.fround((scores.get(slot) ?? 0) + add));
     });
   });

@@ -118,5 +118,13 @@ export function mergeAt(
     }
     targets = next;
   }
-  for (const target of targets) if (isObject(target)) Object.assign(target, structuredClone(values));
+  for (const target of targets) if (isObject(target)) mergePayload(target, values);
+}
+
+/** Qdrant's set-payload merge: each key is set, except that a null value removes the key (not stored as null). */
+export function mergePayload(target: Record<string, unknown>, values: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (value === null) delete target[key];
+    else target[key] = structuredClone(value);
+  }
 }

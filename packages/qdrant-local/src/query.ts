@@ -91,7 +91,10 @@ export class QueryEvaluator {
       } else {
         const candidates = new Set<number>();
         for (const source of sources) for (const h of source) candidates.add(h.slot);
-        hits = this.rescore(query, [...candidates], threshold, accept);
+        // Qdrant applies a node's filter only in its leaves, merged with theirs (filter-merge.ts), never when rescoring:
+        // as the merge concatenates `should` lists, a point may pass a leaf that this node's filter alone would refuse.
+        const notExcluded = excluded === undefined ? undefined : (slot: number) => !excluded.has(slot);
+        hits = this.rescore(query, [...candidates], threshold, notExcluded);
       }
       return hits.slice(offset, wanted);
     }
@@ -134,12 +137,12 @@ export class QueryEvaluator {
     }
   }
 
-  /** Points passing a filter, in id order, scored 0 (a query without `query`). */
+  /** Points passing a filter, in id order, scored 1 as Qdrant scores a scroll inside the query API (a query without `query`). */
   private matching(accept: ((slot: number) => boolean) | undefined): Hit[] {
     const out: Hit[] = [];
     for (const id of this.collection.orderedIds()) {
       const point = this.collection.points.get(id) as StoredPoint;
-      if (accept === undefined || accept(point.slot)) out.push({ slot: point.slot, score: 0 });
+      if (accept === undefined || accept(point.slot)) out.push({ slot: point.slot, score: 1 });
     }
     return out;
   }
@@ -200,8 +203,9 @@ export class QueryEvaluator {
       const sv = toSparse(query.vector);
       const hits: Hit[] = [];
       for (const slot of pass) {
+        // As in a sparse search, a point sharing no index with the query is not a hit (Qdrant's engine drops it).
         const score = index.score(slot, sv);
-        if (score !== undefined) hits.push({ slot, score });
+        if (score !== undefined && index.sharesIndex(slot, sv)) hits.push({ slot, score });
       }
       return this.cut(this.sortByScore(hits, true), threshold, true);
     }
@@ -209,7 +213,7 @@ export class QueryEvaluator {
       const set = new Set(pass);
       return this.orderBy(query, (s) => set.has(s));
     }
-    if (query.kind === "sample") return pass.map((slot) => ({ slot, score: 0 }));
+    if (query.kind === "sample") return pass.map((slot) => ({ slot, score: 1 }));
     return this.sortByScore(
       pass.map((slot) => ({ slot, score: 0 })),
       true,

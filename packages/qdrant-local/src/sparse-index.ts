@@ -106,6 +106,14 @@ export class SparseIndex {
   }
 
   /** Score of one stored vector against a query (0 when they share no index). */
+  /** True when the point's vector holds at least one of the query's indices. */
+  sharesIndex(slot: number, query: SparseVector): boolean {
+    const stored = this.vectors[slot];
+    if (!stored) return false;
+    for (const i of query.indices) if (stored.indices.includes(i)) return true;
+    return false;
+  }
+
   score(slot: number, query: SparseVector): number | undefined {
     const stored = this.vectors[slot];
     if (!stored) return undefined;

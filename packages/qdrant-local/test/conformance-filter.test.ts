@@ -234,9 +234,14 @@ describe("match any / except with empty lists (test_match_any_empty.py, test_mat
     expect(await ids(small, { must_not: [{ key: "uid", match: { value: u(1) } }] })).toEqual([2, 3]);
   });
 
-  it("match text without a full-text index is a substring test", async () => {
-    expect(await ids(small, { must: [{ key: "text", match: { text: "quick bro" } }] })).toEqual([3]);
+  // Found by the differential test (test/differential.test.ts): Qdrant's engine tokenizes even without a full-text
+  // index (lowercase words, every other character splits), so "quick bro" is no longer a substring match.
+  it("match text without a full-text index matches all words, not a substring", async () => {
+    expect(await ids(small, { must: [{ key: "text", match: { text: "brown QUICK" } }] })).toEqual([3]);
+    expect(await ids(small, { must: [{ key: "text", match: { text: "quick bro" } }] })).toEqual([]);
     expect(await ids(small, { must: [{ key: "text", match: { text: "slow" } }] })).toEqual([]);
+    expect(await ids(small, { must: [{ key: "text", match: { phrase: "quick brown" } }] })).toEqual([3]);
+    expect(await ids(small, { must: [{ key: "text", match: { phrase: "brown quick" } }] })).toEqual([]);
   });
 });
 
