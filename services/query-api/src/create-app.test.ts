@@ -206,10 +206,14 @@ describe("request validation", () => {
 });
 
 describe("collections", () => {
-  it("lists collections with point counts and describes one with its models", async () => {
+  it("lists collections with point counts and models, and describes one", async () => {
     const { app } = appWith();
     const list = (await (await app.request("/v1/collections")).json()) as { collections: unknown[] };
-    expect(list.collections).toContainEqual({ name: collection, pointsCount: 1 });
+    expect(list.collections).toContainEqual({
+      name: collection,
+      pointsCount: 1,
+      models: { dense: "test/dense", denseDim: 3, sparse: "Qdrant/bm25" },
+    });
     const res = await app.request(`/v1/collections/${collection}`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({

@@ -127,6 +127,92 @@ describe.skipIf(!haveChromium && !process.env.CI)("the search page in Chromium",
     expect(await page.locator("#results .hit").count()).toBe(0);
   });
 
+  it("explains the fusion: per-hit ranks and RRF terms, and dense, sparse and hybrid columns marking one document", async () => {
+    await page.goto(`${base}/`);
+    await page.locator("#q").fill("parking app for drivers");
+    await page.locator("#explain").check();
+    await page.locator("#q").press("Enter");
+    await page.locator("#columns .col-item").first().waitFor();
+    const lines = (await page.locator("#results .hit").first().locator(".explain").textContent()) ?? "";
+    // The API's numbers, as the page shows them: each list's rank and term, and their sum equal to the score.
+    expect(lines).toMatch(/dense: #\d+, score [\d.]+ → RRF term 1 \/ \(\d+ \+ 2 - 1\) = \d\.\d{4}/);
+    expect(lines).toMatch(/sparse: (#\d+, score [\d.]+ → RRF term .* = \d\.\d{4}|not retrieved → 0)/);
+    const fused = /fused: .* = (\d\.\d{4})/.exec(lines)?.[1];
+    expect(await page.locator("#results .score").first().textContent()).toBe(`score ${fused}`);
+    expect(await page.locator("#columns h2").allTextContents()).toEqual(["dense", "sparse", "hybrid"]);
+    expect(await page.locator("#columns .column").nth(2).locator(".col-item").count()).toBe(10);
+    expect(await page.locator("#columns .column").nth(2).locator(".col-title").first().textContent()).toBe(
+      "SpotHero",
+    );
+
+    // Keyboard only: tab to the hybrid column's first item; the same document is marked in every column that has it.
+    const top = page.locator("#columns .column:nth-child(3) .col-item").first();
+    const id = await top.getAttribute("data-id");
+    await top.focus();
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Tab");
+    const marked = page.locator("#columns .col-item.same");
+    const markedIds = await Promise.all((await marked.all()).map((item) => item.getAttribute("data-id")));
+    expect(new Set(markedIds)).toEqual(new Set([id]));
+    expect(await marked.count()).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: resolve(ARTIFACTS, "explain-view.png"), fullPage: true });
+
+    await page.locator("#fusion").selectOption("dbsf");
+    await page.waitForFunction(
+      `document.querySelector("#results .explain")?.textContent?.includes("normalised")`,
+    );
+  });
+
+  it("keeps the search in the URL, so opening the link shows the same results", async () => {
+    await page.goto(`${base}/`);
+    await page.locator("#q").fill("parking app for drivers");
+    await page.locator("#filter-value").fill("Chicago");
+    await page.locator("#mode").selectOption("dense");
+    await page.waitForFunction(`document.querySelector("#status")?.textContent?.includes("(dense)")`);
+    const url = new URL(page.url());
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      q: "parking app for drivers",
+      mode: "dense",
+      field: "city",
+      value: "Chicago",
+    });
+    const before = await titles();
+    const shared = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await shared.goto(url.href);
+    await shared.locator("#results .hit").first().waitFor();
+    expect(await shared.locator("#results .hit-title").allTextContents()).toEqual(before);
+    expect(await shared.locator("#mode").inputValue()).toBe("dense");
+    await shared.close();
+  });
+
+  it("shows readable results: images, clickable links, marked query terms, a chosen title field", async () => {
+    await page.goto(`${base}/?q=${encodeURIComponent("parking app for drivers")}`);
+    const first = page.locator("#results .hit").first();
+    await first.waitFor();
+    expect(await first.locator('dd[data-field="link"] a').getAttribute("href")).toMatch(/^https?:\/\//);
+    // The logo is an <img> with alt text, or (offline, as here) a link saying the image is not available.
+    expect(await first.locator('dd[data-field="images"] img, dd[data-field="images"] a').count()).toBe(1);
+    const marks = await page.locator("#results mark").allTextContents();
+    expect(marks.map((m) => m.toLowerCase())).toEqual(expect.arrayContaining(["parking"]));
+    await page.locator("#title-field").selectOption("city");
+    await page.waitForFunction(`document.querySelector("#results .hit-title")?.textContent === "Chicago"`);
+    expect(new URL(page.url()).searchParams.get("title")).toBe("city");
+  });
+
+  it("works at phone width: no sideways scrolling, every control labelled", async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await phone.goto(`${base}/?q=${encodeURIComponent("parking app for drivers")}&explain=1`);
+    await phone.locator("#columns .col-item").first().waitFor();
+    const overflow = await phone.evaluate(`document.documentElement.scrollWidth - window.innerWidth`);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const unlabelled = await phone.evaluate(`[...document.querySelectorAll("input, select, button")]
+      .filter((e) => !(e.labels?.length || e.getAttribute("aria-label") || e.textContent.trim()))
+      .map((e) => e.id)`);
+    expect(unlabelled).toEqual([]);
+    await phone.screenshot({ path: resolve(ARTIFACTS, "phone.png"), fullPage: true });
+    await phone.close();
+  });
+
   it("renders the interactive API docs without internet", async () => {
     await page.goto(`${base}/docs`);
     await page.locator(".swagger-ui .opblock").first().waitFor({ timeout: 20_000 });
