@@ -132,7 +132,7 @@ export function createQueryApp(deps: QueryAppDeps): {
     },
   });
   mountSearchRoutes(api, createSearchSchemas({ maxLimit: options.maxLimit }), searcher);
-  mountCollectionRoutes(api, client);
+  mountCollectionRoutes(api, client, options.defaultCollection);
   mountDocsRoutes(api, {
     title: "Hybrid search API",
     version: deps.version ?? "0.1.0",

@@ -85,7 +85,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the search page in Chromium",
   const titles = () => page.locator("#results .hit-title").allTextContents();
   const cities = () => page.locator('#results dd[data-field="city"]').allTextContents();
 
-  it("searches, shows payload fields, scores and timings, and narrows by the keyword filter", async () => {
+  it("searches, shows payload fields, scores and timings, and narrows by a filter picked from the facets", async () => {
     await page.goto(`${base}/`);
     await page.locator("#q").fill("parking app for drivers");
     await page.locator("#q").press("Enter");
@@ -98,7 +98,12 @@ describe.skipIf(!haveChromium && !process.env.CI)("the search page in Chromium",
     );
     expect(new Set(await cities()).size).toBeGreaterThan(0);
 
-    await page.locator("#filter-value").fill("London");
+    // The filter offers the collection's keyword fields and their values with counts (its facets).
+    await page.locator("#filter-key").selectOption("city");
+    expect(await page.locator("#filter-value option").allTextContents()).toEqual(
+      expect.arrayContaining(["Chicago (251)", "London (7)"]),
+    );
+    await page.locator("#filter-value").selectOption("London");
     // Page-side expressions are strings: this package's types have no DOM.
     await page.waitForFunction(`(() => {
       const cities = [...document.querySelectorAll('#results dd[data-field="city"]')];
@@ -166,7 +171,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("the search page in Chromium",
   it("keeps the search in the URL, so opening the link shows the same results", async () => {
     await page.goto(`${base}/`);
     await page.locator("#q").fill("parking app for drivers");
-    await page.locator("#filter-value").fill("Chicago");
+    await page.locator("#filter-key").selectOption("city");
+    await page.locator("#filter-value").selectOption("Chicago");
     await page.locator("#mode").selectOption("dense");
     await page.waitForFunction(`document.querySelector("#status")?.textContent?.includes("(dense)")`);
     const url = new URL(page.url());

@@ -1,6 +1,7 @@
 // The search playground: plain browser JavaScript modules, no build step. Talks to POST /v1/search (with `explain`)
 // and GET /v1/collections. The URL holds the form's state, so a search can be shared.
 import { renderColumns, renderHitExplanation } from "./explain-view.js";
+import { filterOf, filterState, offerFacets, showValues } from "./facet-filter.js";
 import { queryTerms, renderHit, titleOf } from "./render-hit.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,8 +19,6 @@ const STATE = {
   mode: "mode",
   fusion: "fusion",
   collection: "collection",
-  field: "filter-key",
-  value: "filter-value",
   limit: "limit",
   title: "title-field",
 };
@@ -46,9 +45,8 @@ function requestBody() {
   if (mode === "hybrid" && $("explain").checked) body.explain = true;
   const collection = $("collection").value;
   if (collection) body.collection = collection;
-  const key = $("filter-key").value.trim();
-  const value = $("filter-value").value.trim();
-  if (key && value) body.filter = { must: [{ key, match: { value } }] };
+  const filter = filterOf();
+  if (filter) body.filter = filter;
   return body;
 }
 
@@ -59,6 +57,7 @@ function saveState() {
     const value = $(id).value.trim();
     if (value) params.set(name, value);
   }
+  for (const [name, value] of Object.entries(filterState())) params.set(name, value);
   if ($("explain").checked) params.set("explain", "1");
   history.replaceState(null, "", `${location.pathname}?${params}`);
 }
@@ -76,6 +75,30 @@ function loadState() {
     input.value = value;
   }
   $("explain").checked = params.get("explain") === "1";
+  // The filter waits for the collection's facets.
+  wantedFilter = Object.fromEntries(
+    ["field", "value", "min", "max"].map((k) => [k, params.get(k) ?? undefined]),
+  );
+}
+
+let wantedFilter = {};
+let defaultCollection = "";
+
+/** Loads the chosen collection's facets into the filter, keeping the wanted field and value if it has them. */
+async function loadFacets() {
+  const name = $("collection").value || defaultCollection;
+  let fields = [];
+  if (name) {
+    try {
+      const response = await fetch(`/v1/collections/${encodeURIComponent(name)}/facets`, {
+        headers: headers(),
+      });
+      if (response.ok) ({ fields } = await response.json());
+    } catch {
+      // No facets: the search works unfiltered.
+    }
+  }
+  offerFacets(fields, wantedFilter);
 }
 
 let current = 0;
@@ -149,11 +172,12 @@ async function loadCollections() {
   try {
     const response = await fetch("/v1/collections", { headers: headers() });
     if (!response.ok) return;
-    const { collections } = await response.json();
+    const answer = await response.json();
+    defaultCollection = answer.defaultCollection ?? "";
     const select = $("collection");
     const chosen = select.value;
-    select.replaceChildren(new Option("(default)", ""));
-    for (const c of collections) {
+    select.replaceChildren(new Option(`(default${defaultCollection ? `: ${defaultCollection}` : ""})`, ""));
+    for (const c of answer.collections) {
       const models = c.models ? ` · ${c.models.dense} + ${c.models.sparse}` : "";
       select.append(new Option(`${c.name} (${c.pointsCount ?? "?"} points${models})`, c.name));
     }
@@ -167,10 +191,19 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   void search();
 });
-for (const id of ["mode", "fusion", "collection", "limit", "explain", "title-field"])
+for (const id of ["mode", "fusion", "limit", "explain", "title-field", "filter-value"])
   $(id).addEventListener("change", () => void search());
+$("collection").addEventListener("change", async () => {
+  wantedFilter = filterState();
+  await loadFacets();
+  void search();
+});
+$("filter-key").addEventListener("change", () => {
+  showValues();
+  void search();
+});
 let typing;
-for (const id of ["filter-key", "filter-value"]) {
+for (const id of ["filter-min", "filter-max"]) {
   $(id).addEventListener("input", () => {
     clearTimeout(typing);
     typing = setTimeout(() => void search(), 300);
@@ -179,5 +212,6 @@ for (const id of ["filter-key", "filter-value"]) {
 
 loadState();
 await loadCollections();
+await loadFacets();
 if ($("q").value.trim()) void search();
 $("q").focus();
