@@ -350,6 +350,33 @@ describe("docs, metrics and the page", () => {
     expect(page.headers.get("content-type")).toMatch(/text\/html/);
     expect(await page.text()).toContain('<script src="/app.js"');
     expect((await app.request("/app.js")).status).toBe(200);
+    for (const file of ["/dom.js", "/render-hit.js", "/explain-view.js", "/facet-filter.js", "/ingest.js"]) {
+      expect((await app.request(file)).headers.get("content-type"), file).toMatch(/text\/javascript/);
+    }
+    expect(await (await app.request("/ingest")).text()).toContain('<script src="/ingest.js"');
+  });
+
+  it("answers the ingestion proxy with 503 naming PRODUCER_URL when no producer is configured", async () => {
+    const { app } = appWith();
+    const res = await app.request("/ingest/v1/jobs");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      error: {
+        code: "UNAVAILABLE",
+        message: "ingestion is not configured: this service has no PRODUCER_URL",
+      },
+    });
+    // Only the page's producer routes are forwarded.
+    expect((await app.request("/ingest/v1/anything")).status).toBe(404);
+  });
+
+  it("answers 503 when the configured producer is unreachable, without internals", async () => {
+    const { app } = appWith({ producerUrl: "http://127.0.0.1:1" });
+    const res = await app.request("/ingest/v1/jobs/some-id", { method: "DELETE" });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      error: { code: "UNAVAILABLE", message: "the ingest producer is unreachable" },
+    });
   });
 });
 
