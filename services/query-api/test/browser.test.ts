@@ -161,6 +161,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the search page in Chromium",
     expect(new Set(markedIds)).toEqual(new Set([id]));
     expect(await marked.count()).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: resolve(ARTIFACTS, "explain-view.png"), fullPage: true });
+    await page.screenshot({ path: resolve(ARTIFACTS, "explain-view-top.png") });
 
     await page.locator("#fusion").selectOption("dbsf");
     await page.waitForFunction(
