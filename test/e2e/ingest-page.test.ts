@@ -56,7 +56,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the ingestion page in Chromiu
   });
 
   it("previews a file's first rows as text, uploads it, and follows it to completion with the expected points", async () => {
-    const rows = makeRows(30, 12);
+    const rows = makeRows(30, 12).map((row, i) => ({ ...row, year: 2000 + i }));
     // Two rows without an id: skipped, and counted with their reason.
     const lines = [...rows, { title: "no id", text: "skipped" }, { title: "no id either", text: "skipped" }];
     const collection = collectionName("page-upload");
@@ -85,6 +85,20 @@ describe.skipIf(!haveChromium && !process.env.CI)("the ingestion page in Chromiu
     expect(await job.locator(".job-skips li").allTextContents()).toEqual(["skipped 2: missing_id"]);
     expect(await countPoints(qdrantUrl, collection)).toBe(30);
     await page.screenshot({ path: resolve(ARTIFACTS, "ingest-page.png"), fullPage: true });
+
+    // The new collection on the search page: its numeric field offered as a range filter.
+    await page.goto(`${queryApi.url}/?q=${encodeURIComponent("vitamin D study")}&collection=${collection}`);
+    await page.locator("#results .hit").first().waitFor();
+    await page.locator("#filter-key").selectOption("year");
+    expect(await page.locator("#filter-min").getAttribute("placeholder")).toBe("2000");
+    expect(await page.locator("#filter-max").getAttribute("placeholder")).toBe("2029");
+    await page.locator("#filter-min").fill("2010");
+    await page.locator("#filter-max").fill("2012");
+    await page.waitForFunction(`(() => {
+      const years = [...document.querySelectorAll('#results dd[data-field="year"]')].map((d) => Number(d.textContent));
+      return years.length === 3 && years.every((y) => y >= 2010 && y <= 2012);
+    })()`);
+    expect(new URL(page.url()).searchParams.get("min")).toBe("2010");
   });
 
   it("cancels a running ingestion from its Cancel button", async () => {
@@ -110,6 +124,25 @@ describe.skipIf(!haveChromium && !process.env.CI)("the ingestion page in Chromiu
     const counts = (await card.locator(".job-counts").textContent()) ?? "";
     const upserted = Number(/upserted (\d+)/.exec(counts)?.[1]);
     expect(upserted).toBeLessThan(4000);
+  });
+
+  it("works at phone width with the keyboard: every control labelled, no sideways scrolling", async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await phone.goto(`${queryApi.url}/ingest`);
+    await phone.locator("#jobs .job").first().waitFor();
+    const overflow = await phone.evaluate(`document.documentElement.scrollWidth - window.innerWidth`);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const unlabelled = await phone.evaluate(`[...document.querySelectorAll("input, select, button")]
+      .filter((e) => !(e.labels?.length || e.getAttribute("aria-label") || e.textContent.trim()))
+      .map((e) => e.id || e.name)`);
+    expect(unlabelled).toEqual([]);
+    // Arrow keys move between the source types, as radio buttons do; the URL field appears.
+    await phone.locator('input[value="upload"]').focus();
+    await phone.keyboard.press("ArrowRight");
+    expect(await phone.locator("#url").isVisible()).toBe(true);
+    expect(await phone.locator("#file").isVisible()).toBe(false);
+    await phone.screenshot({ path: resolve(ARTIFACTS, "ingest-phone.png"), fullPage: true });
+    await phone.close();
   });
 
   it("answers the producer's own errors through the page (a bad collection name)", async () => {
