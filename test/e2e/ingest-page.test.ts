@@ -77,6 +77,19 @@ describe.skipIf(!haveChromium && !process.env.CI)("the ingestion page in Chromiu
       `${rows[0]?.title}. ${rows[0]?.text}`,
     ]);
 
+    // The producer maps the preview with the ingestion's own rules: an id-less row shows its skip reason.
+    await page.locator("#id-field").fill("title");
+    await page.locator("#text").fill("{text} ({year})");
+    await page.locator("#preview-button").click();
+    await page.waitForFunction(
+      `document.querySelector("#preview-rows td:last-child")?.textContent?.endsWith("(2000)")`,
+    );
+    expect(await page.locator("#preview-rows tr").first().locator("td").first().textContent()).toBe(
+      rows[0]?.title,
+    );
+    await page.locator("#id-field").fill("id");
+    await page.locator("#text").fill("{title}. {text}");
+
     await page.locator("#submit").click();
     const job = page.locator('#jobs .job[data-state="completed"]');
     await job.waitFor({ timeout: 90_000 });
@@ -143,6 +156,17 @@ describe.skipIf(!haveChromium && !process.env.CI)("the ingestion page in Chromiu
     expect(await phone.locator("#file").isVisible()).toBe(false);
     await phone.screenshot({ path: resolve(ARTIFACTS, "ingest-phone.png"), fullPage: true });
     await phone.close();
+  });
+
+  it("previews a URL source through the producer, which refuses a host not on its allow-list", async () => {
+    await page.goto(`${queryApi.url}/ingest`);
+    await page.locator('input[value="url"]').check();
+    await page.locator("#url").fill("https://example.org/rows.jsonl");
+    await page.locator("#collection").fill("anything");
+    await page.locator("#text").fill("text");
+    await page.locator("#preview-button").click();
+    await page.locator("#error").waitFor({ state: "visible" });
+    expect(await page.locator("#error").textContent()).toMatch(/example\.org/);
   });
 
   it("answers the producer's own errors through the page (a bad collection name)", async () => {

@@ -9,6 +9,7 @@ const ROUTES: Array<[method: string, path: string]> = [
   ["GET", "/v1/jobs"],
   ["POST", "/v1/jobs"],
   ["POST", "/v1/jobs/upload"],
+  ["POST", "/v1/jobs/preview"],
   ["GET", "/v1/jobs/:id"],
   ["DELETE", "/v1/jobs/:id"],
   ["GET", "/v1/jobs/:id/failures"],

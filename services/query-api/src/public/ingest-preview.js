@@ -1,4 +1,4 @@
-// The first rows of a chosen file mapped to the text that will be embedded, read in the browser before uploading.
+// The first rows of a chosen file, read in the browser before uploading; the producer maps them for the preview.
 
 /** Bytes read for the preview (after gunzip): enough for the first rows of any sensible file. */
 const PREVIEW_BYTES = 256 * 1024;
@@ -26,7 +26,7 @@ export async function readFirstRows(file, n = 5) {
     try {
       rows.push(JSON.parse(line));
     } catch {
-      throw new Error(`line ${i + 1} is not JSON`);
+      throw new Error(`line ${i + 1} is not JSON (the ingestion would skip it as malformed_json)`);
     }
   }
   return rows;
@@ -43,22 +43,4 @@ async function readText(stream, max) {
   }
   await reader.cancel();
   return text.slice(0, max);
-}
-
-/** A dotted path's value in a row, or undefined. */
-export function valueAt(row, path) {
-  let value = row;
-  for (const part of path.split(".")) value = value && typeof value === "object" ? value[part] : undefined;
-  return value;
-}
-
-const asText = (value) =>
-  value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
-
-/** The text a row yields: a `{field}` template (`{{`, `}}` for braces) or a field name. */
-export function textOf(row, text) {
-  if (!text.includes("{")) return asText(valueAt(row, text));
-  return text.replace(/\{\{|\}\}|\{([^{}]+)\}/g, (match, path) =>
-    match === "{{" ? "{" : match === "}}" ? "}" : asText(valueAt(row, path.trim())),
-  );
 }

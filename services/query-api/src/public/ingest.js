@@ -1,7 +1,7 @@
 // The ingestion page: submits an upload, a URL or a Hugging Face dataset to the producer through this service's
 // /ingest proxy, previews a file's first rows, and follows ingestions live (progress, rate, ETA, skips, failures).
 import { el } from "./dom.js";
-import { readFirstRows, textOf, valueAt } from "./ingest-preview.js";
+import { readFirstRows } from "./ingest-preview.js";
 
 const $ = (id) => document.getElementById(id);
 const API = "/ingest/v1/jobs";
@@ -40,27 +40,56 @@ for (const radio of document.querySelectorAll('input[name="source"]')) {
   });
 }
 
-async function preview() {
-  errorLine.hidden = true;
-  const text = $("text").value.trim();
-  if (sourceType() !== "upload")
-    throw new Error("preview reads a chosen file; URL and dataset rows are read by the producer");
+/** The source as the producer takes it; a file is previewed from its first rows, read here, as inline rows. */
+async function previewSource() {
+  if (sourceType() !== "upload") return sourceOf();
   const file = $("file").files[0];
   if (!file) throw new Error("choose a file to preview");
-  if (!text) throw new Error("Text: give a field name or a template such as {name}. {description}");
-  const rows = await readFirstRows(file);
-  const idField = $("id-field").value.trim();
+  return { type: "rows", rows: await readFirstRows(file) };
+}
+
+function sourceOf() {
+  if (sourceType() === "url") return { type: "url", url: $("url").value.trim() };
+  return {
+    type: "hf",
+    dataset: $("hf-dataset").value.trim(),
+    split: $("hf-split").value.trim(),
+    ...($("hf-config").value.trim() ? { config: $("hf-config").value.trim() } : {}),
+  };
+}
+
+/** The producer maps the first rows with the ingestion's own code: the texts, ids and skips it would produce. */
+async function preview() {
+  errorLine.hidden = true;
+  const id = $("id-field").value.trim();
+  const answer = await call(`${API}/preview`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      collection: $("collection").value.trim(),
+      source: await previewSource(),
+      text: $("text").value.trim(),
+      ...(id ? { id } : {}),
+    }),
+  });
+  const upload = sourceType() === "upload";
   $("preview-rows").replaceChildren(
-    ...rows.map((row, i) => {
-      const tr = el("tr");
-      const id = el("td");
-      id.textContent = idField ? String(valueAt(row, idField) ?? "(missing: row skipped)") : `row ${i + 1}`;
-      const mapped = el("td");
-      mapped.textContent = textOf(row, text) || "(empty: row skipped)";
-      tr.append(id, mapped);
+    ...answer.rows.map((row) => {
+      const tr = el("tr", { className: row.skip ? "skipped" : "" });
+      const idCell = el("td");
+      // Without an id field, an upload's ids derive from the file's hash, known only once it is uploaded.
+      idCell.textContent = row.skip
+        ? `row ${row.line + 1}`
+        : upload && !id
+          ? `row ${row.line + 1}`
+          : row.rowId;
+      const text = el("td");
+      text.textContent = row.skip ? `skipped (${row.skip}): ${row.message}` : row.text;
+      tr.append(idCell, text);
       return tr;
     }),
   );
+  $("preview-note").textContent = answer.error ? `Reading stopped early: ${answer.error}` : "";
   $("preview").hidden = false;
 }
 
@@ -81,15 +110,7 @@ async function submit() {
       body: file,
     });
   } else {
-    const source =
-      sourceType() === "url"
-        ? { type: "url", url: $("url").value.trim() }
-        : {
-            type: "hf",
-            dataset: $("hf-dataset").value.trim(),
-            split: $("hf-split").value.trim(),
-            ...($("hf-config").value.trim() ? { config: $("hf-config").value.trim() } : {}),
-          };
+    const source = sourceOf();
     job = await call(API, {
       method: "POST",
       headers: { "content-type": "application/json" },
