@@ -89,6 +89,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("the ingestion page in Chromiu
     );
     await page.locator("#id-field").fill("id");
     await page.locator("#text").fill("{title}. {text}");
+    await page.locator("#preview-button").click();
+    await page.waitForFunction(`document.querySelector("#preview-rows td")?.textContent === "row-0"`);
 
     await page.locator("#submit").click();
     const job = page.locator('#jobs .job[data-state="completed"]');
