@@ -36,6 +36,8 @@ function headers() {
 
 function requestBody() {
   const mode = $("mode").value;
+  // Explaining is about fusion: only a hybrid search has any.
+  $("explain").disabled = mode !== "hybrid";
   const body = {
     query: $("q").value.trim(),
     mode,
