@@ -58,6 +58,10 @@ describe("pnpm start", () => {
       expect((await fetch(`${target}/readyz`)).status, `${target}/readyz`).toBe(200);
     }
     expect((await fetch(qdrantUrl)).status).toBe(200);
+    // The query API's ingestion page reaches this producer through it (PRODUCER_URL set by the runner).
+    const jobs = await fetch(`${queryUrl}/ingest/v1/jobs`);
+    expect(jobs.status).toBe(200);
+    expect(await jobs.json()).toHaveProperty("jobs");
     const childPids = [...logs.matchAll(/^\[pnpm-start\] +pid (\d+) {2}\S+$/gm)].map((m) => Number(m[1]));
     expect(childPids).toHaveLength(5); // local mode, producer, 2 workers, query API
     const tree = descendantPids(runner.pid);

@@ -11,6 +11,15 @@ describe("loadConfig", () => {
     expect(loadConfig(WorkerEnv, {}).worker.concurrency).toBe(1);
   });
 
+  it("takes the query API's PRODUCER_URL as an http(s) URL, empty or absent meaning none", () => {
+    expect(loadConfig(QueryEnv, {}).producerUrl).toBeUndefined();
+    expect(loadConfig(QueryEnv, { PRODUCER_URL: "" }).producerUrl).toBeUndefined();
+    expect(loadConfig(QueryEnv, { PRODUCER_URL: "http://producer:8001" }).producerUrl).toBe(
+      "http://producer:8001",
+    );
+    expect(() => loadConfig(QueryEnv, { PRODUCER_URL: "ftp://producer" })).toThrow(/PRODUCER_URL/);
+  });
+
   it("names the variable and what is wrong in one line", () => {
     const error = catchError(() => loadConfig(QueryEnv, { PORT: "eighty", REDIS_URL: "localhost" }));
     expect(error).toBeInstanceOf(ConfigError);

@@ -28,6 +28,11 @@ export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
      * an ONNX Runtime process); the least recently used is closed beyond it.
      */
     QUERY_MAX_MODELS: positiveInt(3, 64),
+    /**
+     * The ingest producer's base URL: the ingestion page's calls go through this service to it (`/ingest/v1/jobs...`);
+     * empty = no ingestion page.
+     */
+    PRODUCER_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
   })
   .superRefine(checkInferenceModels)
   .transform((e, ctx) => ({
@@ -41,6 +46,7 @@ export const QueryEnv = SharedEnv.extend(ModelEnv.shape)
       maxModels: e.QUERY_MAX_MODELS,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    producerUrl: e.PRODUCER_URL,
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
   }));

@@ -1,6 +1,6 @@
 import type { HybridVectors } from "@hybrid/embeddings";
 import { describe, expect, it } from "vitest";
-import { buildQueryBody, fusionQuery } from "./build-query.js";
+import { buildPrefetchListBodies, buildQueryBody, fusionQuery } from "./build-query.js";
 import { createSearchSchemas, type SearchRequestInput } from "./search-schemas.js";
 
 const { SearchRequest } = createSearchSchemas({ maxLimit: 100 });
@@ -94,5 +94,36 @@ describe("buildQueryBody with documents (collections in mixed or server inferenc
     expect(buildQueryBody(request({ query: "q", mode: "sparse" }), { dense: [0.1], sparse }).query).toEqual(
       sparse,
     );
+  });
+});
+
+describe("buildPrefetchListBodies", () => {
+  it("asks for each prefetch list on its own: same vector, depth and filter, no threshold or offset", () => {
+    const filter = { must: [{ key: "city", match: { value: "Berlin" } }] };
+    const r = request({ query: "q", limit: 40, offset: 30, filter, scoreThreshold: 0.2, explain: true });
+    const { dense, sparse } = buildPrefetchListBodies(r, vectors);
+    const fused = buildQueryBody(r, vectors);
+    expect(dense).toEqual({
+      query: fused.prefetch?.[0]?.query,
+      using: "dense",
+      limit: 70,
+      offset: 0,
+      filter,
+      with_payload: true,
+      with_vector: false,
+    });
+    expect(sparse).toMatchObject({
+      query: { indices: [7, 42], values: [1.5, 0.5] },
+      using: "sparse",
+      limit: 70,
+      filter,
+    });
+    expect(sparse).not.toHaveProperty("score_threshold");
+  });
+
+  it("is refused outside hybrid mode, naming the field", () => {
+    const parsed = SearchRequest.safeParse({ query: "q", mode: "sparse", explain: true });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(["explain"]);
   });
 });

@@ -47,7 +47,7 @@ export function buildQueryBody(request: SearchRequest, vectors: QueryVectors): Q
   };
   if (request.mode === "dense") return { query: vectors.dense, using: DENSE_VECTOR, ...common };
   if (request.mode === "sparse") return { query: sparseOf(vectors), using: SPARSE_VECTOR, ...common };
-  const limit = request.prefetchLimit ?? Math.max(DEFAULT_PREFETCH_LIMIT, request.limit + request.offset);
+  const limit = prefetchLimitOf(request);
   return {
     prefetch: [
       { query: vectors.dense, using: DENSE_VECTOR, limit },
@@ -55,6 +55,32 @@ export function buildQueryBody(request: SearchRequest, vectors: QueryVectors): Q
     ],
     query: fusionQuery(request.fusion),
     ...common,
+  };
+}
+
+/** Candidates per vector before fusion: the request's, or enough to cover the page (at least the default). */
+export function prefetchLimitOf(request: SearchRequest): number {
+  return request.prefetchLimit ?? Math.max(DEFAULT_PREFETCH_LIMIT, request.limit + request.offset);
+}
+
+/**
+ * The two prefetches of a hybrid search as queries of their own, for `explain`: same vector, depth and filter (Qdrant
+ * applies a root filter to each prefetch), no threshold or offset, so they answer the lists the fusion saw.
+ */
+export function buildPrefetchListBodies(
+  request: SearchRequest,
+  vectors: QueryVectors,
+): { dense: QueryBody; sparse: QueryBody } {
+  const common = {
+    limit: prefetchLimitOf(request),
+    offset: 0,
+    with_payload: request.withPayload,
+    with_vector: false as const,
+    ...(request.filter ? { filter: request.filter } : {}),
+  };
+  return {
+    dense: { query: vectors.dense, using: DENSE_VECTOR, ...common },
+    sparse: { query: sparseOf(vectors), using: SPARSE_VECTOR, ...common },
   };
 }
 

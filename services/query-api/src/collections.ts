@@ -3,8 +3,13 @@ import { AppError } from "@hybrid/service-kit";
 import { CollectionModels, type QdrantClient } from "@hybrid/store";
 import { toUpstreamError } from "./upstream-error.js";
 
+const RecordedModels = z
+  .object({ dense: z.string(), denseDim: z.number().int(), sparse: z.string() })
+  .nullable()
+  .describe("models recorded in the collection's metadata when it was created; null if none");
+
 export const CollectionSummary = z
-  .object({ name: z.string(), pointsCount: z.number().int().nullable() })
+  .object({ name: z.string(), pointsCount: z.number().int().nullable(), models: RecordedModels })
   .openapi("CollectionSummary");
 
 export const CollectionDetail = z
@@ -14,17 +19,14 @@ export const CollectionDetail = z
     pointsCount: z.number().int().nullable(),
     vectors: z.record(z.string(), z.object({ size: z.number().int(), distance: z.string() })),
     sparseVectors: z.record(z.string(), z.object({ modifier: z.string().nullable() })),
-    models: z
-      .object({ dense: z.string(), denseDim: z.number().int(), sparse: z.string() })
-      .nullable()
-      .describe("models recorded in the collection's metadata when it was created; null if none"),
+    models: RecordedModels,
   })
   .openapi("CollectionDetail");
 export type CollectionDetail = z.infer<typeof CollectionDetail>;
 
 const ModelsMetadata = z.object({ models: CollectionModels });
 
-/** Every collection with its point count. */
+/** Every collection with its point count and models (for the page's collection picker). */
 export async function listCollections(
   client: QdrantClient,
 ): Promise<Array<z.infer<typeof CollectionSummary>>> {
@@ -37,7 +39,7 @@ export async function listCollections(
   return Promise.all(
     names.map(async (name) => {
       const detail = await describeCollection(client, name);
-      return { name, pointsCount: detail.pointsCount };
+      return { name, pointsCount: detail.pointsCount, models: detail.models };
     }),
   );
 }

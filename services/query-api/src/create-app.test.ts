@@ -1,6 +1,6 @@
 import type { HybridEncoder } from "@hybrid/embeddings";
 import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
-import { createQdrantClient, ensureCollection, upsertPoints } from "@hybrid/store";
+import { createQdrantClient, ensureCollection, pointId, upsertPoints } from "@hybrid/store";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQueryApp, type QueryAppOptions } from "./create-app.js";
@@ -206,10 +206,18 @@ describe("request validation", () => {
 });
 
 describe("collections", () => {
-  it("lists collections with point counts and describes one with its models", async () => {
+  it("lists collections with point counts and models, and describes one", async () => {
     const { app } = appWith();
-    const list = (await (await app.request("/v1/collections")).json()) as { collections: unknown[] };
-    expect(list.collections).toContainEqual({ name: collection, pointsCount: 1 });
+    const list = (await (await app.request("/v1/collections")).json()) as {
+      collections: unknown[];
+      defaultCollection: string;
+    };
+    expect(list.defaultCollection).toBe(collection);
+    expect(list.collections).toContainEqual({
+      name: collection,
+      pointsCount: 1,
+      models: { dense: "test/dense", denseDim: 3, sparse: "Qdrant/bm25" },
+    });
     const res = await app.request(`/v1/collections/${collection}`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
@@ -236,6 +244,58 @@ describe("collections", () => {
   });
 });
 
+describe("GET /v1/collections/{name}/facets", () => {
+  it("offers repeated short strings with counts and numbers with their range, not unique names or long text", async () => {
+    const name = `query_api_facets_${process.pid}`;
+    const client = createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
+    await ensureCollection(client, name, {
+      dense: "test/dense",
+      denseDim: 3,
+      distance: "Cosine",
+      sparse: "Qdrant/bm25",
+      sparseModifier: "idf",
+    });
+    const rows = [
+      { name: "a", city: "Berlin", year: 2010, tags: ["x"], text: "long ".repeat(30) },
+      { name: "b", city: "Berlin", year: 2021, tags: ["y"], text: "long ".repeat(31) },
+      { name: "c", city: "Paris", year: 2015.5, tags: ["x"], text: "long ".repeat(32) },
+    ];
+    await upsertPoints(
+      client,
+      name,
+      rows.map((payload, i) => ({
+        id: pointId(name, String(i), 0),
+        dense: [1, 0, 0],
+        sparse: { indices: [1], values: [1] },
+        payload,
+      })),
+    );
+    try {
+      const res = await appWith().app.request(`/v1/collections/${name}/facets`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({
+        collection: name,
+        sampled: 3,
+        fields: [
+          {
+            key: "city",
+            type: "keyword",
+            values: [
+              { value: "Berlin", count: 2 },
+              { value: "Paris", count: 1 },
+            ],
+          },
+          { key: "year", type: "number", min: 2010, max: 2021 },
+        ],
+      });
+      const missing = await appWith().app.request("/v1/collections/nope_nothing_here/facets");
+      expect(missing.status).toBe(404);
+    } finally {
+      await client.deleteCollection(name);
+    }
+  });
+});
+
 describe("docs, metrics and the page", () => {
   it("serves an OpenAPI document built from the route schemas", async () => {
     const { app } = appWith();
@@ -249,6 +309,7 @@ describe("docs, metrics and the page", () => {
       "/api/search",
       "/v1/collections",
       "/v1/collections/{name}",
+      "/v1/collections/{name}/facets",
       "/v1/search",
       "/v1/search/batch",
     ]);
@@ -289,6 +350,33 @@ describe("docs, metrics and the page", () => {
     expect(page.headers.get("content-type")).toMatch(/text\/html/);
     expect(await page.text()).toContain('<script src="/app.js"');
     expect((await app.request("/app.js")).status).toBe(200);
+    for (const file of ["/dom.js", "/render-hit.js", "/explain-view.js", "/facet-filter.js", "/ingest.js"]) {
+      expect((await app.request(file)).headers.get("content-type"), file).toMatch(/text\/javascript/);
+    }
+    expect(await (await app.request("/ingest")).text()).toContain('<script src="/ingest.js"');
+  });
+
+  it("answers the ingestion proxy with 503 naming PRODUCER_URL when no producer is configured", async () => {
+    const { app } = appWith();
+    const res = await app.request("/ingest/v1/jobs");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      error: {
+        code: "UNAVAILABLE",
+        message: "ingestion is not configured: this service has no PRODUCER_URL",
+      },
+    });
+    // Only the page's producer routes are forwarded.
+    expect((await app.request("/ingest/v1/anything")).status).toBe(404);
+  });
+
+  it("answers 503 when the configured producer is unreachable, without internals", async () => {
+    const { app } = appWith({ producerUrl: "http://127.0.0.1:1" });
+    const res = await app.request("/ingest/v1/jobs/some-id", { method: "DELETE" });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      error: { code: "UNAVAILABLE", message: "the ingest producer is unreachable" },
+    });
   });
 });
 

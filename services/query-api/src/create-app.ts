@@ -20,6 +20,7 @@ import type { EncoderSlot } from "./encoder-slot.js";
 import { httpMetrics } from "./http-metrics.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { mountPageRoutes } from "./page-routes.js";
+import { mountProducerProxy } from "./producer-proxy.js";
 import { createQueryEmbedder } from "./query-embedder.js";
 import { createClientTransport, type QueryTransport } from "./query-transport.js";
 import { mountSearchRoutes } from "./search-routes.js";
@@ -42,6 +43,8 @@ export interface QueryAppOptions {
   rateLimitPerMinute: number;
   /** Allowed CORS origins (`*` = any); empty = no CORS headers. */
   corsOrigins: string[];
+  /** The ingest producer the ingestion page reaches through `/ingest/v1/jobs...`; none = those answer 503. */
+  producerUrl?: string | undefined;
 }
 
 export interface QueryAppDeps {
@@ -132,7 +135,7 @@ export function createQueryApp(deps: QueryAppDeps): {
     },
   });
   mountSearchRoutes(api, createSearchSchemas({ maxLimit: options.maxLimit }), searcher);
-  mountCollectionRoutes(api, client);
+  mountCollectionRoutes(api, client, options.defaultCollection);
   mountDocsRoutes(api, {
     title: "Hybrid search API",
     version: deps.version ?? "0.1.0",
@@ -147,6 +150,7 @@ export function createQueryApp(deps: QueryAppDeps): {
     c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
   );
   mountPageRoutes(base, deps.pageDir);
+  mountProducerProxy(base, options.producerUrl);
   base.route("/", api);
   return { app: base, searcher, metrics, encoders };
 }

@@ -286,11 +286,15 @@ describe("hostile input to the query API (fast-check)", () => {
   );
 
   it(
-    "GET /v1/collections/:name answers every generated name without a 5xx",
+    "GET /v1/collections/:name and its facets answer every generated name without a 5xx",
     async () => {
       await fc.assert(
         fc.asyncProperty(names, async (name) => {
           await expectNoServerError(await app.request(`/v1/collections/${encodeURIComponent(name)}`), name);
+          await expectNoServerError(
+            await app.request(`/v1/collections/${encodeURIComponent(name)}/facets`),
+            `${name} facets`,
+          );
         }),
         { seed: SEED, numRuns: RUNS },
       );

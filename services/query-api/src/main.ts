@@ -31,6 +31,7 @@ const { app, encoders } = createQueryApp({
     apiKeys: config.http.apiKeys,
     rateLimitPerMinute: config.rateLimitPerMinute,
     corsOrigins: config.http.corsOrigins,
+    producerUrl: config.producerUrl,
   },
 });
 

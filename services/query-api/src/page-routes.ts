@@ -9,7 +9,14 @@ export const DEFAULT_PAGE_DIR = fileURLToPath(new URL("./public/", import.meta.u
 
 const FILES: Record<string, { name: string; type: string }> = {
   "/": { name: "index.html", type: "text/html; charset=utf-8" },
+  "/ingest": { name: "ingest.html", type: "text/html; charset=utf-8" },
+  "/ingest.js": { name: "ingest.js", type: "text/javascript; charset=utf-8" },
+  "/ingest-preview.js": { name: "ingest-preview.js", type: "text/javascript; charset=utf-8" },
   "/app.js": { name: "app.js", type: "text/javascript; charset=utf-8" },
+  "/facet-filter.js": { name: "facet-filter.js", type: "text/javascript; charset=utf-8" },
+  "/dom.js": { name: "dom.js", type: "text/javascript; charset=utf-8" },
+  "/render-hit.js": { name: "render-hit.js", type: "text/javascript; charset=utf-8" },
+  "/explain-view.js": { name: "explain-view.js", type: "text/javascript; charset=utf-8" },
   "/style.css": { name: "style.css", type: "text/css; charset=utf-8" },
 };
 

@@ -87,6 +87,7 @@ export function mountSearchRoutes(
         mode,
         fusion: "rrf",
         withPayload: true,
+        explain: false,
         ...(collection ? { collection } : {}),
         ...(filtered.filter ? { filter: filtered.filter } : {}),
       };

@@ -82,6 +82,16 @@ export function createSearchSchemas({ maxLimit }: SearchLimits) {
         .union([z.boolean(), z.array(z.string().min(1)).max(100)])
         .default(true)
         .describe("true, false, or the payload keys to return"),
+      explain: z
+        .boolean()
+        .default(false)
+        .describe(
+          "hybrid mode: also answer the dense and sparse prefetch lists and, per hit, its rank and score in each and how fusion combined them",
+        ),
+    })
+    .refine((request) => !request.explain || request.mode === "hybrid", {
+      path: ["explain"],
+      message: 'explains how hybrid fusion ranks hits: only with mode "hybrid"',
     })
     .openapi("SearchRequest");
 
@@ -105,11 +115,33 @@ export type SearchRequestInput = z.input<SearchSchemas["SearchRequest"]>;
 
 export const PointId = z.union([z.number().int(), z.string()]).openapi("PointId");
 
+const ListContribution = z
+  .object({
+    rank: z.number().int().describe("1-based position in the prefetch list"),
+    score: z.number().describe("the list's own score: cosine similarity (dense) or BM25 (sparse)"),
+    contribution: z
+      .number()
+      .describe(
+        "what the list added to the fused score: the RRF term 1 / (rank / weight + k - 1), or DBSF's normalised score",
+      ),
+  })
+  .nullable()
+  .openapi("ListContribution", { description: "null: not retrieved by this prefetch" });
+
+export const HitExplanation = z
+  .object({
+    dense: ListContribution,
+    sparse: ListContribution,
+    fusedScore: z.number().describe("the contributions summed in f32, as Qdrant sums them"),
+  })
+  .openapi("HitExplanation");
+
 export const SearchHit = z
   .object({
     id: PointId,
     score: z.number(),
     payload: z.record(z.string(), z.unknown()).optional(),
+    explain: HitExplanation.optional().describe("with `explain: true`"),
   })
   .openapi("SearchHit");
 export type SearchHit = z.infer<typeof SearchHit>;
@@ -123,6 +155,41 @@ export const Timings = z
   .openapi("Timings");
 export type Timings = z.infer<typeof Timings>;
 
+const ListPoint = z.object({
+  id: PointId,
+  score: z.number(),
+  payload: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("on the first offset + limit points only, for showing the lists side by side"),
+});
+
+const Normalization = z
+  .object({ mean: z.number(), sd: z.number(), low: z.number(), high: z.number() })
+  .nullable()
+  .describe("scores mapped from [low, high] = mean ± 3 sd onto [0, 1]; null: every point scores 0.5");
+
+export const Explanation = z
+  .object({
+    fusion: z.union([
+      z.object({
+        method: z.literal("rrf"),
+        k: z.number(),
+        weights: z.object({ dense: z.number(), sparse: z.number() }),
+      }),
+      z.object({ method: z.literal("dbsf") }),
+    ]),
+    prefetchLimit: z.number().int(),
+    lists: z
+      .object({ dense: z.array(ListPoint), sparse: z.array(ListPoint) })
+      .describe(
+        "the prefetch lists Qdrant fused, best first, as separate queries with the same filter and depth",
+      ),
+    normalization: z.object({ dense: Normalization, sparse: Normalization }).optional().describe("DBSF only"),
+  })
+  .openapi("Explanation");
+export type Explanation = z.infer<typeof Explanation>;
+
 export const SearchResponse = z
   .object({
     collection: z.string(),
@@ -130,6 +197,7 @@ export const SearchResponse = z
     hits: z.array(SearchHit),
     cached: z.boolean().describe("the query embedding came from the cache"),
     timings: Timings,
+    explain: Explanation.optional().describe("with `explain: true`"),
   })
   .openapi("SearchResponse");
 export type SearchResponse = z.infer<typeof SearchResponse>;

@@ -1,8 +1,9 @@
 import { AppError, isAppError } from "@hybrid/service-kit";
 import { type CollectionModels, cloudModelName, STORE_BM25_MODEL } from "@hybrid/store";
-import { buildQueryBody, type QueryVectors } from "./build-query.js";
+import { buildPrefetchListBodies, buildQueryBody, type QueryVectors } from "./build-query.js";
 import { type CollectionModelsLookup, checkDenseDimension } from "./collection-models.js";
 import type { ModelPair } from "./encoder-pool.js";
+import { explainHits } from "./explain-response.js";
 import type { Metrics } from "./metrics.js";
 import { orderHits, type ScoredPoint } from "./order-hits.js";
 import type { EmbeddedQuery, QueryEmbedder } from "./query-embedder.js";
@@ -84,9 +85,18 @@ export function createSearcher({
     const { vectors, cached, ms: embedMs } = await vectorsFor(request, collection);
     const body = buildQueryBody(request, vectors);
     const searchStarted = performance.now();
+    // With `explain`, the two prefetch lists as queries of their own, alongside the fused query.
+    const listBodies = request.explain ? buildPrefetchListBodies(request, vectors) : undefined;
     let points: ScoredPoint[];
+    let lists: { dense: ScoredPoint[]; sparse: ScoredPoint[] } | undefined;
     try {
-      ({ points } = await transport.query(collection, body));
+      const [fused, dense, sparse] = await Promise.all([
+        transport.query(collection, body),
+        listBodies && transport.query(collection, listBodies.dense),
+        listBodies && transport.query(collection, listBodies.sparse),
+      ]);
+      points = fused.points;
+      if (dense && sparse) lists = { dense: dense.points, sparse: sparse.points };
     } catch (error) {
       metrics.searchDuration.observe(
         { mode: request.mode, outcome: "error" },
@@ -96,12 +106,16 @@ export function createSearcher({
     }
     const searchMs = performance.now() - searchStarted;
     metrics.searchDuration.observe({ mode: request.mode, outcome: "ok" }, searchMs / 1000);
-    const hits = orderHits(points, request.withPayload !== false);
+    const ordered = orderHits(points, request.withPayload !== false);
+    const { hits, explain } = lists
+      ? explainHits(request, ordered, lists)
+      : { hits: ordered, explain: undefined };
     const totalMs = performance.now() - started;
     return {
       collection,
       mode: request.mode,
       hits,
+      ...(explain ? { explain } : {}),
       cached,
       timings: { embedMs: round(embedMs), searchMs: round(searchMs), totalMs: round(totalMs) },
     };

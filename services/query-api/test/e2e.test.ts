@@ -196,6 +196,74 @@ describe("POST /v1/search", () => {
   });
 });
 
+describe("POST /v1/search with explain", () => {
+  const ids = (points: Array<{ id: string | number }>) => points.map((p) => p.id);
+
+  it("answers the prefetch lists Qdrant fused and, per hit, ranks and RRF terms that sum to its score", async () => {
+    const query = "Houzz for cooks";
+    const plain = await search({ query, limit: 5 });
+    const explained = await search({ query, limit: 5, explain: true });
+    // Explaining changes nothing about the hits.
+    expect(explained.hits.map((h) => [h.id, h.score])).toEqual(plain.hits.map((h) => [h.id, h.score]));
+    const explain = explained.explain;
+    expect(explain?.fusion).toEqual({ method: "rrf", k: 2, weights: { dense: 1, sparse: 1 } });
+    expect(explain?.prefetchLimit).toBe(50);
+    // The lists are what dense-only and sparse-only searches of the prefetch depth answer.
+    const dense = await search({ query, mode: "dense", limit: 50, withPayload: false });
+    const sparse = await search({ query, mode: "sparse", limit: 50, withPayload: false });
+    expect(ids(explain?.lists.dense ?? [])).toEqual(ids(dense.hits));
+    expect(ids(explain?.lists.sparse ?? [])).toEqual(ids(sparse.hits));
+    expect(explain?.lists.dense[4]?.payload).toHaveProperty("name");
+    expect(explain?.lists.dense[5]).not.toHaveProperty("payload");
+    for (const hit of explained.hits) {
+      const e = hit.explain;
+      expect(e?.fusedScore).toBeCloseTo(hit.score, 6);
+      for (const name of ["dense", "sparse"] as const) {
+        const at = ids(explain?.lists[name] ?? []).indexOf(hit.id);
+        if (at === -1) expect(e?.[name]).toBeNull();
+        else expect(e?.[name]).toMatchObject({ rank: at + 1, contribution: Math.fround(1 / (at + 2)) });
+      }
+    }
+    // The top hit: first in the sparse list and third in the dense one (as the fusion test above finds).
+    expect(explained.hits[0]?.explain).toMatchObject({ dense: { rank: 3 }, sparse: { rank: 1 } });
+  });
+
+  it("explains RRF with k and weights, and DBSF with each list's normalisation, under a filter", async () => {
+    const filter = { must: [{ key: "city", match: { value: "London" } }] };
+    const weighted = await search({
+      query: "food delivery",
+      limit: 5,
+      filter,
+      fusion: { type: "rrf", k: 61, weights: { dense: 2, sparse: 1 } },
+      explain: true,
+    });
+    expect(
+      weighted.explain?.lists.dense.every((p) => p.payload === undefined || p.payload.city === "London"),
+    ).toBe(true);
+    for (const hit of weighted.hits) {
+      expect(hit.explain?.fusedScore).toBeCloseTo(hit.score, 6);
+      const rank = hit.explain?.dense?.rank;
+      if (rank) expect(hit.explain?.dense?.contribution).toBeCloseTo(1 / (rank / 2 + 60), 6);
+    }
+    const dbsf = await search({ query: "food delivery", limit: 5, filter, fusion: "dbsf", explain: true });
+    const scale = dbsf.explain?.normalization?.dense;
+    expect(scale?.high).toBeGreaterThan(scale?.low ?? Number.POSITIVE_INFINITY);
+    for (const hit of dbsf.hits) {
+      expect(hit.explain?.fusedScore).toBeCloseTo(hit.score, 5);
+      const d = hit.explain?.dense;
+      if (d && scale) expect(d.contribution).toBeCloseTo((d.score - scale.low) / (scale.high - scale.low), 5);
+    }
+  });
+
+  it("refuses explain outside hybrid mode with a 400 naming the field", async () => {
+    const { status, body } = await errorOf({ query: "cooks", mode: "dense", explain: true });
+    expect(status).toBe(400);
+    expect(body.error.message).toBe(
+      'body.explain: explains how hybrid fusion ranks hits: only with mode "hybrid"',
+    );
+  });
+});
+
 describe("hybrid retrieval quality", () => {
   // Hand-made queries whose answer needs both the keyword (the brand a startup compares itself to) and the meaning
   // (the paraphrased need): in the seeded sample one single mode misranks each of them (but the last, a control).

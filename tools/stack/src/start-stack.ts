@@ -230,7 +230,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
             name: p.name,
             label: p.label,
             port: p.port,
-            env: serviceEnv,
+            // The query API's ingestion page reaches the producer through it.
+            env:
+              p.name === "query-api" && !missing.includes("ingest-producer")
+                ? { PRODUCER_URL: `http://127.0.0.1:${plan[0]?.port ?? 8001}`, ...serviceEnv }
+                : serviceEnv,
             onLine: write,
             color: color(p.color),
           });

@@ -219,6 +219,56 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     expect(JSON.stringify(await queues.json())).toContain('"embed"');
   });
 
+  it("previews the first rows mapped to text and ids, with skips and their reasons, and creates nothing", async () => {
+    const name = `producer_preview_${randomUUID().slice(0, 8)}`;
+    const preview = (body: unknown) =>
+      app.request("/v1/jobs/preview", {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json", ...auth },
+      });
+    const res = await preview({
+      collection: name,
+      source: {
+        type: "rows",
+        rows: [rows[0], { name: "no id", description: "d" }, "not an object", ...rows.slice(1)],
+      },
+      text: "{name}. {description}",
+      id: "id",
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      rows: [
+        { line: 0, rowId: "p0", chunk: 0, text: "Place 0. Nice spot 0" },
+        { line: 1, skip: "missing_id", message: 'id field "id" is missing or empty' },
+        { line: 2, skip: "not_an_object", message: "row is a string" },
+        { line: 3, rowId: "p1", chunk: 0, text: "Place 1. Nice spot 1" },
+        { line: 4, rowId: "p2", chunk: 0, text: "Place 2. Nice spot 2" },
+      ],
+    });
+    expect((await client().collectionExists(name)).exists).toBe(false);
+    expect((await post({ collection: name, source: { type: "rows", rows }, text: "{name" })).status).toBe(
+      400,
+    );
+    const refused = await preview({
+      collection: name,
+      source: { type: "url", url: "http://example.org/x.jsonl" },
+      text: "t",
+    });
+    expect(refused.status).toBe(400);
+    // A source that fails while read (no datasets-server at the test address) is reported, not a 5xx.
+    const down = await preview({
+      collection: name,
+      source: { type: "hf", dataset: "a/b", split: "train" },
+      text: "t",
+    });
+    expect(down.status).toBe(200);
+    const answer = (await down.json()) as { rows: unknown[]; error?: string };
+    expect(answer.rows).toEqual([]);
+    expect(answer.error).toEqual(expect.any(String));
+    expect((await app.request("/v1/jobs/preview", { method: "POST", body: "{}" })).status).toBe(401);
+  });
+
   it("rejects bodies over the limit with 413", async () => {
     const huge = Array.from({ length: 2000 }, (_, i) => ({ name: `row ${i} ${"x".repeat(40)}` }));
     const res = await post({ collection, source: { type: "rows", rows: huge }, text: "name" });
@@ -232,6 +282,7 @@ describe("producer HTTP API (real Redis, BullMQ and the Qdrant local mode; a tes
     };
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/v1/jobs",
+      "/v1/jobs/preview",
       "/v1/jobs/upload",
       "/v1/jobs/{id}",
       "/v1/jobs/{id}/failures",

@@ -248,6 +248,26 @@ describe("hostile input to the job API (fast-check)", () => {
   );
 
   it(
+    "POST /v1/jobs/preview answers every generated body without a 5xx",
+    async () => {
+      // Network sources only wait on their (closed) test endpoints with retries here; create-app.test covers them.
+      const offline = jobBody.filter((b) => !/"type":"(url|hf)"/.test(JSON.stringify(b)));
+      await fc.assert(
+        fc.asyncProperty(offline, async (body) => {
+          const res = await app.request("/v1/jobs/preview", {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+            body: JSON.stringify(body),
+          });
+          await expectNoServerError(res, JSON.stringify(body));
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     "GET /v1/jobs answers every generated query string without a 5xx",
     async () => {
       await fc.assert(

@@ -11,6 +11,7 @@ import {
   listIngestions,
   submitIngestion,
 } from "../ingest/ingestions.js";
+import { PREVIEW_ROWS, Preview, previewRows } from "../ingest/preview-rows.js";
 
 const ErrorBody = z
   .object({
@@ -67,6 +68,21 @@ const submitRoute = createRoute({
     409: json(ErrorBody, "The collection exists with other models"),
     413: json(ErrorBody, "Body too large"),
     503: json(ErrorBody, "Qdrant or Redis unavailable"),
+  },
+});
+
+const previewRoute = createRoute({
+  method: "post",
+  path: "/v1/jobs/preview",
+  summary: "Preview an ingestion: the first rows of its source mapped to text, without creating a job",
+  description: `Reads the first ${PREVIEW_ROWS} rows of the source with the ingestion's own readers and mapping: each row's id and text to embed (a chunked row shows its chunks), or why it would be skipped. The collection is not created or checked.`,
+  security: secured,
+  request: { body: { content: { "application/json": { schema: IngestRequest } }, required: true } },
+  responses: {
+    200: json(Preview, "The first rows, and why reading stopped early if it did"),
+    400: errors[400],
+    401: errors[401],
+    404: errors[404],
   },
 });
 
@@ -161,6 +177,7 @@ export function createJobRoutes(deps: IngestDeps): OpenAPIHono<AppEnv> {
     c.header("location", statusUrl);
     return c.json({ ...view, statusUrl }, 202);
   });
+  api.openapi(previewRoute, async (c) => c.json(await previewRows(deps.sources, c.req.valid("json")), 200));
   api.openapi(listRoute, async (c) =>
     c.json({ jobs: await listIngestions(deps, c.req.valid("query")) }, 200),
   );

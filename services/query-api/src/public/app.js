@@ -1,14 +1,27 @@
-// The search page: plain browser JavaScript, no build step. Talks to POST /v1/search and GET /v1/collections.
+// The search playground: plain browser JavaScript modules, no build step. Talks to POST /v1/search (with `explain`)
+// and GET /v1/collections. The URL holds the form's state, so a search can be shared.
+import { renderColumns, renderHitExplanation } from "./explain-view.js";
+import { filterOf, filterState, offerFacets, showValues } from "./facet-filter.js";
+import { queryTerms, renderHit, titleOf } from "./render-hit.js";
+
 const $ = (id) => document.getElementById(id);
 const form = $("search-form");
 const results = $("results");
+const columns = $("columns-slot");
 const statusLine = $("status");
 const errorLine = $("error");
 const apiKeyInput = $("api-key");
 
 const FUSIONS = { rrf: "rrf", rrf61: { type: "rrf", k: 61 }, dbsf: "dbsf" };
-/** Payload fields shown first, in this order; every other field follows. */
-const PREFERRED = ["name", "title", "city", "description", "text", "link"];
+/** Form fields kept in the URL, by URL parameter name. */
+const STATE = {
+  q: "q",
+  mode: "mode",
+  fusion: "fusion",
+  collection: "collection",
+  limit: "limit",
+  title: "title-field",
+};
 
 apiKeyInput.value = localStorage.getItem("hybrid-search-api-key") ?? "";
 apiKeyInput.addEventListener("change", () =>
@@ -22,22 +35,77 @@ function headers() {
 }
 
 function requestBody() {
+  const mode = $("mode").value;
+  // Explaining is about fusion: only a hybrid search has any.
+  $("explain").disabled = mode !== "hybrid";
   const body = {
     query: $("q").value.trim(),
-    mode: $("mode").value,
+    mode,
     fusion: FUSIONS[$("fusion").value] ?? "rrf",
     limit: Number($("limit").value),
   };
+  if (mode === "hybrid" && $("explain").checked) body.explain = true;
   const collection = $("collection").value;
   if (collection) body.collection = collection;
-  const key = $("filter-key").value.trim();
-  const value = $("filter-value").value.trim();
-  if (key && value) body.filter = { must: [{ key, match: { value } }] };
+  const filter = filterOf();
+  if (filter) body.filter = filter;
   return body;
+}
+
+/** The form's state into the URL (replacing the entry: the back button leaves the page, not each keystroke). */
+function saveState() {
+  const params = new URLSearchParams();
+  for (const [name, id] of Object.entries(STATE)) {
+    const value = $(id).value.trim();
+    if (value) params.set(name, value);
+  }
+  for (const [name, value] of Object.entries(filterState())) params.set(name, value);
+  if ($("explain").checked) params.set("explain", "1");
+  history.replaceState(null, "", `${location.pathname}?${params}`);
+}
+
+function loadState() {
+  const params = new URLSearchParams(location.search);
+  for (const [name, id] of Object.entries(STATE)) {
+    const value = params.get(name);
+    if (value === null) continue;
+    const input = $(id);
+    // A select keeps a value only if it has that option; the collection list may not have loaded yet.
+    if (input.tagName === "SELECT" && ![...input.options].some((o) => o.value === value)) {
+      input.append(new Option(value, value));
+    }
+    input.value = value;
+  }
+  $("explain").checked = params.get("explain") === "1";
+  // The filter waits for the collection's facets.
+  wantedFilter = Object.fromEntries(
+    ["field", "value", "min", "max"].map((k) => [k, params.get(k) ?? undefined]),
+  );
+}
+
+let wantedFilter = {};
+let defaultCollection = "";
+
+/** Loads the chosen collection's facets into the filter, keeping the wanted field and value if it has them. */
+async function loadFacets() {
+  const name = $("collection").value || defaultCollection;
+  let fields = [];
+  if (name) {
+    try {
+      const response = await fetch(`/v1/collections/${encodeURIComponent(name)}/facets`, {
+        headers: headers(),
+      });
+      if (response.ok) ({ fields } = await response.json());
+    } catch {
+      // No facets: the search works unfiltered.
+    }
+  }
+  offerFacets(fields, wantedFilter);
 }
 
 let current = 0;
 async function search() {
+  saveState();
   const body = requestBody();
   if (!body.query) return;
   const ticket = ++current;
@@ -52,11 +120,12 @@ async function search() {
     const answer = await response.json();
     if (ticket !== current) return;
     if (!response.ok) throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
-    showHits(answer);
+    showHits(answer, body.query);
     errorLine.hidden = true;
   } catch (error) {
     if (ticket !== current) return;
     results.replaceChildren();
+    columns.replaceChildren();
     statusLine.textContent = "";
     errorLine.textContent = error instanceof Error ? error.message : String(error);
     errorLine.hidden = false;
@@ -65,61 +134,56 @@ async function search() {
   }
 }
 
-function showHits({ hits, timings, cached, mode, collection }) {
-  const t = timings;
+function showHits(answer, query) {
+  const { hits, timings: t, cached, mode, collection, explain } = answer;
   statusLine.textContent =
     `${hits.length} result${hits.length === 1 ? "" : "s"} from ${collection} (${mode}) · ` +
     `embed ${t.embedMs.toFixed(1)} ms${cached ? " (cached)" : ""} · search ${t.searchMs.toFixed(1)} ms · ` +
     `total ${t.totalMs.toFixed(1)} ms`;
-  results.replaceChildren(...hits.map(renderHit));
+  offerTitleFields(hits);
+  const titleField = $("title-field").value;
+  const terms = queryTerms(query);
+  const fusion = explain ? { ...explain.fusion, normalization: explain.normalization } : undefined;
+  results.replaceChildren(
+    ...hits.map((hit) => {
+      const card = renderHit(hit, { titleField, terms });
+      if (hit.explain && fusion)
+        card.querySelector(".hit-head").after(renderHitExplanation(hit.explain, fusion));
+      return card;
+    }),
+  );
+  columns.replaceChildren(
+    ...(explain ? [renderColumns(answer, (payload, id) => titleOf(payload, id, titleField))] : []),
+  );
 }
 
-function renderHit(hit) {
-  const item = document.createElement("li");
-  item.className = "hit";
-  const payload = hit.payload ?? {};
-  const head = document.createElement("div");
-  head.className = "hit-head";
-  const title = document.createElement("span");
-  title.className = "hit-title";
-  title.textContent = String(payload.name ?? payload.title ?? hit.id);
-  const score = document.createElement("span");
-  score.className = "score";
-  score.textContent = `score ${hit.score.toFixed(4)}`;
-  head.append(title, score);
-
-  const fields = document.createElement("dl");
-  const keys = Object.keys(payload).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  for (const key of keys) {
-    const dt = document.createElement("dt");
-    dt.textContent = key;
-    const dd = document.createElement("dd");
-    dd.dataset.field = key;
-    const value = payload[key];
-    dd.textContent = typeof value === "string" ? value : JSON.stringify(value);
-    fields.append(dt, dd);
+/** The title picker offers the string fields of the hits. */
+function offerTitleFields(hits) {
+  const select = $("title-field");
+  const keys = new Set();
+  for (const hit of hits) {
+    for (const [key, value] of Object.entries(hit.payload ?? {}))
+      if (typeof value === "string") keys.add(key);
   }
-  item.append(head, fields);
-  return item;
-}
-
-function rank(key) {
-  const i = PREFERRED.indexOf(key);
-  return i === -1 ? PREFERRED.length : i;
+  const chosen = select.value;
+  select.replaceChildren(new Option("(name or title)", ""), ...[...keys].sort().map((k) => new Option(k, k)));
+  select.value = keys.has(chosen) ? chosen : "";
 }
 
 async function loadCollections() {
   try {
     const response = await fetch("/v1/collections", { headers: headers() });
     if (!response.ok) return;
-    const { collections } = await response.json();
+    const answer = await response.json();
+    defaultCollection = answer.defaultCollection ?? "";
     const select = $("collection");
-    for (const c of collections) {
-      const option = document.createElement("option");
-      option.value = c.name;
-      option.textContent = `${c.name} (${c.pointsCount ?? "?"} points)`;
-      select.append(option);
+    const chosen = select.value;
+    select.replaceChildren(new Option(`(default${defaultCollection ? `: ${defaultCollection}` : ""})`, ""));
+    for (const c of answer.collections) {
+      const models = c.models ? ` · ${c.models.dense} + ${c.models.sparse}` : "";
+      select.append(new Option(`${c.name} (${c.pointsCount ?? "?"} points${models})`, c.name));
     }
+    select.value = chosen;
   } catch {
     // The default collection still works without the list.
   }
@@ -129,15 +193,27 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   void search();
 });
-for (const id of ["mode", "fusion", "collection", "limit"])
+for (const id of ["mode", "fusion", "limit", "explain", "title-field", "filter-value"])
   $(id).addEventListener("change", () => void search());
+$("collection").addEventListener("change", async () => {
+  wantedFilter = filterState();
+  await loadFacets();
+  void search();
+});
+$("filter-key").addEventListener("change", () => {
+  showValues();
+  void search();
+});
 let typing;
-for (const id of ["filter-key", "filter-value"]) {
+for (const id of ["filter-min", "filter-max"]) {
   $(id).addEventListener("input", () => {
     clearTimeout(typing);
     typing = setTimeout(() => void search(), 300);
   });
 }
 
-void loadCollections();
-document.getElementById("q").focus();
+loadState();
+await loadCollections();
+await loadFacets();
+if ($("q").value.trim()) void search();
+$("q").focus();

@@ -53,7 +53,13 @@ export async function seedStartups(
         id: pointId(collection, String(start + i), 0),
         dense: vectors[i]?.dense ?? [],
         sparse: vectors[i]?.sparse ?? { indices: [], values: [] },
-        payload: { name: row.name, description: row.description, city: row.city, link: row.link },
+        payload: {
+          name: row.name,
+          description: row.description,
+          city: row.city,
+          link: row.link,
+          ...(row.images ? { images: row.images } : {}),
+        },
       })),
     );
   }
