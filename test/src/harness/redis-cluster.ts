@@ -46,6 +46,8 @@ export async function startRedisCluster(
         ...["--port", String(port), "--cluster-port", String(busPort), "--bind", "127.0.0.1"],
         ...["--cluster-enabled", "yes", "--cluster-config-file", join(dir, "nodes.conf")],
         ...["--cluster-node-timeout", "1000", "--dir", dir, "--appendonly", "yes", "--save", ""],
+        // A replica whose master died while the machine was busy may look stale; let it take over all the same.
+        ...["--cluster-replica-validity-factor", "0"],
       ],
       onLine: echoLine,
     });
