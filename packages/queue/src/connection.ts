@@ -72,8 +72,8 @@ function serverOptions(topology: Exclude<RedisTopology, { mode: "cluster" }>): R
     ...(topology.sentinelPassword ? { sentinelPassword: topology.sentinelPassword } : {}),
     ...credentialsOf(topology),
     ...(topology.tls ? { enableTLSForSentinelMode: true } : {}),
-    // Sentinel announces a switch-over on a channel; listening to it reconnects at once instead of on the next error.
-    failoverDetector: true,
+    // No failoverDetector: under load it was seen ending a client for good ("Connection is closed." from the Sentinel
+    // connector); a killed master drops the connection anyway, and the reconnect asks the sentinels for the new one.
     // A connection still on a demoted master gets READONLY: reconnect (through the sentinels) and resend.
     reconnectOnError: (error: Error) => (error.message.startsWith("READONLY") ? 2 : false),
     ...FOR_BULLMQ,

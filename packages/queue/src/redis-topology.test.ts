@@ -51,7 +51,7 @@ describe("connections per topology", () => {
     expect(redisOptions("redis+sentinel://s1:26379/mymaster")).toMatchObject({
       sentinels: [{ host: "s1", port: 26379 }],
       name: "mymaster",
-      failoverDetector: true,
+      reconnectOnError: expect.any(Function),
       maxRetriesPerRequest: null,
     });
     expect(() => redisOptions("redis+cluster://n1:7000")).toThrow(/queueConnection/);
