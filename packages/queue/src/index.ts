@@ -11,6 +11,8 @@ export {
 } from "./ingest-jobs.js";
 export {
   Chunking,
+  CsvColumnType,
+  CsvOptions,
   FileSource,
   HfSource,
   IngestRequest,
@@ -20,6 +22,7 @@ export {
   ReadRequest,
   ReadSource,
   SourceEncoding,
+  SourceFormat,
   SPLIT_PATTERN,
   UploadSource,
   UrlSource,

@@ -25,21 +25,45 @@ export const SourceEncoding = z
 export type SourceEncoding = z.infer<typeof SourceEncoding>;
 
 /**
+ * How a body is read. `auto` goes by the name's extension (`.jsonl`/`.ndjson`, `.json`, `.csv`, `.tsv`/`.tab`, after
+ * any compression suffix) and then by the content.
+ */
+export const SourceFormat = z.enum(["auto", "jsonl", "json", "csv", "tsv"]).meta({ id: "SourceFormat" });
+export type SourceFormat = z.infer<typeof SourceFormat>;
+
+/** The type a CSV column's cells are read as; cells are strings unless a column is given another type. */
+export const CsvColumnType = z.enum(["string", "number", "integer", "boolean", "json"]);
+export type CsvColumnType = z.infer<typeof CsvColumnType>;
+
+/** CSV and TSV settings; the first record is always the header. */
+export const CsvOptions = z
+  .strictObject({
+    /** Cell separator; default `,` for CSV and a tab for TSV. */
+    delimiter: z.string().min(1).max(4).optional(),
+    /** Quote character; default `"`. */
+    quote: z.string().length(1).optional(),
+    /** Column name to type (`number`, `integer`, `boolean`, `json`); an empty typed cell becomes null. */
+    types: z.record(z.string().min(1), CsvColumnType).optional(),
+  })
+  .meta({ id: "CsvOptions" });
+export type CsvOptions = z.infer<typeof CsvOptions>;
+
+/**
  * Deepest nesting of objects and arrays in an inline row. Deeper rows would overflow the stack of whatever walks
  * them (JSON encoding in the queue, Qdrant's parser, which stops at 128 levels for the whole request).
  */
 export const MAX_ROW_NESTING = 64;
 
-/** A JSON Lines or JSON-array file under one of the producer's data directories (`.gz` is gunzipped). */
+/** A JSON Lines, JSON-array, CSV or TSV file under one of the producer's data directories (`.gz` is gunzipped). */
 export const FileSource = z
   .strictObject({
     type: z.literal("file"),
     /** Absolute, or relative to the first data directory. */
     path: z.string().min(1),
-    /** `auto` looks at the first non-blank byte: `[` means a JSON array, anything else JSON Lines. */
-    format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+    format: SourceFormat.default("auto"),
     /** The file's text encoding when it is not UTF-8 (`latin1`, `utf-16le`, ...). */
     encoding: SourceEncoding.optional(),
+    csv: CsvOptions.optional(),
   })
   .meta({ id: "FileSource" });
 
@@ -48,9 +72,10 @@ export const UrlSource = z
   .strictObject({
     type: z.literal("url"),
     url: z.url({ protocol: /^https?$/ }),
-    format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+    format: SourceFormat.default("auto"),
     /** The body's text encoding when it is not UTF-8 (`latin1`, `utf-16le`, ...). */
     encoding: SourceEncoding.optional(),
+    csv: CsvOptions.optional(),
   })
   .meta({ id: "UrlSource" });
 
@@ -96,7 +121,9 @@ export const UploadSource = z
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     /** The body started with the gzip magic bytes. */
     gzip: z.boolean(),
-    format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+    format: SourceFormat.default("auto"),
+    encoding: SourceEncoding.optional(),
+    csv: CsvOptions.optional(),
   })
   .meta({ id: "UploadSource" });
 export type UploadSource = z.infer<typeof UploadSource>;

@@ -34,10 +34,10 @@ async function main(): Promise<number> {
   let submitted: unknown;
   if (options.upload) {
     // The file is streamed, never held in memory; the producer spools it and reads it from there.
-    const { path: file, format } = options.upload;
+    const { path: file, read } = options.upload;
     const size = statSync(file).size;
     process.stderr.write(`uploading ${file} (${size} bytes)\n`);
-    submitted = await call("POST", `/v1/jobs/upload?${uploadQuery(options.body, file, format)}`, undefined, {
+    submitted = await call("POST", `/v1/jobs/upload?${uploadQuery(options.body, file, read)}`, undefined, {
       headers: { "content-type": "application/octet-stream", "content-length": String(size), ...auth },
       body: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
       duplex: "half",

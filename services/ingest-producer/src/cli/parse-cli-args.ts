@@ -1,12 +1,13 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { IngestSource } from "@hybrid/queue";
+import { type CsvColumnType, type IngestSource, SourceFormat } from "@hybrid/queue";
 
 export const USAGE = `usage: pnpm ingest <file | http(s)://url | hf:dataset[/config]:split> --collection NAME --text FIELD|TEMPLATE
   [--text FIELD ...]            several --text flags: fields joined with a newline
   [--id FIELD]                  field with stable row ids (default: derived from source and row number)
-  [--batch-size N] [--format auto|jsonl|json] [--include a,b] [--exclude c,d]
+  [--batch-size N] [--format auto|jsonl|json|csv|tsv] [--include a,b] [--exclude c,d]
+  [--delimiter ";"] [--column-type year:integer ...] [--encoding latin1]   CSV/TSV cells and file encoding
   [--chunk-tokens N] [--chunk-overlap N]   split long texts (words) into overlapping chunks
   [--hf-config NAME]            dataset config when the dataset name has no owner
   [--no-wait]                   print the job id and exit
@@ -17,6 +18,15 @@ examples:
   pnpm ingest ../shared/datasets/scifact/corpus.jsonl.gz --collection scifact --text "{title} {text}" --id _id
   pnpm ingest hf:BeIR/scifact/corpus:corpus[:5%] --collection scifact_hf --text title --text text --id _id`;
 
+/** How the source is read: format, encoding and CSV settings, as flags gave them. */
+export interface ReadOptions {
+  format: SourceFormat;
+  encoding?: string;
+  delimiter?: string;
+  /** `column:type,...` as `--column-type` flags gave them. */
+  columnTypes?: string;
+}
+
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
@@ -25,7 +35,7 @@ export interface CliOptions {
   /** The `POST /v1/jobs` body; without `source` when the file is uploaded. */
   body: Record<string, unknown>;
   /** A local file to stream to `POST /v1/jobs/upload`. */
-  upload?: { path: string; format: string } | undefined;
+  upload?: { path: string; read: ReadOptions } | undefined;
   url: string;
   apiKey?: string | undefined;
   wait: boolean;
@@ -50,6 +60,9 @@ export function parseCliArgs(
       id: { type: "string" },
       "batch-size": { type: "string" },
       format: { type: "string" },
+      delimiter: { type: "string" },
+      "column-type": { type: "string", multiple: true },
+      encoding: { type: "string" },
       include: { type: "string" },
       exclude: { type: "string" },
       "chunk-tokens": { type: "string" },
@@ -66,13 +79,19 @@ export function parseCliArgs(
   if (!values.collection) throw new UsageError("--collection is required");
   if (!values.text?.length) throw new UsageError("--text is required");
   const format = values.format ?? "auto";
-  if (!["auto", "jsonl", "json"].includes(format))
-    throw new UsageError("--format must be auto, jsonl or json");
+  if (!SourceFormat.options.includes(format as SourceFormat))
+    throw new UsageError(`--format must be one of ${SourceFormat.options.join(", ")}`);
+  const read: ReadOptions = {
+    format: format as SourceFormat,
+    ...(values.encoding ? { encoding: values.encoding } : {}),
+    ...(values.delimiter ? { delimiter: values.delimiter } : {}),
+    ...(values["column-type"]?.length ? { columnTypes: values["column-type"].join(",") } : {}),
+  };
 
   const local = localFile(target, cwd);
   const body: Record<string, unknown> = {
     collection: values.collection,
-    ...(local ? {} : { source: parseSource(target, format, values["hf-config"]) }),
+    ...(local ? {} : { source: parseSource(target, read, values["hf-config"]) }),
     text: values.text.length === 1 ? values.text[0] : values.text,
   };
   if (values.id) body.id = values.id;
@@ -96,7 +115,7 @@ export function parseCliArgs(
     url: (values.url ?? env.INGEST_URL ?? "http://127.0.0.1:8001").replace(/\/+$/, ""),
     apiKey: values["api-key"] ?? env.INGEST_API_KEY,
     wait: !values["no-wait"],
-    upload: local ? { path: local, format } : undefined,
+    upload: local ? { path: local, read } : undefined,
   };
 }
 
@@ -108,7 +127,11 @@ function localFile(target: string, cwd: string): string | undefined {
 }
 
 /** `hf:owner/name:split`, `hf:owner/name/config:split`, `hf:name:split`; the split may carry a slice. */
-export function parseSource(target: string, format: string, hfConfig: string | undefined): IngestSource {
+export function parseSource(
+  target: string,
+  read: ReadOptions | string,
+  hfConfig: string | undefined,
+): IngestSource {
   if (target.startsWith("hf:")) {
     const match = /^hf:([^:]+):(.+)$/.exec(target);
     if (!match?.[1] || !match[2]) throw new UsageError(`expected hf:dataset[/config]:split, got "${target}"`);
@@ -118,9 +141,30 @@ export function parseSource(target: string, format: string, hfConfig: string | u
     const config = parts.length === 3 ? parts[2] : hfConfig;
     return { type: "hf", dataset, split: match[2], ...(config ? { config } : {}) };
   }
-  const as = format as "auto" | "jsonl" | "json";
-  if (/^https?:\/\//.test(target)) return { type: "url", url: target, format: as };
-  return { type: "file", path: target, format: as };
+  const options = typeof read === "string" ? { format: read as SourceFormat } : read;
+  const csv = csvOf(options);
+  const rest = {
+    format: options.format,
+    ...(options.encoding ? { encoding: options.encoding } : {}),
+    ...(csv ? { csv } : {}),
+  } as Pick<Extract<IngestSource, { type: "file" }>, "format" | "encoding" | "csv">;
+  if (/^https?:\/\//.test(target)) return { type: "url", url: target, ...rest };
+  return { type: "file", path: target, ...rest };
+}
+
+/** The `csv` settings of a file or URL source; the producer checks the types named. */
+function csvOf(read: ReadOptions): { delimiter?: string; types?: Record<string, CsvColumnType> } | undefined {
+  if (!read.delimiter && !read.columnTypes) return undefined;
+  const types: Record<string, CsvColumnType> = {};
+  for (const entry of read.columnTypes?.split(",") ?? []) {
+    const at = entry.lastIndexOf(":");
+    if (at <= 0) throw new UsageError(`--column-type expects column:type, got "${entry}"`);
+    types[entry.slice(0, at)] = entry.slice(at + 1) as CsvColumnType;
+  }
+  return {
+    ...(read.delimiter ? { delimiter: read.delimiter } : {}),
+    ...(Object.keys(types).length ? { types } : {}),
+  };
 }
 
 function toInt(text: string, flag: string): number {

@@ -1,12 +1,16 @@
 import path from "node:path";
+import type { ReadOptions } from "./parse-cli-args.js";
 
 /** The query of `POST /v1/jobs/upload` (see `UploadQuery`) for a job body without a source and the file to send. */
-export function uploadQuery(body: Record<string, unknown>, file: string, format: string): URLSearchParams {
+export function uploadQuery(body: Record<string, unknown>, file: string, read: ReadOptions): URLSearchParams {
   const query = new URLSearchParams({
     collection: String(body.collection),
     name: path.basename(file),
-    format,
+    format: read.format,
   });
+  if (read.encoding) query.set("encoding", read.encoding);
+  if (read.delimiter) query.set("delimiter", read.delimiter);
+  if (read.columnTypes) query.set("columnTypes", read.columnTypes);
   for (const text of [body.text].flat()) query.append("text", String(text));
   if (body.id) query.set("id", String(body.id));
   if (body.batchSize) query.set("batchSize", String(body.batchSize));

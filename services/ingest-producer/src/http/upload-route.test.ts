@@ -59,6 +59,28 @@ describe("POST /v1/jobs/upload (real Redis and BullMQ; a test worker stands in f
     expect(await spooled()).toEqual([]);
   });
 
+  it("ingests a gzipped semicolon CSV in latin1 with typed columns; skipped rows counted with their lines", async () => {
+    const csv = 'k;t;n\nr1;"Zürich; CH";1\nr2;two;x\nr3;three\nr4;"four\nlines";4\n';
+    const query =
+      "collection=upcsv&text=t&id=k&name=rows.csv.gz&delimiter=%3B&columnTypes=n%3Ainteger&encoding=latin1";
+    const res = await upload(query, streamOf(gzipSync(Buffer.from(csv, "latin1")), 7));
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const done = await waitFor(async () => {
+      const now = await getIngestion(harness.deps, id);
+      return now.state === "completed" ? now : undefined;
+    });
+    expect(done.rows).toMatchObject({ read: 4, skipped: 2, upserted: 2, failed: 0, pending: 0 });
+    expect(done.skipped.byReason).toEqual({ invalid_value: 1, malformed_csv: 1 });
+    expect(done.skipped.first.map((s) => [s.line, s.reason])).toEqual([
+      [3, "invalid_value"],
+      [4, "malformed_csv"],
+    ]);
+    const bad = await upload("collection=c&text=t&columnTypes=n%3Adate", Buffer.from(csv));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/query.columnTypes/);
+  });
+
   it("refuses bad options with 400 naming the parameter, before reading the body", async () => {
     const res = await upload("collection=bad%20name&text=t&chunkTokens=2", streamOf(Buffer.from(rows)));
     expect(res.status).toBe(400);

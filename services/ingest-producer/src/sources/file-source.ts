@@ -2,11 +2,11 @@ import { createReadStream, type ReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { createGunzip } from "node:zlib";
-import type { SourceEncoding } from "@hybrid/queue";
+import type { CsvOptions, SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { asUtf8 } from "./decode-text.js";
 import type { OpenedSource } from "./raw-record.js";
-import { type DataFormat, readRecords } from "./sniff-format.js";
+import { type DataFormat, formatFromName, readRecords } from "./sniff-format.js";
 
 export interface FilePolicy {
   /** Absolute directories a file source may come from; the first resolves relative paths. */
@@ -65,7 +65,12 @@ async function realpathOfNearest(candidate: string): Promise<{ real: string; exi
 
 /** Streams a JSON Lines or JSON-array file (gunzipped when it ends in `.gz`) from a data directory. */
 export async function openFileSource(
-  source: { path: string; format: DataFormat; encoding?: SourceEncoding | undefined },
+  source: {
+    path: string;
+    format: DataFormat;
+    encoding?: SourceEncoding | undefined;
+    csv?: CsvOptions | undefined;
+  },
   policy: FilePolicy,
 ): Promise<OpenedSource> {
   const file = await resolveDataFile(source.path, policy.dataDirs);
@@ -75,9 +80,13 @@ export async function openFileSource(
     read += chunk.length;
   });
   const body = file.absolute.endsWith(".gz") ? gunzip(stream, source.path) : stream;
-  const format = source.format === "auto" && /\.jsonl(\.gz)?$/.test(file.absolute) ? "jsonl" : source.format;
+  const format = source.format === "auto" ? formatFromName(file.absolute) : source.format;
   return {
-    records: readRecords(asUtf8(body, source.encoding), format, { maxRowBytes: policy.maxRowBytes }),
+    records: readRecords(asUtf8(body, source.encoding), format, {
+      maxRowBytes: policy.maxRowBytes,
+      name: source.path,
+      csv: source.csv,
+    }),
     key: `file:${file.relative}`,
     bytes: () => ({ read, total: file.size }),
   };

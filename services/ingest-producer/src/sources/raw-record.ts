@@ -12,7 +12,9 @@ export type SkipReason =
   | "missing_id"
   | "invalid_id"
   | "too_deeply_nested"
-  | "invalid_utf8";
+  | "invalid_utf8"
+  | "malformed_csv"
+  | "invalid_value";
 
 /**
  * One row as a reader produced it: parsed (`value`) or already known bad (`skip`).

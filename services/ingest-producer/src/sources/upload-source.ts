@@ -4,8 +4,9 @@ import path from "node:path";
 import { createGunzip } from "node:zlib";
 import type { UploadSource } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
+import { asUtf8 } from "./decode-text.js";
 import type { OpenedSource } from "./raw-record.js";
-import { readRecords } from "./sniff-format.js";
+import { formatFromName, readRecords } from "./sniff-format.js";
 
 /**
  * Streams a spooled upload (gunzipped when it came gzipped). Ids derive from the content hash, so uploading the
@@ -28,9 +29,13 @@ export async function openUploadSource(
     read += chunk.length;
   });
   const body = source.gzip ? stream.pipe(createGunzip()) : stream;
-  const format = source.format === "auto" && /\.jsonl(\.gz)?$/i.test(source.name) ? "jsonl" : source.format;
+  const format = source.format === "auto" ? formatFromName(source.name) : source.format;
   return {
-    records: readRecords(body, format, { maxRowBytes: policy.maxRowBytes }),
+    records: readRecords(asUtf8(body, source.encoding), format, {
+      maxRowBytes: policy.maxRowBytes,
+      name: source.name,
+      csv: source.csv,
+    }),
     key: `upload:${source.sha256.slice(0, 16)}`,
     bytes: () => ({ read, total: size }),
   };

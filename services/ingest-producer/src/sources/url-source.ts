@@ -2,13 +2,13 @@ import { createHash } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { redactUrl, redactUrlsIn } from "@hybrid/logger";
-import type { SourceEncoding } from "@hybrid/queue";
+import type { CsvOptions, SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { fetch, type Response } from "undici";
 import { asUtf8 } from "./decode-text.js";
 import { publicOnlyAgent } from "./public-only-agent.js";
 import type { OpenedSource } from "./raw-record.js";
-import { type DataFormat, readRecords } from "./sniff-format.js";
+import { type DataFormat, formatFromName, readRecords } from "./sniff-format.js";
 import { assertUrlAllowed, isPrivateAddress, parseAllowList, privateAddress } from "./url-allow-list.js";
 
 export interface UrlPolicy {
@@ -41,7 +41,12 @@ export async function checkUrlSource(url: URL, allowHosts: string[]): Promise<vo
  * PAYLOAD_TOO_LARGE. A 5xx is retryable.
  */
 export async function openUrlSource(
-  source: { url: string; format: DataFormat; encoding?: SourceEncoding | undefined },
+  source: {
+    url: string;
+    format: DataFormat;
+    encoding?: SourceEncoding | undefined;
+    csv?: CsvOptions | undefined;
+  },
   policy: UrlPolicy,
   signal?: AbortSignal,
 ): Promise<OpenedSource> {
@@ -98,9 +103,13 @@ export async function openUrlSource(
       yield chunk;
     }
   })();
-  const format = source.format === "auto" && /\.jsonl(\.gz)?$/.test(url.pathname) ? "jsonl" : source.format;
+  const format = source.format === "auto" ? formatFromName(url.pathname) : source.format;
   return {
-    records: readRecords(asUtf8(counted, source.encoding), format, { maxRowBytes: policy.maxRowBytes }),
+    records: readRecords(asUtf8(counted, source.encoding), format, {
+      maxRowBytes: policy.maxRowBytes,
+      name: redactUrl(source.url),
+      csv: source.csv,
+    }),
     key: urlSourceKey(source.url),
     bytes: () => ({ read, total: Number.isFinite(announced) ? announced : undefined }),
   };
