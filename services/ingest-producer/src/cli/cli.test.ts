@@ -282,6 +282,10 @@ describe("pnpm ingest (a real CLI process against the API; a test worker stands 
       ]);
       expect(run.stderr).toContain(`uploading ${file}`);
       expect(run.stdout).toMatch(/completed in .* -> collection "uploaded"/);
+      const reader =
+        "read as jsonl by built-in JSON Lines splitter (gzip, node:zlib), format from the file name";
+      expect(run.stderr).toContain(reader);
+      expect(run.stdout).toContain(reader);
       expect(run.stdout).toContain("rows read 6, skipped 2");
       expect(run.code).toBe(0);
     } finally {

@@ -72,6 +72,13 @@ describe("POST /v1/jobs/upload (real Redis and BullMQ; a test worker stands in f
     });
     expect(done.rows).toMatchObject({ read: 4, skipped: 2, upserted: 2, failed: 0, pending: 0 });
     expect(done.skipped.byReason).toEqual({ invalid_value: 1, malformed_csv: 1 });
+    expect(done.reader).toEqual({
+      format: "csv",
+      detectedBy: "extension",
+      library: "csv-parse",
+      compression: "gzip",
+      decompressor: "node:zlib",
+    });
     expect(done.skipped.first.map((s) => [s.line, s.reason])).toEqual([
       [3, "invalid_value"],
       [4, "malformed_csv"],

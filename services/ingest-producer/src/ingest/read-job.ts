@@ -112,7 +112,10 @@ export async function processReadJob(
   const opened = source;
   guard.watchBytes(() => opened.bytes().read);
   const mapRow = createRowMapper(request, opened.key);
-  if (opened.rowsTotal !== undefined) await deps.redis.hset(keys.hash, "rowsTotal", opened.rowsTotal);
+  await deps.redis.hset(keys.hash, {
+    reader: JSON.stringify(opened.reader),
+    ...(opened.rowsTotal !== undefined ? { rowsTotal: opened.rowsTotal } : {}),
+  });
 
   const waitForCapacity = async () => {
     for (;;) {

@@ -102,6 +102,7 @@ export async function openHfSource(
   })();
   return {
     records,
+    reader: { format: "hf-rows", detectedBy: "request", library: "datasets-server /rows API" },
     key: `hf:${source.dataset}/${config}:${slice.split}`,
     bytes: () => ({ read }),
     rowsTotal: end - start,

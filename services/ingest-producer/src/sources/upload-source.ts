@@ -1,15 +1,13 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { createGunzip } from "node:zlib";
 import type { UploadSource } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
-import { asUtf8 } from "./decode-text.js";
+import { openRecords } from "./open-records.js";
 import type { OpenedSource } from "./raw-record.js";
-import { formatFromName, readRecords } from "./sniff-format.js";
 
 /**
- * Streams a spooled upload (gunzipped when it came gzipped). Ids derive from the content hash, so uploading the
+ * Streams a spooled upload (decompressed and read like a file, see open-records.ts). Ids derive from the content hash, so uploading the
  * same file again gives the same ids (and the same points) whatever it is called.
  */
 export async function openUploadSource(
@@ -28,14 +26,18 @@ export async function openUploadSource(
   stream.on("data", (chunk) => {
     read += chunk.length;
   });
-  const body = source.gzip ? stream.pipe(createGunzip()) : stream;
-  const format = source.format === "auto" ? formatFromName(source.name) : source.format;
+  // Compression is told from the bytes here too (`source.gzip` records what the spool saw).
+  const { records, reader } = await openRecords(stream, {
+    format: source.format,
+    name: source.name,
+    shownAs: source.name,
+    encoding: source.encoding,
+    csv: source.csv,
+    maxRowBytes: policy.maxRowBytes,
+  });
   return {
-    records: readRecords(asUtf8(body, source.encoding), format, {
-      maxRowBytes: policy.maxRowBytes,
-      name: source.name,
-      csv: source.csv,
-    }),
+    records,
+    reader,
     key: `upload:${source.sha256.slice(0, 16)}`,
     bytes: () => ({ read, total: size }),
   };

@@ -5,10 +5,10 @@ import { redactUrl, redactUrlsIn } from "@hybrid/logger";
 import type { CsvOptions, SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { fetch, type Response } from "undici";
-import { asUtf8 } from "./decode-text.js";
+import { openRecords } from "./open-records.js";
 import { publicOnlyAgent } from "./public-only-agent.js";
 import type { OpenedSource } from "./raw-record.js";
-import { type DataFormat, formatFromName, readRecords } from "./sniff-format.js";
+import type { DataFormat } from "./sniff-format.js";
 import { assertUrlAllowed, isPrivateAddress, parseAllowList, privateAddress } from "./url-allow-list.js";
 
 export interface UrlPolicy {
@@ -103,13 +103,17 @@ export async function openUrlSource(
       yield chunk;
     }
   })();
-  const format = source.format === "auto" ? formatFromName(url.pathname) : source.format;
+  const { records, reader } = await openRecords(counted, {
+    format: source.format,
+    name: url.pathname,
+    shownAs: redactUrl(source.url),
+    encoding: source.encoding,
+    csv: source.csv,
+    maxRowBytes: policy.maxRowBytes,
+  });
   return {
-    records: readRecords(asUtf8(counted, source.encoding), format, {
-      maxRowBytes: policy.maxRowBytes,
-      name: redactUrl(source.url),
-      csv: source.csv,
-    }),
+    records,
+    reader,
     key: urlSourceKey(source.url),
     bytes: () => ({ read, total: Number.isFinite(announced) ? announced : undefined }),
   };
