@@ -25,10 +25,12 @@ export const SourceEncoding = z
 export type SourceEncoding = z.infer<typeof SourceEncoding>;
 
 /**
- * How a body is read. `auto` goes by the name's extension (`.jsonl`/`.ndjson`, `.json`, `.csv`, `.tsv`/`.tab`, after
- * any compression suffix) and then by the content.
+ * How a body is read. `auto` goes by the name's extension (`.jsonl`/`.ndjson`, `.csv`, `.tsv`/`.tab`, `.parquet`,
+ * after any compression suffix) and then by the content.
  */
-export const SourceFormat = z.enum(["auto", "jsonl", "json", "csv", "tsv"]).meta({ id: "SourceFormat" });
+export const SourceFormat = z
+  .enum(["auto", "jsonl", "json", "csv", "tsv", "parquet"])
+  .meta({ id: "SourceFormat" });
 export type SourceFormat = z.infer<typeof SourceFormat>;
 
 /** The type a CSV column's cells are read as; cells are strings unless a column is given another type. */

@@ -2,6 +2,7 @@ import { readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getIngestion } from "../ingest/ingestions.js";
 import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
@@ -86,6 +87,43 @@ describe("POST /v1/jobs/upload (real Redis and BullMQ; a test worker stands in f
     const bad = await upload("collection=c&text=t&columnTypes=n%3Adate", Buffer.from(csv));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/query.columnTypes/);
+  });
+
+  it("ingests an uploaded Parquet file of several row groups, reading only the columns it needs", async () => {
+    const n = 12;
+    const parquet = parquetWriteBuffer({
+      rowGroupSize: 5,
+      columnData: [
+        { name: "k", type: "STRING", data: Array.from({ length: n }, (_, i) => `p${i}`) },
+        {
+          name: "t",
+          type: "STRING",
+          data: Array.from({ length: n }, (_, i) => (i === 3 ? "" : `text ${i}`)),
+        },
+        { name: "tags", data: Array.from({ length: n }, (_, i) => [i, i + 1]) },
+        { name: "unused", type: "STRING", data: Array.from({ length: n }, () => "x") },
+      ],
+    });
+    const res = await upload(
+      "collection=uppq&text=t&id=k&include=tags&name=rows.parquet",
+      Buffer.from(parquet),
+    );
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const done = await waitFor(async () => {
+      const now = await getIngestion(harness.deps, id);
+      return now.state === "completed" ? now : undefined;
+    });
+    expect(done.rows).toMatchObject({
+      read: n,
+      skipped: 1,
+      upserted: n - 1,
+      failed: 0,
+      pending: 0,
+      total: n,
+    });
+    expect(done.skipped.first).toEqual([{ line: 3, reason: "empty_text", message: expect.any(String) }]);
+    expect(done.reader).toEqual({ format: "parquet", detectedBy: "extension", library: "hyparquet" });
   });
 
   it("refuses bad options with 400 naming the parameter, before reading the body", async () => {

@@ -9,7 +9,7 @@ import {
 } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { type Job, UnrecoverableError } from "bullmq";
-import { createRowMapper } from "../rows/map-row.js";
+import { createRowMapper, neededColumns } from "../rows/map-row.js";
 import { openSource } from "../sources/open-source.js";
 import type { OpenedSource, SkipReason } from "../sources/raw-record.js";
 import { recordPointsOf } from "./batch-points.js";
@@ -102,7 +102,7 @@ export async function processReadJob(
     },
   });
   try {
-    source = await guard.step(openSource(request.source, deps.sources, guard.signal));
+    source = await guard.step(openSource(request.source, deps.sources, guard.signal, neededColumns(request)));
   } catch (error) {
     await guard.close();
     if (!guard.cancelled) throw asJobError(guard.timedOut ?? error);

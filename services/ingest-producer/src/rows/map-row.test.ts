@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chunkText } from "./chunk-text.js";
-import { createRowMapper } from "./map-row.js";
+import { createRowMapper, neededColumns } from "./map-row.js";
 import { compileText } from "./text-spec.js";
 
 const rec = (value: unknown, line = 1) => ({ line, bytes: 10, value });
@@ -77,5 +77,14 @@ describe("chunkText", () => {
     expect(chunkText("a  b\nc", 5, 1)).toEqual(["a  b\nc"]);
     const chunks = chunkText("1 2 3 4 5 6 7", 3, 1);
     expect(chunks).toEqual(["1 2 3", "3 4 5", "5 6 7"]);
+  });
+});
+
+describe("neededColumns", () => {
+  it("names the top-level fields of text, id and kept payload, or none when the payload keeps everything", () => {
+    expect(
+      neededColumns({ text: "{title} {meta.body}", id: "doc.id", payload: { include: ["city"] } }),
+    ).toEqual(["title", "meta", "doc", "city"]);
+    expect(neededColumns({ text: ["a", "b"] })).toBeUndefined();
   });
 });

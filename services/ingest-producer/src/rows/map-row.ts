@@ -1,7 +1,7 @@
 import type { BatchRow, Chunking } from "@hybrid/queue";
 import type { RawRecord, SkipReason } from "../sources/raw-record.js";
 import { chunkText } from "./chunk-text.js";
-import { compileText, getPath, type TextBuilder } from "./text-spec.js";
+import { compileText, getPath, type TextBuilder, textFields } from "./text-spec.js";
 
 export interface RowSpecInput {
   text: string | string[];
@@ -63,4 +63,16 @@ export function createRowMapper(spec: RowSpecInput, sourceKey: string): RowMappe
       })),
     };
   };
+}
+
+/**
+ * The top-level fields a row needs for `spec` (text, id, kept payload), or undefined when the payload keeps every
+ * field (then all are needed). Column readers read only these.
+ */
+export function neededColumns(spec: RowSpecInput): string[] | undefined {
+  const include = spec.payload?.include;
+  if (!include) return undefined;
+  const top = (path: string) => path.split(".")[0] ?? path;
+  const fields = [...textFields(spec.text), ...(spec.id ? [spec.id] : [])].map(top);
+  return [...new Set([...fields, ...include])];
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { CsvOptions, SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { openRecords } from "./open-records.js";
+import { countedFileBuffer, openParquetSource, parquetFileDetection } from "./parquet-source.js";
 import type { OpenedSource } from "./raw-record.js";
 import type { DataFormat } from "./sniff-format.js";
 
@@ -64,7 +65,8 @@ async function realpathOfNearest(candidate: string): Promise<{ real: string; exi
 
 /**
  * Streams a file from a data directory: decompressed when its first bytes say so, read as the format the request,
- * the file's extension or its content names (see open-records.ts).
+ * the file's extension or its content names (see open-records.ts). Parquet is read by row group, only `columns`
+ * (all when undefined).
  */
 export async function openFileSource(
   source: {
@@ -74,8 +76,21 @@ export async function openFileSource(
     csv?: CsvOptions | undefined;
   },
   policy: FilePolicy,
+  columns?: string[],
 ): Promise<OpenedSource> {
   const file = await resolveDataFile(source.path, policy.dataDirs);
+  const parquet = await parquetFileDetection(file.absolute, source.format, source.path);
+  if (parquet) {
+    const { file: buffer, read } = await countedFileBuffer(file.absolute);
+    return openParquetSource(buffer, {
+      name: source.path,
+      key: `file:${file.relative}`,
+      columns,
+      maxRowBytes: policy.maxRowBytes,
+      detectedBy: parquet,
+      read,
+    });
+  }
   const stream = createReadStream(file.absolute, { highWaterMark: 256 * 1024 });
   let read = 0;
   stream.on("data", (chunk) => {

@@ -25,6 +25,7 @@ export const FORMAT_LIBRARY: Record<Exclude<DataFormat, "auto">, string> = {
   json: "built-in JSON array scanner",
   csv: "csv-parse",
   tsv: "csv-parse",
+  parquet: "hyparquet",
 };
 
 /**

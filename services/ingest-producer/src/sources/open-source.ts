@@ -20,22 +20,27 @@ export interface SourcePolicy {
   maxRowBytes: number;
 }
 
+/**
+ * Opens a source for reading. `columns` are the top-level fields the rows are needed for (undefined: all); readers
+ * that can read columns alone (Parquet) read only those.
+ */
 export function openSource(
   source: ReadSource,
   policy: SourcePolicy,
   signal?: AbortSignal,
+  columns?: string[],
 ): Promise<OpenedSource> {
   switch (source.type) {
     case "file":
-      return openFileSource(source, filePolicy(policy));
+      return openFileSource(source, filePolicy(policy), columns);
     case "url":
-      return openUrlSource(source, urlPolicy(policy), signal);
+      return openUrlSource(source, urlPolicy(policy), signal, columns);
     case "rows":
       return Promise.resolve(openInlineSource(source.rows, { maxRowBytes: policy.maxRowBytes }));
     case "hf":
       return openHfSource(source, hfPolicy(policy), signal);
     case "upload":
-      return openUploadSource(source, policy);
+      return openUploadSource(source, policy, columns);
   }
 }
 

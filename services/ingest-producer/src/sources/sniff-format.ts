@@ -1,4 +1,5 @@
 import type { CsvOptions, SourceFormat } from "@hybrid/queue";
+import { AppError } from "@hybrid/service-kit";
 import { readCsv } from "./csv-rows.js";
 import { readJsonArray } from "./json-array.js";
 import { readJsonLines } from "./json-lines.js";
@@ -19,6 +20,7 @@ export function formatFromName(name: string): DataFormat {
   if (/\.(jsonl|ndjson)$/.test(bare)) return "jsonl";
   if (/\.csv$/.test(bare)) return "csv";
   if (/\.(tsv|tab)$/.test(bare)) return "tsv";
+  if (/\.parquet$/.test(bare)) return "parquet";
   return "auto";
 }
 
@@ -33,6 +35,15 @@ export async function* readRecords(
 ): AsyncGenerator<RawRecord> {
   if (format === "jsonl") return yield* readJsonLines(chunks, options);
   if (format === "json") return yield* readJsonArray(chunks, options);
+  if (format === "parquet") {
+    throw new AppError(
+      "BAD_REQUEST",
+      `${options.name ?? "the source"} is Parquet, which cannot be read as a stream`,
+      {
+        retryable: false,
+      },
+    );
+  }
   if (format === "csv" || format === "tsv") {
     const delimiter = format === "csv" ? "," : "\t";
     return yield* readCsv(chunks, { ...options, delimiter, name: options.name ?? "the source" });

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { UploadSource } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { openRecords } from "./open-records.js";
+import { countedFileBuffer, openParquetSource, parquetFileDetection } from "./parquet-source.js";
 import type { OpenedSource } from "./raw-record.js";
 
 /**
@@ -13,6 +14,7 @@ import type { OpenedSource } from "./raw-record.js";
 export async function openUploadSource(
   source: UploadSource,
   policy: { uploadDir: string; maxRowBytes: number },
+  columns?: string[],
 ): Promise<OpenedSource> {
   const file = path.join(policy.uploadDir, source.upload);
   const size = await stat(file).then(
@@ -21,6 +23,19 @@ export async function openUploadSource(
       throw new AppError("NOT_FOUND", `the spooled upload of ${source.name} is gone; upload the file again`);
     },
   );
+  const key = `upload:${source.sha256.slice(0, 16)}`;
+  const parquet = await parquetFileDetection(file, source.format, source.name);
+  if (parquet) {
+    const { file: buffer, read } = await countedFileBuffer(file);
+    return openParquetSource(buffer, {
+      name: source.name,
+      key,
+      columns,
+      maxRowBytes: policy.maxRowBytes,
+      detectedBy: parquet,
+      read,
+    });
+  }
   const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
   let read = 0;
   stream.on("data", (chunk) => {
@@ -38,7 +53,7 @@ export async function openUploadSource(
   return {
     records,
     reader,
-    key: `upload:${source.sha256.slice(0, 16)}`,
+    key,
     bytes: () => ({ read, total: size }),
   };
 }
