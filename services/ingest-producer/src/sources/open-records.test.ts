@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { formatFromContent, type OpenRecordsOptions, openRecords } from "./open-records.js";
@@ -54,12 +55,27 @@ describe("openRecords", () => {
     expect(forced.values).toEqual(["malformed_json", "malformed_json"]);
   });
 
-  it("names a compression it cannot read instead of parsing the compressed bytes", async () => {
-    const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]);
-    await expect(open(zstdMagic, { name: "x.jsonl.zst" })).rejects.toMatchObject({
-      code: "BAD_REQUEST",
-      message: expect.stringMatching(/x.jsonl.zst is zstd-compressed/),
-    });
+  it("reads zstd and bzip2 (made by the zstd and bzip2 tools) and refuses truncated archives, naming them", async () => {
+    const text = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, t: `row ${i}` })).join("\n");
+    for (const [tool, kind, decompressor] of [
+      ["zstd", "zstd", "fzstd"],
+      ["bzip2", "bzip2", "unbzip2-stream"],
+    ] as const) {
+      const packed = execFileSync(tool, ["-c"], { input: text });
+      const opened = await open(packed, { name: `rows.jsonl.${tool === "zstd" ? "zst" : "bz2"}` });
+      expect(opened.reader).toMatchObject({
+        format: "jsonl",
+        detectedBy: "extension",
+        compression: kind,
+        decompressor,
+      });
+      expect(opened.values).toHaveLength(5000);
+      expect(opened.values[4999]).toEqual({ i: 4999, t: "row 4999" });
+      await expect(open(packed.subarray(0, packed.length - 20), { name: "cut" })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringMatching(new RegExp(`cut is not a complete ${kind} file`)),
+      });
+    }
   });
 });
 

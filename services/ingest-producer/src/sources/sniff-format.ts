@@ -16,7 +16,7 @@ export interface ReadOptions {
 
 /** The format a file name announces (`.csv.gz` is CSV), or `auto` when it announces none. */
 export function formatFromName(name: string): DataFormat {
-  const bare = name.toLowerCase().replace(/\.(gz|gzip)$/, "");
+  const bare = name.toLowerCase().replace(/\.(gz|gzip|zst|zstd|bz2)$/, "");
   if (/\.(jsonl|ndjson)$/.test(bare)) return "jsonl";
   if (/\.csv$/.test(bare)) return "csv";
   if (/\.(tsv|tab)$/.test(bare)) return "tsv";
