@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { formatFromContent, type OpenRecordsOptions, openRecords } from "./open-records.js";
@@ -55,7 +55,9 @@ describe("openRecords", () => {
     expect(forced.values).toEqual(["malformed_json", "malformed_json"]);
   });
 
-  it("reads zstd and bzip2 (made by the zstd and bzip2 tools) and refuses truncated archives, naming them", async () => {
+  // The archives are made by the zstd and bzip2 tools (the libraries read only); without them there is nothing to read.
+  const tools = ["zstd", "bzip2"].every((tool) => spawnSync(tool, ["--help"]).error === undefined);
+  it.skipIf(!tools)("reads zstd and bzip2 archives and refuses truncated ones, naming them", async () => {
     const text = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, t: `row ${i}` })).join("\n");
     for (const [tool, kind, decompressor] of [
       ["zstd", "zstd", "fzstd"],
