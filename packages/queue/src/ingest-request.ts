@@ -92,7 +92,7 @@ export const InlineSource = z
 /** `train`, `train[0:100]`, `train[:5%]`, `train[10%:20%]`, `train[-50:]`. */
 export const SPLIT_PATTERN = /^[\w.-]+(\[-?\d*%?:-?\d*%?\])?$/;
 
-/** A Hugging Face dataset read page by page from the datasets-server rows API. */
+/** A Hugging Face dataset split, read through the datasets-server (rows API or Parquet files). */
 export const HfSource = z
   .strictObject({
     type: z.literal("hf"),
@@ -102,6 +102,11 @@ export const HfSource = z
     split: z
       .string()
       .regex(SPLIT_PATTERN, "a split name with an optional slice such as train[0:100] or train[:5%]"),
+    /**
+     * `rows`: the datasets-server rows API, 100 rows a request. `parquet`: the split's Parquet export, row group by
+     * row group with range requests (for large splits); the same row ids either way. Default `rows`.
+     */
+    via: z.enum(["rows", "parquet"]).optional(),
   })
   .meta({ id: "HfSource" });
 

@@ -126,6 +126,18 @@ describe("parseCliArgs", () => {
     expect(uploadQuery(local.body, "/d/x.csv", local.upload?.read ?? { format: "auto" }).toString()).toBe(
       "collection=c&name=x.csv&format=csv&encoding=latin1&delimiter=%3B&columnTypes=year%3Ainteger%2Ctags%3Ajson&text=t",
     );
+    const hf = parseCliArgs(
+      ["hf:test/docs/corpus:corpus[:10]", "--collection", "c", "--text", "t", "--hf-parquet"],
+      {},
+      "/",
+    );
+    expect(hf.body.source).toEqual({
+      type: "hf",
+      dataset: "test/docs",
+      config: "corpus",
+      split: "corpus[:10]",
+      via: "parquet",
+    });
     expect(() => parseCliArgs(["x.csv", ...flags, "--format", "xml"], {}, "/")).toThrow(
       /--format must be one of/,
     );

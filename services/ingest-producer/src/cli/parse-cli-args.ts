@@ -10,6 +10,7 @@ export const USAGE = `usage: pnpm ingest <file | http(s)://url | hf:dataset[/con
   [--delimiter ";"] [--column-type year:integer ...] [--encoding latin1]   CSV/TSV cells and file encoding
   [--chunk-tokens N] [--chunk-overlap N]   split long texts (words) into overlapping chunks
   [--hf-config NAME]            dataset config when the dataset name has no owner
+  [--hf-parquet]                read the split's Parquet files (row group by row group) instead of the rows API
   [--no-wait]                   print the job id and exit
   [--url http://127.0.0.1:8001] [--api-key KEY]   (env INGEST_URL, INGEST_API_KEY)
 A file that exists here is uploaded to the producer (it need not be in its DATA_DIRS); any other path is read by the
@@ -68,6 +69,7 @@ export function parseCliArgs(
       "chunk-tokens": { type: "string" },
       "chunk-overlap": { type: "string" },
       "hf-config": { type: "string" },
+      "hf-parquet": { type: "boolean" },
       "no-wait": { type: "boolean" },
       url: { type: "string" },
       "api-key": { type: "string" },
@@ -91,7 +93,7 @@ export function parseCliArgs(
   const local = localFile(target, cwd);
   const body: Record<string, unknown> = {
     collection: values.collection,
-    ...(local ? {} : { source: parseSource(target, read, values["hf-config"]) }),
+    ...(local ? {} : { source: parseSource(target, read, values["hf-config"], values["hf-parquet"]) }),
     text: values.text.length === 1 ? values.text[0] : values.text,
   };
   if (values.id) body.id = values.id;
@@ -131,6 +133,7 @@ export function parseSource(
   target: string,
   read: ReadOptions | string,
   hfConfig: string | undefined,
+  hfParquet = false,
 ): IngestSource {
   if (target.startsWith("hf:")) {
     const match = /^hf:([^:]+):(.+)$/.exec(target);
@@ -139,7 +142,13 @@ export function parseSource(
     if (parts.length > 3) throw new UsageError(`too many "/" in "${match[1]}": use owner/name/config`);
     const dataset = parts.length === 3 ? `${parts[0]}/${parts[1]}` : match[1];
     const config = parts.length === 3 ? parts[2] : hfConfig;
-    return { type: "hf", dataset, split: match[2], ...(config ? { config } : {}) };
+    return {
+      type: "hf",
+      dataset,
+      split: match[2],
+      ...(config ? { config } : {}),
+      ...(hfParquet ? { via: "parquet" as const } : {}),
+    };
   }
   const options = typeof read === "string" ? { format: read as SourceFormat } : read;
   const csv = csvOf(options);

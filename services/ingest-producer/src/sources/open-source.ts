@@ -1,5 +1,6 @@
 import type { ReadSource } from "@hybrid/queue";
 import { type FilePolicy, openFileSource } from "./file-source.js";
+import { openHfParquetSource } from "./hf-parquet-source.js";
 import { type HfPolicy, openHfSource } from "./hf-source.js";
 import { openInlineSource } from "./inline-source.js";
 import type { OpenedSource } from "./raw-record.js";
@@ -38,7 +39,9 @@ export function openSource(
     case "rows":
       return Promise.resolve(openInlineSource(source.rows, { maxRowBytes: policy.maxRowBytes }));
     case "hf":
-      return openHfSource(source, hfPolicy(policy), signal);
+      return source.via === "parquet"
+        ? openHfParquetSource(source, hfPolicy(policy), signal, columns)
+        : openHfSource(source, hfPolicy(policy), signal);
     case "upload":
       return openUploadSource(source, policy, columns);
   }

@@ -15,6 +15,13 @@ export const PARQUET_MAGIC = Buffer.from("PAR1");
 export interface ParquetRowsOptions {
   /** Top-level columns to read; all when undefined. Columns the file lacks are left out. */
   columns?: string[] | undefined;
+  /** Only rows `[rowStart, rowEnd)` of the file (default: all); row groups outside are not fetched. */
+  rowStart?: number;
+  rowEnd?: number;
+  /** Added to each row's index in the file to make its `line` (a file that continues a split). */
+  lineOffset?: number;
+  /** The footer, when already read. */
+  metadata?: FileMetaData;
   maxRowBytes: number;
   /** How the source is shown in errors. */
   name: string;
@@ -49,15 +56,29 @@ export async function openParquetRows(file: AsyncBuffer, options: ParquetRowsOpt
   };
 }
 
+/** The file's footer (schema, row groups); BAD_REQUEST naming `name` when it is not Parquet. */
+export function readParquetFooter(file: AsyncBuffer, name: string): Promise<FileMetaData> {
+  // The footer is small; hyparquet's default first fetch (the last 512 KiB) would read much of a small file.
+  return parquetMetadataAsync(file, { initialFetchSize: 64 * 1024 }).catch((error: unknown) => {
+    throw notParquet(name, error);
+  });
+}
+
 async function* readGroups(
   file: AsyncBuffer,
   metadata: FileMetaData,
   columns: string[] | undefined,
   options: ParquetRowsOptions,
 ): AsyncGenerator<RawRecord> {
-  let rowStart = 0;
+  const from = options.rowStart ?? 0;
+  const to = options.rowEnd ?? Number(metadata.num_rows);
+  let groupStart = 0;
   for (const group of metadata.row_groups) {
-    const rowEnd = rowStart + Number(group.num_rows);
+    const groupEnd = groupStart + Number(group.num_rows);
+    const rowStart = Math.max(groupStart, from);
+    const rowEnd = Math.min(groupEnd, to);
+    groupStart = groupEnd;
+    if (rowStart >= rowEnd) continue;
     const rows = await parquetReadObjects({
       file,
       metadata,
@@ -69,7 +90,7 @@ async function* readGroups(
       throw notParquet(options.name, error, rowStart);
     });
     for (const [offset, row] of rows.entries()) {
-      const line = rowStart + offset;
+      const line = (options.lineOffset ?? 0) + rowStart + offset;
       const value = jsonSafe(row);
       const checked = valueRecord(line, 0, value);
       if ("skip" in checked) {
@@ -81,7 +102,6 @@ async function* readGroups(
         ? oversizedRecord(line, bytes, options.maxRowBytes, "row")
         : { line, bytes, value };
     }
-    rowStart = rowEnd;
   }
 }
 

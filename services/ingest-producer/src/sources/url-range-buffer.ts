@@ -1,18 +1,19 @@
 import { redactUrl } from "@hybrid/logger";
 import { AppError } from "@hybrid/service-kit";
 import type { AsyncBuffer } from "hyparquet";
+import type { Response } from "undici";
 import { fetchAllowed } from "./fetch-allowed.js";
 
+/** GETs one byte range (`range` is the header value), answering the response and the URL it came from. */
+export type RangeGet = (range: string) => Promise<{ response: Response; url: URL }>;
+
 /**
- * A URL as an AsyncBuffer of `byteLength` bytes, read with HTTP range requests (each through the allow-list checks,
- * redirects included), for readers that need random access (Parquet). A server that ignores ranges is an UPSTREAM
- * error naming that need; a 5xx is retryable.
+ * `byteLength` bytes behind HTTP range requests as an AsyncBuffer, for readers that need random access (Parquet).
+ * A server that ignores ranges is an UPSTREAM error naming that need; a 5xx or 429 is retryable.
  */
-export function urlRangeBuffer(
-  href: string,
+export function httpRangeBuffer(
   byteLength: number,
-  policy: { allowHosts: string[]; maxRedirects?: number | undefined },
-  signal: AbortSignal | undefined,
+  get: RangeGet,
   onRead: (bytes: number) => void,
 ): AsyncBuffer {
   return {
@@ -20,7 +21,7 @@ export function urlRangeBuffer(
     async slice(start, end = byteLength) {
       if (end <= start) return new ArrayBuffer(0);
       const range = `bytes=${start}-${end - 1}`;
-      const { response, url } = await fetchAllowed(href, policy, signal, { range });
+      const { response, url } = await get(range);
       if (response.status !== 206) {
         await response.body?.cancel();
         const why =
@@ -28,7 +29,7 @@ export function urlRangeBuffer(
             ? "answered the whole file: it does not serve byte ranges, which reading Parquet from a URL needs"
             : `answered ${response.status}`;
         throw new AppError("UPSTREAM", `GET ${redactUrl(url.href)} (${range}) ${why}`, {
-          retryable: response.status >= 500,
+          retryable: response.status >= 500 || response.status === 429,
         });
       }
       const bytes = Buffer.from(await response.arrayBuffer());
@@ -43,4 +44,15 @@ export function urlRangeBuffer(
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     },
   };
+}
+
+/** A user's URL as an AsyncBuffer: every range request goes through the allow-list checks, redirects included. */
+export function urlRangeBuffer(
+  href: string,
+  byteLength: number,
+  policy: { allowHosts: string[]; maxRedirects?: number | undefined },
+  signal: AbortSignal | undefined,
+  onRead: (bytes: number) => void,
+): AsyncBuffer {
+  return httpRangeBuffer(byteLength, (range) => fetchAllowed(href, policy, signal, { range }), onRead);
 }
