@@ -1,4 +1,12 @@
-export { BatchJob, BatchResult, BatchRow, batchJobId, ModelSpec } from "./batch-job.js";
+export {
+  BatchJob,
+  BatchResult,
+  BatchRow,
+  batchJobId,
+  ModelSpec,
+  RowVectors,
+  SparseVector,
+} from "./batch-job.js";
 export { createRedis, redisOptions } from "./connection.js";
 export {
   EMBED_JOB,
@@ -26,6 +34,7 @@ export {
   SPLIT_PATTERN,
   UploadSource,
   UrlSource,
+  VectorFields,
 } from "./ingest-request.js";
 export {
   type BatchJobOptionsInput,

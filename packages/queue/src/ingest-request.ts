@@ -148,6 +148,20 @@ export type ReadSource = z.infer<typeof ReadSource>;
 /** Field path: `name` or `meta.title`. */
 const FieldPath = z.string().regex(/^[^{}\s][^{}]*$/, "a field name or dotted path");
 
+/**
+ * Where each row keeps its pre-computed vectors: `dense` (a list of numbers, of the collection's dimension) and
+ * optionally `sparse` (`{indices, values}`; absent: computed from the text). `model` names the model that made the
+ * dense vectors: a collection of another model is refused. The fields are left out of the payload.
+ */
+export const VectorFields = z
+  .strictObject({
+    dense: FieldPath,
+    sparse: FieldPath.optional(),
+    model: z.string().min(1).optional(),
+  })
+  .meta({ id: "VectorFields" });
+export type VectorFields = z.infer<typeof VectorFields>;
+
 export const Chunking = z
   .strictObject({
     /** Largest chunk, in whitespace-separated words (an approximation of model tokens). */
@@ -188,6 +202,8 @@ export const IngestRequest = z
     batchSize: z.number().int().min(1).max(4096).optional(),
     /** Split long texts into overlapping chunks; each chunk's payload points at its row. */
     chunking: Chunking.optional(),
+    /** Rows carry their own vectors: stored as they are, the models not run for them (not with `chunking`). */
+    vectors: VectorFields.optional(),
   })
   .meta({ id: "IngestRequest" });
 export type IngestRequest = z.infer<typeof IngestRequest>;

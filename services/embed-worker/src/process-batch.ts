@@ -86,24 +86,31 @@ function describeModels(m: ModelSpec): string {
   return `${m.dense} (${m.denseDim}d) + ${m.sparse}`;
 }
 
-/** Dense and sparse vectors of every row, computed concurrently, as points with deterministic ids. */
+/**
+ * Dense and sparse vectors of every row, as points with deterministic ids. Vectors a row brought (`vectors`) are
+ * used as they are; the models run, concurrently, only for the rest (not at all when every row has its vectors).
+ */
 export async function embedRows(batch: BatchJob, deps: Pick<BatchDeps, "encoder">): Promise<HybridPoint[]> {
-  const texts = batch.rows.map((row) => row.text);
+  const needDense = batch.rows.filter((row) => !row.vectors);
+  const needSparse = batch.rows.filter((row) => !row.vectors?.sparse);
   const [dense, sparse] = await Promise.all([
-    deps.encoder.dense.embedDocuments(texts),
-    deps.encoder.sparse.embedDocuments(texts),
+    needDense.length ? deps.encoder.dense.embedDocuments(needDense.map((row) => row.text)) : [],
+    needSparse.length ? deps.encoder.sparse.embedDocuments(needSparse.map((row) => row.text)) : [],
   ]).catch((error: unknown) => {
     throw new EncoderFailure(`encoder failed: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     });
   });
-  if (dense.length !== texts.length || sparse.length !== texts.length) {
+  if (dense.length !== needDense.length || sparse.length !== needSparse.length) {
     throw new UnrecoverableError(
-      `encoder returned ${dense.length} dense and ${sparse.length} sparse vectors for ${texts.length} texts`,
+      `encoder returned ${dense.length} dense and ${sparse.length} sparse vectors for ${needDense.length} and ` +
+        `${needSparse.length} texts`,
     );
   }
-  return batch.rows.map((row, i) => {
-    const vector = dense[i] ?? [];
+  let nextDense = 0;
+  let nextSparse = 0;
+  return batch.rows.map((row) => {
+    const vector = row.vectors?.dense ?? dense[nextDense++] ?? [];
     if (vector.length !== batch.models.denseDim) {
       throw new UnrecoverableError(
         `dense vector of row ${row.rowId} (line ${row.line}) has ${vector.length} dimensions, expected ${batch.models.denseDim}`,
@@ -112,7 +119,7 @@ export async function embedRows(batch: BatchJob, deps: Pick<BatchDeps, "encoder"
     return {
       id: pointId(batch.collection, row.rowId, row.chunk),
       dense: vector,
-      sparse: sparse[i] ?? { indices: [], values: [] },
+      sparse: row.vectors?.sparse ?? sparse[nextSparse++] ?? { indices: [], values: [] },
       payload: row.payload,
     };
   });

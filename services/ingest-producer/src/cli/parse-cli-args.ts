@@ -10,6 +10,7 @@ export const USAGE = `usage: pnpm ingest <file | http(s)://url | hf:dataset[/con
   [--delimiter ";"] [--column-type year:integer ...] [--encoding latin1]   CSV/TSV cells and file encoding
   [--chunk-tokens N] [--chunk-overlap N]   split long texts (words) into overlapping chunks
   [--hf-config NAME]            dataset config when the dataset name has no owner
+  [--vector-field F] [--sparse-vector-field F] [--vector-model NAME]   rows carry pre-computed vectors
   [--hf-parquet]                read the split's Parquet files (row group by row group) instead of the rows API
   [--no-wait]                   print the job id and exit
   [--url http://127.0.0.1:8001] [--api-key KEY]   (env INGEST_URL, INGEST_API_KEY)
@@ -70,6 +71,9 @@ export function parseCliArgs(
       "chunk-overlap": { type: "string" },
       "hf-config": { type: "string" },
       "hf-parquet": { type: "boolean" },
+      "vector-field": { type: "string" },
+      "sparse-vector-field": { type: "string" },
+      "vector-model": { type: "string" },
       "no-wait": { type: "boolean" },
       url: { type: "string" },
       "api-key": { type: "string" },
@@ -97,6 +101,15 @@ export function parseCliArgs(
     text: values.text.length === 1 ? values.text[0] : values.text,
   };
   if (values.id) body.id = values.id;
+  if (values["vector-field"]) {
+    body.vectors = {
+      dense: values["vector-field"],
+      ...(values["sparse-vector-field"] ? { sparse: values["sparse-vector-field"] } : {}),
+      ...(values["vector-model"] ? { model: values["vector-model"] } : {}),
+    };
+  } else if (values["sparse-vector-field"] || values["vector-model"]) {
+    throw new UsageError("--sparse-vector-field and --vector-model need --vector-field");
+  }
   if (values["batch-size"]) body.batchSize = toInt(values["batch-size"], "--batch-size");
   const list = (v: string | undefined) =>
     v

@@ -17,6 +17,10 @@ export function uploadQuery(body: Record<string, unknown>, file: string, read: R
   const payload = body.payload as { include?: string[]; exclude?: string[] } | undefined;
   if (payload?.include) query.set("include", payload.include.join(","));
   if (payload?.exclude) query.set("exclude", payload.exclude.join(","));
+  const vectors = body.vectors as { dense: string; sparse?: string; model?: string } | undefined;
+  if (vectors) query.set("vectorField", vectors.dense);
+  if (vectors?.sparse) query.set("sparseVectorField", vectors.sparse);
+  if (vectors?.model) query.set("vectorModel", vectors.model);
   const chunking = body.chunking as { maxTokens?: number; overlap?: number } | undefined;
   if (chunking?.maxTokens !== undefined) query.set("chunkTokens", String(chunking.maxTokens));
   if (chunking?.overlap !== undefined) query.set("chunkOverlap", String(chunking.overlap));

@@ -25,6 +25,12 @@ export const UploadQuery = z
     chunkTokens: z.coerce.number().int().min(8).max(8192).optional(),
     chunkOverlap: z.coerce.number().int().min(0).optional(),
     format: SourceFormat.default("auto"),
+    /** Field of each row holding its pre-computed dense vector (see `vectors` of `POST /v1/jobs`). */
+    vectorField: z.string().min(1).optional(),
+    /** Field holding its sparse vector `{indices, values}` (default: computed from the text). */
+    sparseVectorField: z.string().min(1).optional(),
+    /** The model that made the dense vectors; a collection of another model is refused. */
+    vectorModel: z.string().min(1).optional(),
     /** The file's text encoding when it is not UTF-8. */
     encoding: SourceEncoding.optional(),
     /** CSV/TSV cell separator (default `,` or a tab). */
@@ -87,6 +93,15 @@ function uploadOptions(query: UploadQuery) {
       ? { payload: { include: list(query.include), exclude: list(query.exclude) } }
       : {}),
     ...(chunking ? { chunking } : {}),
+    ...(query.vectorField || query.sparseVectorField || query.vectorModel
+      ? {
+          vectors: {
+            dense: query.vectorField,
+            ...(query.sparseVectorField ? { sparse: query.sparseVectorField } : {}),
+            ...(query.vectorModel ? { model: query.vectorModel } : {}),
+          },
+        }
+      : {}),
   });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({

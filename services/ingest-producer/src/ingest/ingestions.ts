@@ -44,7 +44,25 @@ export async function submitIngestion(deps: IngestDeps, request: ReadRequest): P
   if (source.type === "file") await resolveDataFile(source.path, deps.sources.dataDirs);
   if (source.type === "url") await checkUrlSource(new URL(source.url), deps.sources.urlAllowHosts);
   if (source.type === "hf") parseSplit(source.split);
+  if (request.vectors && request.chunking) {
+    throw new AppError(
+      "BAD_REQUEST",
+      "pre-computed vectors belong to whole rows: chunking cannot be used with vectors",
+      {
+        details: { issues: [{ path: "body.chunking", message: "remove chunking or vectors" }] },
+      },
+    );
+  }
   const { models } = await deps.resolveCollection(request.collection);
+  const maker = request.vectors?.model;
+  if (maker && maker !== models.dense) {
+    throw new AppError(
+      "CONFLICT",
+      `the vectors were made by "${maker}" but collection "${request.collection}" holds ${models.dense} vectors ` +
+        `(${models.denseDim} dimensions), the model the query service embeds queries with`,
+      { details: { path: "body.vectors.model" } },
+    );
+  }
 
   const id = newIngestionId();
   const now = Date.now();

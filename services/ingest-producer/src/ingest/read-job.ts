@@ -111,7 +111,7 @@ export async function processReadJob(
   }
   const opened = source;
   guard.watchBytes(() => opened.bytes().read);
-  const mapRow = createRowMapper(request, opened.key);
+  const mapRow = createRowMapper(request, opened.key, models.denseDim);
   await deps.redis.hset(keys.hash, {
     reader: JSON.stringify(opened.reader),
     ...(opened.rowsTotal !== undefined ? { rowsTotal: opened.rowsTotal } : {}),

@@ -88,3 +88,47 @@ describe("neededColumns", () => {
     expect(neededColumns({ text: ["a", "b"] })).toBeUndefined();
   });
 });
+
+describe("createRowMapper with pre-computed vectors", () => {
+  const mapper = createRowMapper(
+    { text: "t", vectors: { dense: "emb", sparse: "sp" }, payload: { exclude: ["x"] } },
+    "file:v.jsonl",
+    3,
+  );
+  const map = (value: unknown) => mapper({ line: 4, bytes: 10, value });
+
+  it("carries checked vectors with the row and leaves them out of the payload", () => {
+    expect(map({ t: "a", emb: [0.1, 0.2, 0.3], sp: { indices: [1, 5], values: [0.5, 2] }, keep: 1 })).toEqual(
+      {
+        rows: [
+          {
+            rowId: "file:v.jsonl#4",
+            line: 4,
+            chunk: 0,
+            text: "a",
+            payload: { t: "a", keep: 1 },
+            vectors: { dense: [0.1, 0.2, 0.3], sparse: { indices: [1, 5], values: [0.5, 2] } },
+          },
+        ],
+      },
+    );
+  });
+
+  it("skips a row whose vectors do not fit, naming the field and the expected size", () => {
+    const sp = { indices: [1], values: [1] };
+    expect(map({ t: "a", emb: [1, 2], sp })).toEqual({
+      skip: "invalid_vector",
+      message: `dense vector field "emb" has 2 numbers; the collection's dense vectors have 3`,
+    });
+    expect(map({ t: "a", sp })).toMatchObject({
+      skip: "invalid_vector",
+      message: expect.stringMatching(/missing/),
+    });
+    expect(map({ t: "a", emb: [1, "2", 3], sp })).toMatchObject({ skip: "invalid_vector" });
+    expect(map({ t: "a", emb: [1, 2, 3] })).toMatchObject({ rows: [{ vectors: { dense: [1, 2, 3] } }] });
+    expect(map({ t: "a", emb: [1, 2, 3], sp: { indices: [1, 2], values: [1] } })).toMatchObject({
+      skip: "invalid_vector",
+      message: expect.stringMatching(/sparse vector field "sp"/),
+    });
+  });
+});

@@ -14,7 +14,8 @@ export type SkipReason =
   | "too_deeply_nested"
   | "invalid_utf8"
   | "malformed_csv"
-  | "invalid_value";
+  | "invalid_value"
+  | "invalid_vector";
 
 /**
  * One row as a reader produced it: parsed (`value`) or already known bad (`skip`).
