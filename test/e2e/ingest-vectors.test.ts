@@ -1,4 +1,7 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { writeVectorSet } from "../../services/ingest-producer/src/testing/vector-set.js";
 import { makeTempDir, startQdrantLocalProcess } from "../src/harness/index.js";
 import {
   collectionName,
@@ -88,6 +91,50 @@ describe("pre-computed vectors end to end", () => {
       if (row.sp) expect(vector?.sparse).toEqual(row.sp);
       else expect((vector?.sparse as { indices: number[] }).indices.length).toBeGreaterThan(0);
     }
+  });
+
+  it("ingests the tutorial's vector set (npy + sparse + payload) without the models, vectors back unchanged", async () => {
+    const set = writeVectorSet(dataDir, 60, DIM);
+    const collection = collectionName("vecset");
+    const id = await submitJob(stack.producer, {
+      collection,
+      source: {
+        type: "vectors",
+        dense: "dense_vectors.npy",
+        sparse: "sparse_vectors.json",
+        payload: "payload.json",
+      },
+      text: "description",
+      id: "id",
+    });
+    const job = await waitForJob(stack.producer, id);
+    expect(job.rows).toMatchObject({ read: 60, skipped: 0, upserted: 60, failed: 0, pending: 0 });
+    const stored = await storedVectors(collection);
+    expect(stored.size).toBe(60);
+    set.payload.forEach((payload, i) => {
+      const vector = stored.get(payload.id);
+      expect(vector?.payloadKeys).toEqual(["description", "id", "name"]);
+      expect(vector?.sparse).toEqual(set.sparse[i]);
+      vector?.dense.forEach((x, d) => {
+        expect(x).toBeCloseTo(set.dense[i]?.[d] as number, 6);
+      });
+    });
+    // A matrix of another width is refused before anything is queued, naming the file and both sizes.
+    mkdirSync(join(dataDir, "narrow"));
+    writeVectorSet(join(dataDir, "narrow"), 2, 4);
+    const narrow = await fetch(`${stack.producer.url}/v1/jobs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        collection,
+        source: { type: "vectors", dense: "narrow/dense_vectors.npy", payload: "narrow/payload.json" },
+        text: "description",
+      }),
+    });
+    expect(narrow.status).toBe(400);
+    expect(((await narrow.json()) as { error: { message: string } }).error.message).toBe(
+      `narrow/dense_vectors.npy has rows of 4 numbers; collection "${collection}" holds offline/use-lite vectors of ${DIM}`,
+    );
   });
 
   it("refuses vectors made by another model than the collection's, and vectors with chunking", async () => {

@@ -35,6 +35,7 @@ export {
   UploadSource,
   UrlSource,
   VectorFields,
+  VectorSetSource,
 } from "./ingest-request.js";
 export {
   type BatchJobOptionsInput,

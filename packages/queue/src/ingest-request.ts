@@ -110,7 +110,28 @@ export const HfSource = z
   })
   .meta({ id: "HfSource" });
 
-export const IngestSource = z.discriminatedUnion("type", [FileSource, UrlSource, InlineSource, HfSource]);
+/**
+ * A vector set in the first tutorial's "processed data" layout, files under the data directories zipped by
+ * position: `dense` a float32 `.npy` matrix (one row per point), `sparse` a JSON array of `{indices, values}`,
+ * `payload` a JSON array of objects. Stored as they are (the request's `text` still names the text field).
+ */
+export const VectorSetSource = z
+  .strictObject({
+    type: z.literal("vectors"),
+    dense: z.string().min(1),
+    sparse: z.string().min(1).optional(),
+    payload: z.string().min(1),
+  })
+  .meta({ id: "VectorSetSource" });
+export type VectorSetSource = z.infer<typeof VectorSetSource>;
+
+export const IngestSource = z.discriminatedUnion("type", [
+  FileSource,
+  UrlSource,
+  InlineSource,
+  HfSource,
+  VectorSetSource,
+]);
 export type IngestSource = z.infer<typeof IngestSource>;
 
 /**
@@ -141,6 +162,7 @@ export const ReadSource = z.discriminatedUnion("type", [
   UrlSource,
   InlineSource,
   HfSource,
+  VectorSetSource,
   UploadSource,
 ]);
 export type ReadSource = z.infer<typeof ReadSource>;

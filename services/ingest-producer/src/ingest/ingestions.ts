@@ -19,6 +19,7 @@ import { createRowMapper } from "../rows/map-row.js";
 import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
 import { checkUrlSource } from "../sources/url-source.js";
+import { vectorSetShape } from "../sources/vector-set-source.js";
 import { INDEX_KEPT, type IngestDeps, TERMINAL_STATES } from "./ingest-deps.js";
 import { describeIngestion, type IngestionView, type LiveCounts } from "./ingestion-view.js";
 import { removePendingBatches } from "./remove-pending.js";
@@ -54,6 +55,18 @@ export async function submitIngestion(deps: IngestDeps, request: ReadRequest): P
     );
   }
   const { models } = await deps.resolveCollection(request.collection);
+  if (source.type === "vectors") {
+    // Checked before anything is queued: every row of a matrix of the wrong width would fail.
+    const matrix = await vectorSetShape(source, deps.sources.dataDirs);
+    if (matrix.cols !== models.denseDim) {
+      throw new AppError(
+        "BAD_REQUEST",
+        `${source.dense} has rows of ${matrix.cols} numbers; collection "${request.collection}" holds ` +
+          `${models.dense} vectors of ${models.denseDim}`,
+        { details: { path: "body.source.dense" } },
+      );
+    }
+  }
   const maker = request.vectors?.model;
   if (maker && maker !== models.dense) {
     throw new AppError(
@@ -237,7 +250,10 @@ function describeSource(request: ReadRequest): string {
         dataset: source.dataset,
         config: source.config,
         split: source.split,
+        ...(source.via ? { via: source.via } : {}),
       });
+    case "vectors":
+      return JSON.stringify(source);
     case "upload":
       return JSON.stringify({
         type: "upload",

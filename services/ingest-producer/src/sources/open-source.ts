@@ -6,6 +6,7 @@ import { openInlineSource } from "./inline-source.js";
 import type { OpenedSource } from "./raw-record.js";
 import { openUploadSource } from "./upload-source.js";
 import { openUrlSource, type UrlPolicy } from "./url-source.js";
+import { openVectorSetSource } from "./vector-set-source.js";
 
 /** Where sources may come from and how large rows may be: built once from the producer's config. */
 export interface SourcePolicy {
@@ -42,6 +43,8 @@ export function openSource(
       return source.via === "parquet"
         ? openHfParquetSource(source, hfPolicy(policy), signal, columns)
         : openHfSource(source, hfPolicy(policy), signal);
+    case "vectors":
+      return openVectorSetSource(source, filePolicy(policy));
     case "upload":
       return openUploadSource(source, policy, columns);
   }
