@@ -104,6 +104,27 @@ describe("readCsv", () => {
   });
 });
 
+describe("readCsv memory", () => {
+  it("keeps memory flat on a large generated stream (~200 MB; records are not accumulated)", async () => {
+    async function* generated(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from("id,text\n");
+      const line = (i: number) => `${i},"${"z".repeat(1000)}, with a comma"\n`;
+      for (let block = 0; block < 800; block++) {
+        yield Buffer.from(Array.from({ length: 256 }, (_, i) => line(block * 256 + i)).join(""));
+      }
+    }
+    const before = process.memoryUsage().rss;
+    let rows = 0;
+    let peak = before;
+    for await (const record of readCsv(generated(), { delimiter: ",", maxRowBytes: 4096, name: "big" })) {
+      if ("value" in record) rows += 1;
+      if (rows % 20_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    expect(rows).toBe(204_800);
+    expect(peak - before).toBeLessThan(150 * 1024 * 1024);
+  });
+});
+
 describe("CSV files", () => {
   let dir: string;
   beforeAll(async () => {
