@@ -113,14 +113,18 @@ export const HfSource = z
 /**
  * A vector set in the first tutorial's "processed data" layout, files under the data directories zipped by
  * position: `dense` a float32 `.npy` matrix (one row per point), `sparse` a JSON array of `{indices, values}`,
- * `payload` a JSON array of objects. Stored as they are (the request's `text` still names the text field).
+ * `payload` a JSON array of objects; or `archive`, a tarball holding them. Stored as they are (the request's `text`
+ * still names the text field).
  */
 export const VectorSetSource = z
   .strictObject({
     type: z.literal("vectors"),
-    dense: z.string().min(1),
+    /** The three files, or `archive`. */
+    dense: z.string().min(1).optional(),
     sparse: z.string().min(1).optional(),
-    payload: z.string().min(1),
+    payload: z.string().min(1).optional(),
+    /** A `.tar.gz` (or `.tar`) holding `dense_vectors.npy`, `payload.json` and optionally `sparse_vectors.json`. */
+    archive: z.string().min(1).optional(),
   })
   .meta({ id: "VectorSetSource" });
 export type VectorSetSource = z.infer<typeof VectorSetSource>;

@@ -58,7 +58,7 @@ export async function submitIngestion(deps: IngestDeps, request: ReadRequest): P
   if (source.type === "vectors") {
     // Checked before anything is queued: every row of a matrix of the wrong width would fail.
     const matrix = await vectorSetShape(source, deps.sources.dataDirs);
-    if (matrix.cols !== models.denseDim) {
+    if (matrix && matrix.cols !== models.denseDim) {
       throw new AppError(
         "BAD_REQUEST",
         `${source.dense} has rows of ${matrix.cols} numbers; collection "${request.collection}" holds ` +

@@ -44,7 +44,7 @@ export function openSource(
         ? openHfParquetSource(source, hfPolicy(policy), signal, columns)
         : openHfSource(source, hfPolicy(policy), signal);
     case "vectors":
-      return openVectorSetSource(source, filePolicy(policy));
+      return openVectorSetSource(source, { ...filePolicy(policy), scratchDir: policy.uploadDir });
     case "upload":
       return openUploadSource(source, policy, columns);
   }

@@ -1,14 +1,20 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { create } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { npyBytes, writeVectorSet } from "../testing/vector-set.js";
 import type { RawRecord } from "./raw-record.js";
-import { openVectorSetSource, VECTOR_SET_FIELDS, vectorSetShape } from "./vector-set-source.js";
+import {
+  checkVectorSetSource,
+  openVectorSetSource,
+  VECTOR_SET_FIELDS,
+  vectorSetShape,
+} from "./vector-set-source.js";
 
 let dir: string;
 let set: ReturnType<typeof writeVectorSet>;
-const policy = () => ({ dataDirs: [dir], maxRowBytes: 10_000 });
+const policy = () => ({ dataDirs: [dir], maxRowBytes: 10_000, scratchDir: path.join(dir, ".scratch") });
 const source = {
   type: "vectors" as const,
   dense: "dense_vectors.npy",
@@ -45,6 +51,43 @@ describe("vector sets (dense_vectors.npy + sparse_vectors.json + payload.json)",
       },
     });
     expect(opened.bytes().read).toBe(opened.bytes().total);
+  });
+
+  it("reads the three from a .tar.gz (members found in any folder) and removes the unpacked copy after", async () => {
+    await mkdir(path.join(dir, "bundle", "startups"), { recursive: true });
+    for (const name of ["dense_vectors.npy", "sparse_vectors.json", "payload.json"])
+      await copyFile(path.join(dir, name), path.join(dir, "bundle", "startups", name));
+    await create({ gzip: true, file: path.join(dir, "set.tar.gz"), cwd: path.join(dir, "bundle") }, [
+      "startups",
+    ]);
+    const opened = await openVectorSetSource({ type: "vectors", archive: "set.tar.gz" }, policy());
+    const records = await drain(opened.records);
+    expect(records).toHaveLength(40);
+    expect(records[39]).toMatchObject({
+      line: 39,
+      value: { ...set.payload[39], [VECTOR_SET_FIELDS.dense]: set.dense[39] },
+    });
+    expect(await readdir(path.join(dir, ".scratch"))).toEqual([]);
+    // A link named like a member is not followed out of the archive.
+    await mkdir(path.join(dir, "linked"));
+    await copyFile(path.join(dir, "dense_vectors.npy"), path.join(dir, "linked", "dense_vectors.npy"));
+    await symlink("/etc/hostname", path.join(dir, "linked", "payload.json"));
+    await create({ file: path.join(dir, "linked.tar"), cwd: path.join(dir, "linked") }, ["."]);
+    await expect(
+      openVectorSetSource({ type: "vectors", archive: "linked.tar" }, policy()),
+    ).rejects.toMatchObject({
+      message: "linked.tar holds no payload.json",
+    });
+    await writeFile(path.join(dir, "junk.tar.gz"), "not a tarball");
+    await expect(
+      openVectorSetSource({ type: "vectors", archive: "junk.tar.gz" }, policy()),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(() => checkVectorSetSource({ type: "vectors", archive: "a", dense: "b" })).toThrow(
+      /either dense and payload/,
+    );
+    expect(() => checkVectorSetSource({ type: "vectors", dense: "b" })).toThrow(/either dense and payload/);
   });
 
   it("fails, naming both files, when they disagree on the number of rows", async () => {
