@@ -41,7 +41,12 @@ export type CsvColumnType = z.infer<typeof CsvColumnType>;
 export const CsvOptions = z
   .strictObject({
     /** Cell separator; default `,` for CSV and a tab for TSV. */
-    delimiter: z.string().min(1).max(4).optional(),
+    delimiter: z
+      .string()
+      .min(1)
+      .max(4)
+      .regex(/^[^\r\n"]+$/, "a cell separator other than a newline or a quote")
+      .optional(),
     /** Quote character; default `"`. */
     quote: z.string().length(1).optional(),
     /** Column name to type (`number`, `integer`, `boolean`, `json`); an empty typed cell becomes null. */

@@ -2,7 +2,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { CsvColumnType, IngestRequest, SourceEncoding, SourceFormat } from "@hybrid/queue";
+import { CsvColumnType, CsvOptions, IngestRequest, SourceEncoding, SourceFormat } from "@hybrid/queue";
 import { type AppEnv, AppError } from "@hybrid/service-kit";
 import type { IngestDeps } from "../ingest/ingest-deps.js";
 import { IngestionView } from "../ingest/ingestion-view.js";
@@ -34,7 +34,7 @@ export const UploadQuery = z
     /** The file's text encoding when it is not UTF-8. */
     encoding: SourceEncoding.optional(),
     /** CSV/TSV cell separator (default `,` or a tab). */
-    delimiter: z.string().min(1).max(4).optional(),
+    delimiter: CsvOptions.shape.delimiter,
     /** CSV/TSV column types, comma-separated `column:type` (`year:integer,score:number`). */
     columnTypes: z.string().optional(),
     /** The file's name, shown in job views; its extension names the format (`.jsonl`, `.csv`, `.tsv`). Gzip is recognised from the bytes. */

@@ -105,11 +105,13 @@ describe("readCsv", () => {
 });
 
 describe("readCsv memory", () => {
-  it("keeps memory flat on a large generated stream (~200 MB; records are not accumulated)", async () => {
+  it("keeps memory flat on a large generated stream (~100 MB; records are not accumulated)", {
+    timeout: 30_000,
+  }, async () => {
     async function* generated(): AsyncGenerator<Uint8Array> {
       yield Buffer.from("id,text\n");
       const line = (i: number) => `${i},"${"z".repeat(1000)}, with a comma"\n`;
-      for (let block = 0; block < 800; block++) {
+      for (let block = 0; block < 400; block++) {
         yield Buffer.from(Array.from({ length: 256 }, (_, i) => line(block * 256 + i)).join(""));
       }
     }
@@ -120,7 +122,7 @@ describe("readCsv memory", () => {
       if ("value" in record) rows += 1;
       if (rows % 20_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
     }
-    expect(rows).toBe(204_800);
+    expect(rows).toBe(102_400);
     expect(peak - before).toBeLessThan(150 * 1024 * 1024);
   });
 });

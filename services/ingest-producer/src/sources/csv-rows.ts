@@ -1,6 +1,6 @@
 import type { CsvOptions } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
-import { type CsvError, type Info, parse } from "csv-parse";
+import { type CsvError, type Info, type Parser, parse } from "csv-parse";
 import { convertColumns } from "./csv-types.js";
 import { invalidUtf8Record, type RawRecord, valueRecord } from "./raw-record.js";
 
@@ -25,53 +25,62 @@ export async function* readCsv(
   // file holds a literal U+FFFD somewhere before it (then the two cannot be told apart and the row is kept).
   let literalReplacement = false;
   let tail = Buffer.alloc(0);
-  const parser = parse({
-    bom: true,
-    columns: (names: string[]) => {
-      checkTypedColumns(names, options.csv, options.name);
-      return names;
-    },
-    delimiter: options.csv?.delimiter ?? options.delimiter,
-    quote: options.csv?.quote ?? '"',
-    // A stray quote (`4,"x"y`) is kept as text instead of opening a quote that swallows the following lines.
-    relax_quotes: true,
-    record_delimiter: ["\r\n", "\n", "\r"],
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    max_record_size: options.maxRowBytes,
-    raw: true,
-    info: true,
-    on_record: ({ record, raw, info }: { record: Record<string, string>; raw: string; info: Info }) => {
-      const bytes = info.bytes - bytesBefore;
-      bytesBefore = info.bytes;
-      const line = lines.lineOf(info.bytes) - innerBreaks(record);
-      if (!literalReplacement && raw.includes("\uFFFD")) ready.push(invalidUtf8Record(line, bytes, "record"));
-      else {
-        const converted = convertColumns(record, options.csv?.types);
-        ready.push(
-          "problem" in converted
-            ? { line, bytes, skip: "invalid_value", message: converted.problem }
-            : valueRecord(line, bytes, converted.value),
-        );
-      }
-      return null;
-    },
-    on_skip: (error: CsvError | undefined) => {
-      if (error?.code === "CSV_MAX_RECORD_SIZE") {
-        failure ??= error;
+  let parser: Parser;
+  try {
+    parser = parse({
+      bom: true,
+      columns: (names: string[]) => {
+        checkTypedColumns(names, options.csv, options.name);
+        return names;
+      },
+      delimiter: options.csv?.delimiter ?? options.delimiter,
+      quote: options.csv?.quote ?? '"',
+      // A stray quote (`4,"x"y`) is kept as text instead of opening a quote that swallows the following lines.
+      relax_quotes: true,
+      record_delimiter: ["\r\n", "\n", "\r"],
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      max_record_size: options.maxRowBytes,
+      raw: true,
+      info: true,
+      on_record: ({ record, raw, info }: { record: Record<string, string>; raw: string; info: Info }) => {
+        const bytes = info.bytes - bytesBefore;
+        bytesBefore = info.bytes;
+        const line = lines.lineOf(info.bytes) - innerBreaks(record);
+        if (!literalReplacement && raw.includes("\uFFFD"))
+          ready.push(invalidUtf8Record(line, bytes, "record"));
+        else {
+          const converted = convertColumns(record, options.csv?.types);
+          ready.push(
+            "problem" in converted
+              ? { line, bytes, skip: "invalid_value", message: converted.problem }
+              : valueRecord(line, bytes, converted.value),
+          );
+        }
+        return null;
+      },
+      on_skip: (error: CsvError | undefined) => {
+        if (error?.code === "CSV_MAX_RECORD_SIZE") {
+          failure ??= error;
+          return undefined;
+        }
+        const line = lines.lineOf(parser.info.bytes);
+        bytesBefore = parser.info.bytes;
+        ready.push({
+          line,
+          bytes: 0,
+          skip: "malformed_csv",
+          message: error?.message.replace(/ on line \d+| at line \d+/, "") ?? "malformed record",
+        });
         return undefined;
-      }
-      const line = lines.lineOf(parser.info.bytes);
-      bytesBefore = parser.info.bytes;
-      ready.push({
-        line,
-        bytes: 0,
-        skip: "malformed_csv",
-        message: error?.message.replace(/ on line \d+| at line \d+/, "") ?? "malformed record",
-      });
-      return undefined;
-    },
-  });
+      },
+    });
+  } catch (error) {
+    throw new AppError("BAD_REQUEST", `invalid CSV settings: ${(error as Error).message}`, {
+      retryable: false,
+      details: { path: "source.csv" },
+    });
+  }
   parser.on("error", (error) => {
     failure ??= error;
   });
