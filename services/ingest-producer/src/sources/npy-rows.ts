@@ -23,6 +23,8 @@ export async function readNpyHeader(file: string, name: string): Promise<NpyMatr
     const major = start[6] ?? 0;
     const headerLength = major === 1 ? start.readUInt16LE(8) : start.readUInt32LE(8);
     const headerStart = major === 1 ? 10 : 12;
+    // numpy writes headers of a few hundred bytes; a larger length is a damaged file, not something to allocate.
+    if (major < 1 || major > 3 || headerLength > 65_536) throw badNpy(name, "its header is damaged");
     const header = Buffer.alloc(headerLength);
     await handle.read(header, 0, headerLength, headerStart);
     const text = header.toString("latin1");

@@ -107,6 +107,14 @@ describe("vector sets (dense_vectors.npy + sparse_vectors.json + payload.json)",
       code: "BAD_REQUEST",
       message: "bad.npy cannot be read as the dense vectors: it is not a .npy file",
     });
+    const damaged = Buffer.concat([
+      Buffer.from("\x93NUMPY", "latin1"),
+      Buffer.from([2, 0, 0xff, 0xff, 0xff, 0x7f]),
+    ]);
+    await writeFile(path.join(dir, "damaged.npy"), damaged);
+    await expect(vectorSetShape({ ...source, dense: "damaged.npy" }, [dir])).rejects.toMatchObject({
+      message: "damaged.npy cannot be read as the dense vectors: its header is damaged",
+    });
     const f64 = npyBytes([[1, 2]], 2);
     f64.write("<f8", f64.indexOf("<f4"), "latin1");
     await writeFile(path.join(dir, "f64.npy"), f64);
