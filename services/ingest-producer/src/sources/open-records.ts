@@ -20,7 +20,7 @@ export interface OpenRecordsOptions {
   maxRowBytes: number;
 }
 
-export const FORMAT_LIBRARY: Record<Exclude<DataFormat, "auto">, string> = {
+const FORMAT_LIBRARY: Record<Exclude<DataFormat, "auto">, string> = {
   jsonl: "built-in JSON Lines splitter",
   json: "built-in JSON array scanner",
   csv: "csv-parse",
