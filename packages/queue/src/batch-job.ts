@@ -1,6 +1,23 @@
 import { CollectionName } from "@hybrid/config";
 import { z } from "zod";
 
+/** A sparse vector as Qdrant takes it: parallel lists of token indices and weights. */
+export const SparseVector = z
+  .object({
+    indices: z.array(z.number().int().nonnegative()),
+    values: z.array(z.number()),
+  })
+  .refine((v) => v.indices.length === v.values.length, { message: "indices and values differ in length" });
+export type SparseVector = z.infer<typeof SparseVector>;
+
+/** Vectors a row brought with it: the worker stores them as they are instead of computing them. */
+export const RowVectors = z.object({
+  dense: z.array(z.number()).min(1),
+  /** Absent: the worker computes the sparse vector from the text. */
+  sparse: SparseVector.optional(),
+});
+export type RowVectors = z.infer<typeof RowVectors>;
+
 /** One row (or one chunk of a long row) ready to embed. */
 export const BatchRow = z.object({
   /** Stable row id: the `id` field's value, or `<source>#<row number>`. */
@@ -13,6 +30,8 @@ export const BatchRow = z.object({
   text: z.string().min(1),
   /** Payload stored with the point. */
   payload: z.record(z.string(), z.unknown()),
+  /** Pre-computed vectors (the request's `vectors`); the worker's models are not run for what is given. */
+  vectors: RowVectors.optional(),
 });
 export type BatchRow = z.infer<typeof BatchRow>;
 

@@ -1,4 +1,13 @@
-export { BatchJob, BatchResult, BatchRow, batchJobId, InferenceMode, ModelSpec } from "./batch-job.js";
+export {
+  BatchJob,
+  BatchResult,
+  BatchRow,
+  batchJobId,
+  InferenceMode,
+  ModelSpec,
+  RowVectors,
+  SparseVector,
+} from "./batch-job.js";
 export {
   closeQueueConnection,
   clusterOptions,
@@ -18,6 +27,8 @@ export {
 } from "./ingest-jobs.js";
 export {
   Chunking,
+  CsvColumnType,
+  CsvOptions,
   FileSource,
   HfSource,
   IngestRequest,
@@ -27,9 +38,12 @@ export {
   ReadRequest,
   ReadSource,
   SourceEncoding,
+  SourceFormat,
   SPLIT_PATTERN,
   UploadSource,
   UrlSource,
+  VectorFields,
+  VectorSetSource,
 } from "./ingest-request.js";
 export {
   type BatchJobOptionsInput,

@@ -48,6 +48,29 @@ describe("IngestRequest", () => {
     expect(wrong.error?.issues[0]?.message).toMatch(/latin1/);
   });
 
+  it("takes CSV settings and formats, refusing a delimiter that would split records", () => {
+    const request = (source: Record<string, unknown>) =>
+      IngestRequest.safeParse({
+        collection: "c",
+        source: { type: "file", path: "a.csv", ...source },
+        text: "t",
+      });
+    expect(request({ format: "tsv", csv: { delimiter: ";", types: { n: "integer" } } }).success).toBe(true);
+    expect(request({ format: "parquet" }).success).toBe(true);
+    expect(request({ csv: { delimiter: "\n" } }).error?.issues[0]?.path).toEqual([
+      "source",
+      "csv",
+      "delimiter",
+    ]);
+    expect(request({ csv: { types: { n: "date" } } }).error?.issues[0]?.path).toEqual([
+      "source",
+      "csv",
+      "types",
+      "n",
+    ]);
+    expect(request({ format: "xml" }).error?.issues[0]?.path).toEqual(["source", "format"]);
+  });
+
   it("refuses unknown fields anywhere in the request, naming them", () => {
     const base = { collection: "c", source: { type: "rows", rows: [{ a: 1 }] }, text: "{a}" };
     for (const [request, path, key] of [

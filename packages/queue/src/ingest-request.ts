@@ -25,21 +25,52 @@ export const SourceEncoding = z
 export type SourceEncoding = z.infer<typeof SourceEncoding>;
 
 /**
+ * How a body is read. `auto` goes by the name's extension (`.jsonl`/`.ndjson`, `.csv`, `.tsv`/`.tab`, `.parquet`,
+ * after any compression suffix) and then by the content.
+ */
+export const SourceFormat = z
+  .enum(["auto", "jsonl", "json", "csv", "tsv", "parquet"])
+  .meta({ id: "SourceFormat" });
+export type SourceFormat = z.infer<typeof SourceFormat>;
+
+/** The type a CSV column's cells are read as; cells are strings unless a column is given another type. */
+export const CsvColumnType = z.enum(["string", "number", "integer", "boolean", "json"]);
+export type CsvColumnType = z.infer<typeof CsvColumnType>;
+
+/** CSV and TSV settings; the first record is always the header. */
+export const CsvOptions = z
+  .strictObject({
+    /** Cell separator; default `,` for CSV and a tab for TSV. */
+    delimiter: z
+      .string()
+      .min(1)
+      .max(4)
+      .regex(/^[^\r\n"]+$/, "a cell separator other than a newline or a quote")
+      .optional(),
+    /** Quote character; default `"`. */
+    quote: z.string().length(1).optional(),
+    /** Column name to type (`number`, `integer`, `boolean`, `json`); an empty typed cell becomes null. */
+    types: z.record(z.string().min(1), CsvColumnType).optional(),
+  })
+  .meta({ id: "CsvOptions" });
+export type CsvOptions = z.infer<typeof CsvOptions>;
+
+/**
  * Deepest nesting of objects and arrays in an inline row. Deeper rows would overflow the stack of whatever walks
  * them (JSON encoding in the queue, Qdrant's parser, which stops at 128 levels for the whole request).
  */
 export const MAX_ROW_NESTING = 64;
 
-/** A JSON Lines or JSON-array file under one of the producer's data directories (`.gz` is gunzipped). */
+/** A JSON Lines, JSON-array, CSV or TSV file under one of the producer's data directories (`.gz` is gunzipped). */
 export const FileSource = z
   .strictObject({
     type: z.literal("file"),
     /** Absolute, or relative to the first data directory. */
     path: z.string().min(1),
-    /** `auto` looks at the first non-blank byte: `[` means a JSON array, anything else JSON Lines. */
-    format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+    format: SourceFormat.default("auto"),
     /** The file's text encoding when it is not UTF-8 (`latin1`, `utf-16le`, ...). */
     encoding: SourceEncoding.optional(),
+    csv: CsvOptions.optional(),
   })
   .meta({ id: "FileSource" });
 
@@ -48,9 +79,10 @@ export const UrlSource = z
   .strictObject({
     type: z.literal("url"),
     url: z.url({ protocol: /^https?$/ }),
-    format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+    format: SourceFormat.default("auto"),
     /** The body's text encoding when it is not UTF-8 (`latin1`, `utf-16le`, ...). */
     encoding: SourceEncoding.optional(),
+    csv: CsvOptions.optional(),
   })
   .meta({ id: "UrlSource" });
 
@@ -65,7 +97,7 @@ export const InlineSource = z
 /** `train`, `train[0:100]`, `train[:5%]`, `train[10%:20%]`, `train[-50:]`. */
 export const SPLIT_PATTERN = /^[\w.-]+(\[-?\d*%?:-?\d*%?\])?$/;
 
-/** A Hugging Face dataset read page by page from the datasets-server rows API. */
+/** A Hugging Face dataset split, read through the datasets-server (rows API or Parquet files). */
 export const HfSource = z
   .strictObject({
     type: z.literal("hf"),
@@ -75,10 +107,40 @@ export const HfSource = z
     split: z
       .string()
       .regex(SPLIT_PATTERN, "a split name with an optional slice such as train[0:100] or train[:5%]"),
+    /**
+     * `rows`: the datasets-server rows API, 100 rows a request. `parquet`: the split's Parquet export, row group by
+     * row group with range requests (for large splits); the same row ids either way. Default `rows`.
+     */
+    via: z.enum(["rows", "parquet"]).optional(),
   })
   .meta({ id: "HfSource" });
 
-export const IngestSource = z.discriminatedUnion("type", [FileSource, UrlSource, InlineSource, HfSource]);
+/**
+ * A vector set in the first tutorial's "processed data" layout, files under the data directories zipped by
+ * position: `dense` a float32 `.npy` matrix (one row per point), `sparse` a JSON array of `{indices, values}`,
+ * `payload` a JSON array of objects; or `archive`, a tarball holding them. Stored as they are (the request's `text`
+ * still names the text field).
+ */
+export const VectorSetSource = z
+  .strictObject({
+    type: z.literal("vectors"),
+    /** The three files, or `archive`. */
+    dense: z.string().min(1).optional(),
+    sparse: z.string().min(1).optional(),
+    payload: z.string().min(1).optional(),
+    /** A `.tar.gz` (or `.tar`) holding `dense_vectors.npy`, `payload.json` and optionally `sparse_vectors.json`. */
+    archive: z.string().min(1).optional(),
+  })
+  .meta({ id: "VectorSetSource" });
+export type VectorSetSource = z.infer<typeof VectorSetSource>;
+
+export const IngestSource = z.discriminatedUnion("type", [
+  FileSource,
+  UrlSource,
+  InlineSource,
+  HfSource,
+  VectorSetSource,
+]);
 export type IngestSource = z.infer<typeof IngestSource>;
 
 /**
@@ -96,7 +158,9 @@ export const UploadSource = z
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     /** The body started with the gzip magic bytes. */
     gzip: z.boolean(),
-    format: z.enum(["auto", "jsonl", "json"]).default("auto"),
+    format: SourceFormat.default("auto"),
+    encoding: SourceEncoding.optional(),
+    csv: CsvOptions.optional(),
   })
   .meta({ id: "UploadSource" });
 export type UploadSource = z.infer<typeof UploadSource>;
@@ -107,12 +171,27 @@ export const ReadSource = z.discriminatedUnion("type", [
   UrlSource,
   InlineSource,
   HfSource,
+  VectorSetSource,
   UploadSource,
 ]);
 export type ReadSource = z.infer<typeof ReadSource>;
 
 /** Field path: `name` or `meta.title`. */
 const FieldPath = z.string().regex(/^[^{}\s][^{}]*$/, "a field name or dotted path");
+
+/**
+ * Where each row keeps its pre-computed vectors: `dense` (a list of numbers, of the collection's dimension) and
+ * optionally `sparse` (`{indices, values}`; absent: computed from the text). `model` names the model that made the
+ * dense vectors: a collection of another model is refused. The fields are left out of the payload.
+ */
+export const VectorFields = z
+  .strictObject({
+    dense: FieldPath,
+    sparse: FieldPath.optional(),
+    model: z.string().min(1).optional(),
+  })
+  .meta({ id: "VectorFields" });
+export type VectorFields = z.infer<typeof VectorFields>;
 
 export const Chunking = z
   .strictObject({
@@ -154,6 +233,8 @@ export const IngestRequest = z
     batchSize: z.number().int().min(1).max(4096).optional(),
     /** Split long texts into overlapping chunks; each chunk's payload points at its row. */
     chunking: Chunking.optional(),
+    /** Rows carry their own vectors: stored as they are, the models not run for them (not with `chunking`). */
+    vectors: VectorFields.optional(),
   })
   .meta({ id: "IngestRequest" });
 export type IngestRequest = z.infer<typeof IngestRequest>;

@@ -162,6 +162,47 @@ describe("embed worker", () => {
     expect(progress).toMatchObject({ batchesDone: "1", pointsUpserted: "3" });
   });
 
+  it("stores pre-computed vectors as they are, running the models only for rows without them", async () => {
+    let denseTexts: string[] = [];
+    let sparseTexts: string[] = [];
+    const s = await setup({
+      encoder: {
+        dense: {
+          embedDocuments: (t) => {
+            denseTexts = t;
+            return encoder.dense.embedDocuments(t);
+          },
+        },
+        sparse: {
+          embedDocuments: (t) => {
+            sparseTexts = t;
+            return encoder.sparse.embedDocuments(t);
+          },
+        },
+      },
+    });
+    // Unit vectors: a Cosine collection stores vectors normalised, so these come back as they went in.
+    const unit = (i: number) => Array.from({ length: models.denseDim }, (_, d) => (d === i ? 1 : 0));
+    const batch = batchOf(s, 4, texts);
+    const [first, second] = batch.rows;
+    if (!first || !second) throw new Error("batch rows missing");
+    first.vectors = { dense: unit(0), sparse: { indices: [7, 42], values: [0.5, 1.25] } };
+    second.vectors = { dense: unit(1) };
+    const jobId = batchJobId(s.ingestionId, 4);
+    await s.queue.add(EMBED_JOB, batch, { ...batchJobOptions(), jobId });
+    expect(await finished(s.queue, jobId)).toBe("completed");
+    expect(denseTexts).toEqual([texts[2]]);
+    expect(sparseTexts).toEqual([texts[1], texts[2]]);
+    const ids = batch.rows.map((row) => pointId(s.collection, row.rowId, row.chunk));
+    const stored = await qdrant.retrieve(s.collection, { ids: ids.slice(0, 2), with_vector: true });
+    const byId = new Map(stored.map((p) => [p.id, p.vector as { dense: number[]; sparse: unknown }]));
+    expect(byId.get(ids[0] as string)).toEqual({
+      dense: unit(0),
+      sparse: { indices: [7, 42], values: [0.5, 1.25] },
+    });
+    expect(byId.get(ids[1] as string)?.dense).toEqual(unit(1));
+  });
+
   it("refuses a batch built for other models at once, without retries, and records why", async () => {
     const s = await setup();
     const jobId = batchJobId(s.ingestionId, 1);

@@ -119,48 +119,54 @@ function encoderFor(batch: BatchJob, deps: Pick<BatchDeps, "encoder">): BatchEnc
 }
 
 /**
- * Both vectors of every row, as points with deterministic ids, by the collection's inference mode: `client` computes
- * dense and sparse concurrently; `mixed` computes dense and sends BM25 as a `qdrant/bm25` document; `server` sends
- * both as documents (the dense model under its Qdrant Cloud name).
+ * Both vectors of every row, as points with deterministic ids. Vectors a row brought (`vectors`) are used as they
+ * are; the rest follow the collection's inference mode: `client` computes dense and sparse concurrently; `mixed`
+ * computes dense and sends BM25 as a `qdrant/bm25` document; `server` sends both as documents (the dense model under
+ * its Qdrant Cloud name). Models run only for the rows that need them.
  */
 export async function embedRows(batch: BatchJob, deps: Pick<BatchDeps, "encoder">): Promise<HybridPoint[]> {
-  const texts = batch.rows.map((row) => row.text);
   const mode = batch.models.inference ?? "client";
-  const encoder = encoderFor(batch, deps);
-  if (!encoder) {
-    const model = cloudModelName(batch.models.dense);
-    return batch.rows.map((row) => ({
-      id: pointId(batch.collection, row.rowId, row.chunk),
-      dense: { text: row.text, model },
-      sparse: { text: row.text, model: STORE_BM25_MODEL },
-      payload: row.payload,
-    }));
-  }
-  const bm25Documents = (): SparseInput[] => texts.map((text) => ({ text, model: STORE_BM25_MODEL }));
+  const needDense = batch.rows.filter((row) => !row.vectors);
+  const needSparse = batch.rows.filter((row) => !row.vectors?.sparse);
+  const encoder =
+    needDense.length || (needSparse.length && mode === "client") ? encoderFor(batch, deps) : undefined;
+  const denseModel = cloudModelName(batch.models.dense);
+  const bm25 = (text: string): SparseInput => ({ text, model: STORE_BM25_MODEL });
   const [dense, sparse] = await Promise.all([
-    encoder.dense.embedDocuments(texts),
-    mode === "mixed" ? bm25Documents() : encoder.sparse.embedDocuments(texts),
+    encoder ? encoder.dense.embedDocuments(needDense.map((row) => row.text)) : [],
+    encoder && mode === "client" ? encoder.sparse.embedDocuments(needSparse.map((row) => row.text)) : [],
   ]).catch((error: unknown) => {
     throw new EncoderFailure(`encoder failed: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     });
   });
-  if (dense.length !== texts.length || sparse.length !== texts.length) {
+  const computedSparse = encoder && mode === "client";
+  if (
+    (encoder && dense.length !== needDense.length) ||
+    (computedSparse && sparse.length !== needSparse.length)
+  ) {
     throw new UnrecoverableError(
-      `encoder returned ${dense.length} dense and ${sparse.length} sparse vectors for ${texts.length} texts`,
+      `encoder returned ${dense.length} dense and ${sparse.length} sparse vectors for ${needDense.length} and ` +
+        `${needSparse.length} texts`,
     );
   }
-  return batch.rows.map((row, i) => {
-    const vector = dense[i] ?? [];
-    if (vector.length !== batch.models.denseDim) {
+  let nextDense = 0;
+  let nextSparse = 0;
+  return batch.rows.map((row) => {
+    const own = row.vectors?.dense;
+    const vector = own ?? (encoder ? (dense[nextDense++] ?? []) : { text: row.text, model: denseModel });
+    if (Array.isArray(vector) && vector.length !== batch.models.denseDim) {
       throw new UnrecoverableError(
         `dense vector of row ${row.rowId} (line ${row.line}) has ${vector.length} dimensions, expected ${batch.models.denseDim}`,
       );
     }
+    const sparseVector: SparseInput =
+      row.vectors?.sparse ??
+      (computedSparse ? (sparse[nextSparse++] ?? { indices: [], values: [] }) : bm25(row.text));
     return {
       id: pointId(batch.collection, row.rowId, row.chunk),
       dense: vector,
-      sparse: sparse[i] ?? { indices: [], values: [] },
+      sparse: sparseVector,
       payload: row.payload,
     };
   });

@@ -2,7 +2,7 @@ import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseCliArgs, USAGE, UsageError } from "./cli/parse-cli-args.js";
-import { renderProgress, renderSummary } from "./cli/render-progress.js";
+import { describeReader, renderProgress, renderSummary } from "./cli/render-progress.js";
 import { uploadQuery } from "./cli/upload-query.js";
 import { IngestionView } from "./ingest/ingestion-view.js";
 
@@ -34,10 +34,10 @@ async function main(): Promise<number> {
   let submitted: unknown;
   if (options.upload) {
     // The file is streamed, never held in memory; the producer spools it and reads it from there.
-    const { path: file, format } = options.upload;
+    const { path: file, read } = options.upload;
     const size = statSync(file).size;
     process.stderr.write(`uploading ${file} (${size} bytes)\n`);
-    submitted = await call("POST", `/v1/jobs/upload?${uploadQuery(options.body, file, format)}`, undefined, {
+    submitted = await call("POST", `/v1/jobs/upload?${uploadQuery(options.body, file, read)}`, undefined, {
       headers: { "content-type": "application/octet-stream", "content-length": String(size), ...auth },
       body: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
       duplex: "half",
@@ -52,9 +52,14 @@ async function main(): Promise<number> {
   const tty = process.stderr.isTTY === true;
   let lastPrinted = 0;
   let view = created;
+  let readerShown = false;
   for (;;) {
     view = IngestionView.parse(await call("GET", `/v1/jobs/${created.id}`));
     const done = ["completed", "failed", "cancelled"].includes(view.state);
+    if (view.reader && !readerShown) {
+      readerShown = true;
+      process.stderr.write(`${tty ? "\r\x1b[2K" : ""}${describeReader(view.reader)}\n`);
+    }
     if (tty) process.stderr.write(`\r\x1b[2K${renderProgress(view)}`);
     else if (done || Date.now() - lastPrinted > 5000) {
       process.stderr.write(`${renderProgress(view)}\n`);

@@ -36,7 +36,10 @@ describe("parseCliArgs", () => {
       packageRoot,
     );
     // A file that exists here is uploaded: the body has no source, the path goes to `upload`.
-    expect(file.upload).toEqual({ path: path.join(packageRoot, "package.json"), format: "auto" });
+    expect(file.upload).toEqual({
+      path: path.join(packageRoot, "package.json"),
+      read: { format: "auto" },
+    });
     expect(file.body).toEqual({
       collection: "c",
       text: "{a} {b}",
@@ -95,9 +98,50 @@ describe("parseCliArgs", () => {
       {},
       packageRoot,
     );
-    expect(uploadQuery(chunked.body, "/d/package.json", "auto").toString()).toBe(
+    expect(uploadQuery(chunked.body, "/d/package.json", { format: "auto" }).toString()).toBe(
       "collection=c&name=package.json&format=auto&text=a&text=b&exclude=x%2Cy&chunkTokens=64",
     );
+  });
+
+  it("passes CSV settings and the encoding to a remote file and to an upload", () => {
+    const flags = ["--collection", "c", "--text", "t", "--format", "csv", "--delimiter", ";"];
+    const typed = [
+      ...flags,
+      "--column-type",
+      "year:integer",
+      "--column-type",
+      "tags:json",
+      "--encoding",
+      "latin1",
+    ];
+    const remote = parseCliArgs(["remote.csv", ...typed], {}, packageRoot);
+    expect(remote.body.source).toEqual({
+      type: "file",
+      path: "remote.csv",
+      format: "csv",
+      encoding: "latin1",
+      csv: { delimiter: ";", types: { year: "integer", tags: "json" } },
+    });
+    const local = parseCliArgs(["package.json", ...typed], {}, packageRoot);
+    expect(uploadQuery(local.body, "/d/x.csv", local.upload?.read ?? { format: "auto" }).toString()).toBe(
+      "collection=c&name=x.csv&format=csv&encoding=latin1&delimiter=%3B&columnTypes=year%3Ainteger%2Ctags%3Ajson&text=t",
+    );
+    const hf = parseCliArgs(
+      ["hf:test/docs/corpus:corpus[:10]", "--collection", "c", "--text", "t", "--hf-parquet"],
+      {},
+      "/",
+    );
+    expect(hf.body.source).toEqual({
+      type: "hf",
+      dataset: "test/docs",
+      config: "corpus",
+      split: "corpus[:10]",
+      via: "parquet",
+    });
+    expect(() => parseCliArgs(["x.csv", ...flags, "--format", "xml"], {}, "/")).toThrow(
+      /--format must be one of/,
+    );
+    expect(() => parseCliArgs(["x.csv", ...flags, "--column-type", "year"], {}, "/")).toThrow(/column:type/);
   });
 
   it("explains what is missing", () => {
@@ -250,6 +294,10 @@ describe("pnpm ingest (a real CLI process against the API; a test worker stands 
       ]);
       expect(run.stderr).toContain(`uploading ${file}`);
       expect(run.stdout).toMatch(/completed in .* -> collection "uploaded"/);
+      const reader =
+        "read as jsonl by built-in JSON Lines splitter (gzip, node:zlib), format from the file name";
+      expect(run.stderr).toContain(reader);
+      expect(run.stdout).toContain(reader);
       expect(run.stdout).toContain("rows read 6, skipped 2");
       expect(run.code).toBe(0);
     } finally {

@@ -45,6 +45,17 @@ export function renderProgress(view: IngestionView, width = 24): string {
   return parts.join("  ");
 }
 
+/** `read as csv by csv-parse (gzip, node:zlib), format from the file name`: which reader, and why. */
+export function describeReader(reader: NonNullable<IngestionView["reader"]>): string {
+  const why = {
+    request: "as requested",
+    extension: "format from the file name",
+    content: "format from the content",
+  };
+  const packed = reader.compression ? ` (${reader.compression}, ${reader.decompressor ?? "?"})` : "";
+  return `read as ${reader.format} by ${reader.library}${packed}, ${why[reader.detectedBy]}`;
+}
+
 /** The closing report: outcome, counts, skipped rows by reason (and the first few), elapsed time. */
 export function renderSummary(
   view: IngestionView,
@@ -54,6 +65,7 @@ export function renderSummary(
   const ended = view.finishedAt ? Date.parse(view.finishedAt) : Date.now();
   const lines = [
     `${view.id}: ${view.state} in ${formatDuration((ended - started) / 1000)} -> collection "${view.collection}"`,
+    ...(view.reader ? [`  ${describeReader(view.reader)}`] : []),
     `  rows read ${fmt(view.rows.read)}, skipped ${fmt(view.rows.skipped)}, texts embedded ${fmt(view.chunks)}`,
     `  batches ${fmt(view.batches.done)} done, ${fmt(view.batches.failed)} failed of ${fmt(view.batches.queued)}; points upserted ${fmt(view.points.upserted)} (${fmt(view.rate.pointsPerSecond)}/s)`,
   ];

@@ -115,8 +115,29 @@ const sources = fc.oneof(
         fc.string({ maxLength: 30 }),
       ),
       format: formats,
+      csv: mostly(
+        fc.record(
+          {
+            delimiter: fc.oneof(fc.constantFrom(",", ";", "\t", "\n", '"', ""), fc.string({ maxLength: 5 })),
+            quote: fc.oneof(fc.constantFrom('"', "'", ",", "\n"), fc.string({ maxLength: 2 })),
+            types: fc.dictionary(fc.string({ maxLength: 5 }), fc.constantFrom("integer", "json", "date", "")),
+          },
+          { requiredKeys: [] },
+        ),
+        anything,
+      ),
     },
     { requiredKeys: ["type", "path"] },
+  ),
+  fc.record(
+    {
+      type: fc.constant("vectors"),
+      dense: fc.constantFrom("package.json", "src", "../x.npy", "missing.npy", "README.md"),
+      payload: fc.constantFrom("package.json", "missing.json", "/etc/passwd"),
+      sparse: mostly(fc.constantFrom("package.json", "tsconfig.json"), anything),
+      archive: fc.constantFrom("package.json", "missing.tar.gz", "../../x.tar"),
+    },
+    { requiredKeys: ["type"] },
   ),
   fc.record(
     {
@@ -153,6 +174,7 @@ const sources = fc.oneof(
         ),
         fc.string({ maxLength: 20 }),
       ),
+      via: mostly(fc.constantFrom("rows", "parquet"), anything),
     },
     { requiredKeys: ["type", "dataset", "split"] },
   ),
@@ -189,6 +211,17 @@ const jobBody = fc.oneof(
           anything,
         ),
         batchSize: mostly(fc.integer({ min: 1, max: 4096 }), anything),
+        vectors: mostly(
+          fc.record(
+            {
+              dense: fc.constantFrom("emb", "a.b", ""),
+              sparse: fc.constantFrom("sp", "{x}"),
+              model: fc.constantFrom("offline/use-lite", "other/model", ""),
+            },
+            { requiredKeys: ["dense"] },
+          ),
+          anything,
+        ),
         chunking: mostly(
           fc.record(
             { maxTokens: fc.integer({ min: 8, max: 8192 }), overlap: fc.integer({ min: 0, max: 64 }) },

@@ -2,6 +2,7 @@ import { readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getIngestion } from "../ingest/ingestions.js";
 import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
@@ -57,6 +58,72 @@ describe("POST /v1/jobs/upload (real Redis and BullMQ; a test worker stands in f
     expect(done.rows).toMatchObject({ read: 9, skipped: 0 });
     expect(done.points.upserted).toBe(9);
     expect(await spooled()).toEqual([]);
+  });
+
+  it("ingests a gzipped semicolon CSV in latin1 with typed columns; skipped rows counted with their lines", async () => {
+    const csv = 'k;t;n\nr1;"Zürich; CH";1\nr2;two;x\nr3;three\nr4;"four\nlines";4\n';
+    const query =
+      "collection=upcsv&text=t&id=k&name=rows.csv.gz&delimiter=%3B&columnTypes=n%3Ainteger&encoding=latin1";
+    const res = await upload(query, streamOf(gzipSync(Buffer.from(csv, "latin1")), 7));
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const done = await waitFor(async () => {
+      const now = await getIngestion(harness.deps, id);
+      return now.state === "completed" ? now : undefined;
+    });
+    expect(done.rows).toMatchObject({ read: 4, skipped: 2, upserted: 2, failed: 0, pending: 0 });
+    expect(done.skipped.byReason).toEqual({ invalid_value: 1, malformed_csv: 1 });
+    expect(done.reader).toEqual({
+      format: "csv",
+      detectedBy: "extension",
+      library: "csv-parse",
+      compression: "gzip",
+      decompressor: "node:zlib",
+    });
+    expect(done.skipped.first.map((s) => [s.line, s.reason])).toEqual([
+      [3, "invalid_value"],
+      [4, "malformed_csv"],
+    ]);
+    const bad = await upload("collection=c&text=t&columnTypes=n%3Adate", Buffer.from(csv));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/query.columnTypes/);
+  });
+
+  it("ingests an uploaded Parquet file of several row groups, reading only the columns it needs", async () => {
+    const n = 12;
+    const parquet = parquetWriteBuffer({
+      rowGroupSize: 5,
+      columnData: [
+        { name: "k", type: "STRING", data: Array.from({ length: n }, (_, i) => `p${i}`) },
+        {
+          name: "t",
+          type: "STRING",
+          data: Array.from({ length: n }, (_, i) => (i === 3 ? "" : `text ${i}`)),
+        },
+        { name: "tags", data: Array.from({ length: n }, (_, i) => [i, i + 1]) },
+        { name: "unused", type: "STRING", data: Array.from({ length: n }, () => "x") },
+      ],
+    });
+    const res = await upload(
+      "collection=uppq&text=t&id=k&include=tags&name=rows.parquet",
+      Buffer.from(parquet),
+    );
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const done = await waitFor(async () => {
+      const now = await getIngestion(harness.deps, id);
+      return now.state === "completed" ? now : undefined;
+    });
+    expect(done.rows).toMatchObject({
+      read: n,
+      skipped: 1,
+      upserted: n - 1,
+      failed: 0,
+      pending: 0,
+      total: n,
+    });
+    expect(done.skipped.first).toEqual([{ line: 3, reason: "empty_text", message: expect.any(String) }]);
+    expect(done.reader).toEqual({ format: "parquet", detectedBy: "extension", library: "hyparquet" });
   });
 
   it("refuses bad options with 400 naming the parameter, before reading the body", async () => {

@@ -2,7 +2,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { IngestRequest } from "@hybrid/queue";
+import { CsvColumnType, CsvOptions, IngestRequest, SourceEncoding, SourceFormat } from "@hybrid/queue";
 import { type AppEnv, AppError } from "@hybrid/service-kit";
 import type { IngestDeps } from "../ingest/ingest-deps.js";
 import { IngestionView } from "../ingest/ingestion-view.js";
@@ -24,8 +24,20 @@ export const UploadQuery = z
     exclude: z.string().optional(),
     chunkTokens: z.coerce.number().int().min(8).max(8192).optional(),
     chunkOverlap: z.coerce.number().int().min(0).optional(),
-    format: z.enum(["auto", "jsonl", "json"]).default("auto"),
-    /** The file's name, shown in job views; `.jsonl` in it means JSON Lines. Gzip is recognised from the bytes. */
+    format: SourceFormat.default("auto"),
+    /** Field of each row holding its pre-computed dense vector (see `vectors` of `POST /v1/jobs`). */
+    vectorField: z.string().min(1).optional(),
+    /** Field holding its sparse vector `{indices, values}` (default: computed from the text). */
+    sparseVectorField: z.string().min(1).optional(),
+    /** The model that made the dense vectors; a collection of another model is refused. */
+    vectorModel: z.string().min(1).optional(),
+    /** The file's text encoding when it is not UTF-8. */
+    encoding: SourceEncoding.optional(),
+    /** CSV/TSV cell separator (default `,` or a tab). */
+    delimiter: CsvOptions.shape.delimiter,
+    /** CSV/TSV column types, comma-separated `column:type` (`year:integer,score:number`). */
+    columnTypes: z.string().optional(),
+    /** The file's name, shown in job views; its extension names the format (`.jsonl`, `.csv`, `.tsv`). Gzip is recognised from the bytes. */
     name: z.string().min(1).max(255).default("upload"),
   })
   .meta({ id: "UploadQuery" });
@@ -44,7 +56,7 @@ const uploadRoute = createRoute({
   path: "/v1/jobs/upload",
   summary: "Upload a file and ingest it",
   description:
-    "The body is the file (JSON Lines or a JSON array, gzipped or not), streamed to a spool file under the producer's " +
+    "The body is the file (JSON Lines, a JSON array, CSV or TSV, gzipped or not), streamed to a spool file under the producer's " +
     "data directory (at most UPLOAD_MAX_BYTES) and read from there, so a producer crash mid-read reads it again. " +
     "Job options are query parameters. The spool file is removed when the ingestion ends.",
   security: [{ bearer: [] }, { apiKey: [] }] as Array<Record<string, string[]>>,
@@ -81,6 +93,15 @@ function uploadOptions(query: UploadQuery) {
       ? { payload: { include: list(query.include), exclude: list(query.exclude) } }
       : {}),
     ...(chunking ? { chunking } : {}),
+    ...(query.vectorField || query.sparseVectorField || query.vectorModel
+      ? {
+          vectors: {
+            dense: query.vectorField,
+            ...(query.sparseVectorField ? { sparse: query.sparseVectorField } : {}),
+            ...(query.vectorModel ? { model: query.vectorModel } : {}),
+          },
+        }
+      : {}),
   });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({
@@ -96,6 +117,32 @@ function uploadOptions(query: UploadQuery) {
   return parsed.data;
 }
 
+/** `csv` of the upload source from `delimiter` and `columnTypes`; BAD_REQUEST names a malformed type entry. */
+function csvOptions(
+  query: UploadQuery,
+): { csv: { delimiter?: string; types?: Record<string, CsvColumnType> } } | undefined {
+  if (!query.delimiter && !query.columnTypes) return undefined;
+  const types: Record<string, CsvColumnType> = {};
+  for (const entry of (query.columnTypes ?? "").split(",").filter((e) => e.trim())) {
+    const at = entry.lastIndexOf(":");
+    const type = CsvColumnType.safeParse(entry.slice(at + 1).trim());
+    if (at <= 0 || !type.success) {
+      throw new AppError(
+        "BAD_REQUEST",
+        `query.columnTypes: "${entry}" is not column:type with type one of ${CsvColumnType.options.join(", ")}`,
+        { details: { issues: [{ path: "query.columnTypes", message: "expected column:type" }] } },
+      );
+    }
+    types[entry.slice(0, at).trim()] = type.data;
+  }
+  return {
+    csv: {
+      ...(query.delimiter ? { delimiter: query.delimiter } : {}),
+      ...(Object.keys(types).length ? { types } : {}),
+    },
+  };
+}
+
 /**
  * `POST /v1/jobs/upload`: options are checked before a byte of the body is read; the body is spooled (size-capped)
  * and submitted as an `upload` source. A spool whose submission fails is removed at once.
@@ -105,6 +152,7 @@ export function mountUploadRoute(api: OpenAPIHono<AppEnv>, deps: IngestDeps): vo
   api.openapi(uploadRoute, async (c) => {
     const query = c.req.valid("query");
     const options = uploadOptions(query);
+    const csv = csvOptions(query);
     createRowMapper(options, "check");
     const announced = Number(c.req.header("content-length") ?? Number.NaN);
     if (announced > uploadMaxBytes) throw uploadTooLarge(uploadMaxBytes);
@@ -124,6 +172,8 @@ export function mountUploadRoute(api: OpenAPIHono<AppEnv>, deps: IngestDeps): vo
           sha256: spooled.sha256,
           gzip: spooled.gzip,
           format: query.format,
+          ...(query.encoding ? { encoding: query.encoding } : {}),
+          ...(csv ?? {}),
         },
       });
       const statusUrl = `/v1/jobs/${view.id}`;

@@ -1,6 +1,16 @@
 import { redactUrl, redactUrlsIn } from "@hybrid/logger";
 import { z } from "zod";
 
+export const ReaderView = z
+  .object({
+    format: z.string(),
+    detectedBy: z.enum(["request", "extension", "content"]),
+    library: z.string(),
+    compression: z.string().optional(),
+    decompressor: z.string().optional(),
+  })
+  .meta({ id: "Reader" });
+
 /** What `GET /v1/jobs/:id` answers. */
 export const IngestionView = z
   .object({
@@ -8,6 +18,8 @@ export const IngestionView = z
     collection: z.string(),
     state: z.enum(["queued", "reading", "embedding", "completed", "failed", "cancelled"]),
     source: z.record(z.string(), z.unknown()),
+    /** The reader picked once reading started: format, why (request, extension, content), library, compression. */
+    reader: ReaderView.optional(),
     createdAt: z.string(),
     startedAt: z.string().optional(),
     readDoneAt: z.string().optional(),
@@ -104,6 +116,7 @@ export function describeIngestion(
     collection: hash.collection ?? "",
     state: state.success ? state.data : "queued",
     source: shownSource(parseJson(hash.source)),
+    reader: parseReader(hash.reader),
     createdAt: iso(hash.createdAt) ?? new Date(0).toISOString(),
     startedAt: iso(hash.startedAt),
     readDoneAt: iso(hash.readDoneAt),
@@ -171,6 +184,11 @@ function parseJson(text: string | undefined): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+function parseReader(text: string | undefined): z.infer<typeof ReaderView> | undefined {
+  const parsed = ReaderView.safeParse(parseJson(text));
+  return text && parsed.success ? parsed.data : undefined;
 }
 
 function parseCollision(text: string): { line: number; earlierLine: number; rowId: string } {

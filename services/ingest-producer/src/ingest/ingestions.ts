@@ -19,6 +19,7 @@ import { createRowMapper } from "../rows/map-row.js";
 import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
 import { checkUrlSource } from "../sources/url-source.js";
+import { vectorSetShape } from "../sources/vector-set-source.js";
 import { INDEX_KEPT, type IngestDeps, TERMINAL_STATES } from "./ingest-deps.js";
 import { describeIngestion, type IngestionView, type LiveCounts } from "./ingestion-view.js";
 import { removePendingBatches } from "./remove-pending.js";
@@ -44,7 +45,37 @@ export async function submitIngestion(deps: IngestDeps, request: ReadRequest): P
   if (source.type === "file") await resolveDataFile(source.path, deps.sources.dataDirs);
   if (source.type === "url") await checkUrlSource(new URL(source.url), deps.sources.urlAllowHosts);
   if (source.type === "hf") parseSplit(source.split);
+  if (request.vectors && request.chunking) {
+    throw new AppError(
+      "BAD_REQUEST",
+      "pre-computed vectors belong to whole rows: chunking cannot be used with vectors",
+      {
+        details: { issues: [{ path: "body.chunking", message: "remove chunking or vectors" }] },
+      },
+    );
+  }
   const { models } = await deps.resolveCollection(request.collection);
+  if (source.type === "vectors") {
+    // Checked before anything is queued: every row of a matrix of the wrong width would fail.
+    const matrix = await vectorSetShape(source, deps.sources.dataDirs);
+    if (matrix && matrix.cols !== models.denseDim) {
+      throw new AppError(
+        "BAD_REQUEST",
+        `${source.dense} has rows of ${matrix.cols} numbers; collection "${request.collection}" holds ` +
+          `${models.dense} vectors of ${models.denseDim}`,
+        { details: { path: "body.source.dense" } },
+      );
+    }
+  }
+  const maker = request.vectors?.model;
+  if (maker && maker !== models.dense) {
+    throw new AppError(
+      "CONFLICT",
+      `the vectors were made by "${maker}" but collection "${request.collection}" holds ${models.dense} vectors ` +
+        `(${models.denseDim} dimensions), the model the query service embeds queries with`,
+      { details: { path: "body.vectors.model" } },
+    );
+  }
 
   const id = newIngestionId();
   const now = Date.now();
@@ -219,7 +250,10 @@ function describeSource(request: ReadRequest): string {
         dataset: source.dataset,
         config: source.config,
         split: source.split,
+        ...(source.via ? { via: source.via } : {}),
       });
+    case "vectors":
+      return JSON.stringify(source);
     case "upload":
       return JSON.stringify({
         type: "upload",

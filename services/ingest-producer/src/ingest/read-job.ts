@@ -9,9 +9,10 @@ import {
 } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { type Job, UnrecoverableError } from "bullmq";
-import { createRowMapper } from "../rows/map-row.js";
+import { createRowMapper, neededColumns } from "../rows/map-row.js";
 import { openSource } from "../sources/open-source.js";
 import type { OpenedSource, SkipReason } from "../sources/raw-record.js";
+import { VECTOR_SET_FIELDS } from "../sources/vector-set-source.js";
 import { recordPointsOf } from "./batch-points.js";
 import {
   DEFAULT_MAX_BATCH_BYTES,
@@ -102,7 +103,7 @@ export async function processReadJob(
     },
   });
   try {
-    source = await guard.step(openSource(request.source, deps.sources, guard.signal));
+    source = await guard.step(openSource(request.source, deps.sources, guard.signal, neededColumns(request)));
   } catch (error) {
     await guard.close();
     if (!guard.cancelled) throw asJobError(guard.timedOut ?? error);
@@ -111,8 +112,11 @@ export async function processReadJob(
   }
   const opened = source;
   guard.watchBytes(() => opened.bytes().read);
-  const mapRow = createRowMapper(request, opened.key);
-  if (opened.rowsTotal !== undefined) await deps.redis.hset(keys.hash, "rowsTotal", opened.rowsTotal);
+  const mapRow = createRowMapper(rowSpecOf(request), opened.key, models.denseDim);
+  await deps.redis.hset(keys.hash, {
+    reader: JSON.stringify(opened.reader),
+    ...(opened.rowsTotal !== undefined ? { rowsTotal: opened.rowsTotal } : {}),
+  });
 
   const waitForCapacity = async () => {
     for (;;) {
@@ -234,6 +238,20 @@ export async function processReadJob(
   }
   await deps.redis.hset(keys.hash, { state: "embedding", readDoneAt: Date.now() });
   return { ...counts, cancelled };
+}
+
+/** A vector set's rows carry their vectors under fixed fields: the request's `vectors` point there. */
+function rowSpecOf(request: ReadJob["request"]): ReadJob["request"] {
+  if (request.source.type !== "vectors") return request;
+  const { source } = request;
+  return {
+    ...request,
+    vectors: {
+      dense: VECTOR_SET_FIELDS.dense,
+      ...(source.sparse ? { sparse: VECTOR_SET_FIELDS.sparse } : {}),
+      ...(request.vectors?.model ? { model: request.vectors.model } : {}),
+    },
+  };
 }
 
 /** A non-retryable AppError (bad source, too large, not found) must not be retried: BullMQ's UnrecoverableError. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chunkText } from "./chunk-text.js";
-import { createRowMapper } from "./map-row.js";
+import { createRowMapper, neededColumns } from "./map-row.js";
 import { compileText } from "./text-spec.js";
 
 const rec = (value: unknown, line = 1) => ({ line, bytes: 10, value });
@@ -77,5 +77,58 @@ describe("chunkText", () => {
     expect(chunkText("a  b\nc", 5, 1)).toEqual(["a  b\nc"]);
     const chunks = chunkText("1 2 3 4 5 6 7", 3, 1);
     expect(chunks).toEqual(["1 2 3", "3 4 5", "5 6 7"]);
+  });
+});
+
+describe("neededColumns", () => {
+  it("names the top-level fields of text, id and kept payload, or none when the payload keeps everything", () => {
+    expect(
+      neededColumns({ text: "{title} {meta.body}", id: "doc.id", payload: { include: ["city"] } }),
+    ).toEqual(["title", "meta", "doc", "city"]);
+    expect(neededColumns({ text: ["a", "b"] })).toBeUndefined();
+  });
+});
+
+describe("createRowMapper with pre-computed vectors", () => {
+  const mapper = createRowMapper(
+    { text: "t", vectors: { dense: "emb", sparse: "sp" }, payload: { exclude: ["x"] } },
+    "file:v.jsonl",
+    3,
+  );
+  const map = (value: unknown) => mapper({ line: 4, bytes: 10, value });
+
+  it("carries checked vectors with the row and leaves them out of the payload", () => {
+    expect(map({ t: "a", emb: [0.1, 0.2, 0.3], sp: { indices: [1, 5], values: [0.5, 2] }, keep: 1 })).toEqual(
+      {
+        rows: [
+          {
+            rowId: "file:v.jsonl#4",
+            line: 4,
+            chunk: 0,
+            text: "a",
+            payload: { t: "a", keep: 1 },
+            vectors: { dense: [0.1, 0.2, 0.3], sparse: { indices: [1, 5], values: [0.5, 2] } },
+          },
+        ],
+      },
+    );
+  });
+
+  it("skips a row whose vectors do not fit, naming the field and the expected size", () => {
+    const sp = { indices: [1], values: [1] };
+    expect(map({ t: "a", emb: [1, 2], sp })).toEqual({
+      skip: "invalid_vector",
+      message: `dense vector field "emb" has 2 numbers; the collection's dense vectors have 3`,
+    });
+    expect(map({ t: "a", sp })).toMatchObject({
+      skip: "invalid_vector",
+      message: expect.stringMatching(/missing/),
+    });
+    expect(map({ t: "a", emb: [1, "2", 3], sp })).toMatchObject({ skip: "invalid_vector" });
+    expect(map({ t: "a", emb: [1, 2, 3] })).toMatchObject({ rows: [{ vectors: { dense: [1, 2, 3] } }] });
+    expect(map({ t: "a", emb: [1, 2, 3], sp: { indices: [1, 2], values: [1] } })).toMatchObject({
+      skip: "invalid_vector",
+      message: expect.stringMatching(/sparse vector field "sp"/),
+    });
   });
 });

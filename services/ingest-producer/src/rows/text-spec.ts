@@ -18,6 +18,13 @@ export function compileText(spec: string | string[]): TextBuilder {
   return fieldList([spec]);
 }
 
+/** The fields `spec` reads (dotted paths as written), for reading only the columns a row needs. */
+export function textFields(spec: string | string[]): string[] {
+  if (Array.isArray(spec)) return spec;
+  if (!spec.includes("{") && !spec.includes("}")) return [spec];
+  return parseTemplate(spec).flatMap((part) => ("field" in part ? [part.field] : []));
+}
+
 /** Own-property lookup of a dotted path; `undefined` when any step is missing. */
 export function getPath(row: unknown, path: string): unknown {
   let value: unknown = row;

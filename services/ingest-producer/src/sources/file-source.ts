@@ -1,12 +1,12 @@
-import { createReadStream, type ReadStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { createGunzip } from "node:zlib";
-import type { SourceEncoding } from "@hybrid/queue";
+import type { CsvOptions, SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
-import { asUtf8 } from "./decode-text.js";
+import { openRecords } from "./open-records.js";
+import { countedFileBuffer, openParquetSource, parquetFileDetection } from "./parquet-source.js";
 import type { OpenedSource } from "./raw-record.js";
-import { type DataFormat, readRecords } from "./sniff-format.js";
+import type { DataFormat } from "./sniff-format.js";
 
 export interface FilePolicy {
   /** Absolute directories a file source may come from; the first resolves relative paths. */
@@ -63,37 +63,51 @@ async function realpathOfNearest(candidate: string): Promise<{ real: string; exi
   }
 }
 
-/** Streams a JSON Lines or JSON-array file (gunzipped when it ends in `.gz`) from a data directory. */
+/**
+ * Streams a file from a data directory: decompressed when its first bytes say so, read as the format the request,
+ * the file's extension or its content names (see open-records.ts). Parquet is read by row group, only `columns`
+ * (all when undefined).
+ */
 export async function openFileSource(
-  source: { path: string; format: DataFormat; encoding?: SourceEncoding | undefined },
+  source: {
+    path: string;
+    format: DataFormat;
+    encoding?: SourceEncoding | undefined;
+    csv?: CsvOptions | undefined;
+  },
   policy: FilePolicy,
+  columns?: string[],
 ): Promise<OpenedSource> {
   const file = await resolveDataFile(source.path, policy.dataDirs);
+  const parquet = await parquetFileDetection(file.absolute, source.format, source.path);
+  if (parquet) {
+    const { file: buffer, read } = await countedFileBuffer(file.absolute);
+    return openParquetSource(buffer, {
+      name: source.path,
+      key: `file:${file.relative}`,
+      columns,
+      maxRowBytes: policy.maxRowBytes,
+      detectedBy: parquet,
+      read,
+    });
+  }
   const stream = createReadStream(file.absolute, { highWaterMark: 256 * 1024 });
   let read = 0;
   stream.on("data", (chunk) => {
     read += chunk.length;
   });
-  const body = file.absolute.endsWith(".gz") ? gunzip(stream, source.path) : stream;
-  const format = source.format === "auto" && /\.jsonl(\.gz)?$/.test(file.absolute) ? "jsonl" : source.format;
+  const { records, reader } = await openRecords(stream, {
+    format: source.format,
+    name: source.path,
+    shownAs: source.path,
+    encoding: source.encoding,
+    csv: source.csv,
+    maxRowBytes: policy.maxRowBytes,
+  });
   return {
-    records: readRecords(asUtf8(body, source.encoding), format, { maxRowBytes: policy.maxRowBytes }),
+    records,
+    reader,
     key: `file:${file.relative}`,
     bytes: () => ({ read, total: file.size }),
   };
-}
-
-/** Gunzips `stream`; a damaged or truncated archive fails with BAD_REQUEST (a retry would read the same bytes). */
-async function* gunzip(stream: ReadStream, name: string): AsyncGenerator<Uint8Array> {
-  const inflate = createGunzip();
-  stream.on("error", (error) => inflate.destroy(error));
-  try {
-    yield* stream.pipe(inflate);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== "string" || !code.startsWith("Z_")) throw error;
-    throw new AppError("BAD_REQUEST", `${name} is not a complete gzip file: ${(error as Error).message}`, {
-      retryable: false,
-    });
-  }
 }

@@ -102,6 +102,7 @@ export async function openHfSource(
   })();
   return {
     records,
+    reader: { format: "hf-rows", detectedBy: "request", library: "datasets-server /rows API" },
     key: `hf:${source.dataset}/${config}:${slice.split}`,
     bytes: () => ({ read }),
     rowsTotal: end - start,
@@ -122,7 +123,7 @@ function parsePage(body: unknown): z.infer<typeof RowsPage> {
   return parsed.data;
 }
 
-async function findConfig(
+export async function findConfig(
   dataset: string,
   split: string,
   get: (path: string, params: Record<string, string>) => Promise<unknown>,
@@ -144,7 +145,7 @@ async function findConfig(
   return match.config;
 }
 
-async function getJson(
+export async function getJson(
   policy: HfPolicy,
   path: string,
   params: Record<string, string | number>,

@@ -20,6 +20,7 @@ export function openInlineSource(rows: unknown[], options: { maxRowBytes: number
   })();
   return {
     records,
+    reader: { format: "rows", detectedBy: "request", library: "inline JSON" },
     key: `inline:${digest.digest("hex").slice(0, 16)}`,
     bytes: () => ({ read, total }),
     rowsTotal: rows.length,

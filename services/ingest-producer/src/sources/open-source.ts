@@ -1,10 +1,12 @@
 import type { ReadSource } from "@hybrid/queue";
 import { type FilePolicy, openFileSource } from "./file-source.js";
+import { openHfParquetSource } from "./hf-parquet-source.js";
 import { type HfPolicy, openHfSource } from "./hf-source.js";
 import { openInlineSource } from "./inline-source.js";
 import type { OpenedSource } from "./raw-record.js";
 import { openUploadSource } from "./upload-source.js";
 import { openUrlSource, type UrlPolicy } from "./url-source.js";
+import { openVectorSetSource } from "./vector-set-source.js";
 
 /** Where sources may come from and how large rows may be: built once from the producer's config. */
 export interface SourcePolicy {
@@ -20,22 +22,31 @@ export interface SourcePolicy {
   maxRowBytes: number;
 }
 
+/**
+ * Opens a source for reading. `columns` are the top-level fields the rows are needed for (undefined: all); readers
+ * that can read columns alone (Parquet) read only those.
+ */
 export function openSource(
   source: ReadSource,
   policy: SourcePolicy,
   signal?: AbortSignal,
+  columns?: string[],
 ): Promise<OpenedSource> {
   switch (source.type) {
     case "file":
-      return openFileSource(source, filePolicy(policy));
+      return openFileSource(source, filePolicy(policy), columns);
     case "url":
-      return openUrlSource(source, urlPolicy(policy), signal);
+      return openUrlSource(source, urlPolicy(policy), signal, columns);
     case "rows":
       return Promise.resolve(openInlineSource(source.rows, { maxRowBytes: policy.maxRowBytes }));
     case "hf":
-      return openHfSource(source, hfPolicy(policy), signal);
+      return source.via === "parquet"
+        ? openHfParquetSource(source, hfPolicy(policy), signal, columns)
+        : openHfSource(source, hfPolicy(policy), signal);
+    case "vectors":
+      return openVectorSetSource(source, { ...filePolicy(policy), scratchDir: policy.uploadDir });
     case "upload":
-      return openUploadSource(source, policy);
+      return openUploadSource(source, policy, columns);
   }
 }
 

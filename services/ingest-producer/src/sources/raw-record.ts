@@ -12,7 +12,10 @@ export type SkipReason =
   | "missing_id"
   | "invalid_id"
   | "too_deeply_nested"
-  | "invalid_utf8";
+  | "invalid_utf8"
+  | "malformed_csv"
+  | "invalid_value"
+  | "invalid_vector";
 
 /**
  * One row as a reader produced it: parsed (`value`) or already known bad (`skip`).
@@ -22,8 +25,22 @@ export type RawRecord =
   | { line: number; bytes: number; value: unknown }
   | { line: number; bytes: number; skip: SkipReason; message: string };
 
+/** Which reader a source was read with, and why: shown in the job view and by the CLI. */
+export interface ReaderInfo {
+  /** `jsonl`, `json`, `csv`, `tsv`, or for sources that are not byte streams `rows` (inline) or `hf-rows`. */
+  format: string;
+  /** `request`: the request named it; `extension`: the name's extension; `content`: the first bytes. */
+  detectedBy: "request" | "extension" | "content";
+  /** What parses it (`csv-parse`, ...). */
+  library: string;
+  compression?: string;
+  decompressor?: string;
+}
+
 /** A source opened for reading, with what is known of its size for progress and ETA. */
 export interface OpenedSource {
+  /** The reader picked for it. */
+  reader: ReaderInfo;
   records: AsyncIterable<RawRecord>;
   /** Stable identity of the source, the base of derived row ids (`<key>#<line>`). */
   key: string;

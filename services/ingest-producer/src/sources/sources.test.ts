@@ -130,8 +130,9 @@ describe("URL sources", () => {
   });
 
   it("stops a body over the size cap and reports upstream errors", async () => {
-    const big = await openUrlSource({ url: `${base}/big`, format: "auto" }, policy);
-    await expect(drain(big)).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    // Opening looks at the first 64 KiB to tell the format, so the cap may already stop the open.
+    const big = async () => drain(await openUrlSource({ url: `${base}/big`, format: "auto" }, policy));
+    await expect(big()).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
     await expect(openUrlSource({ url: `${base}/missing`, format: "auto" }, policy)).rejects.toMatchObject({
       code: "UPSTREAM",
       retryable: true,

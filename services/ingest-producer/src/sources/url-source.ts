@@ -1,15 +1,18 @@
 import { createHash } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { redactUrl, redactUrlsIn } from "@hybrid/logger";
-import type { SourceEncoding } from "@hybrid/queue";
+import { redactUrl } from "@hybrid/logger";
+import type { CsvOptions, SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
-import { fetch, type Response } from "undici";
-import { asUtf8 } from "./decode-text.js";
-import { publicOnlyAgent } from "./public-only-agent.js";
-import type { OpenedSource } from "./raw-record.js";
-import { type DataFormat, readRecords } from "./sniff-format.js";
+import { fetchAllowed } from "./fetch-allowed.js";
+import { openRecords } from "./open-records.js";
+import { PARQUET_MAGIC } from "./parquet-rows.js";
+import { openParquetSource } from "./parquet-source.js";
+import { peekBytes } from "./peek-bytes.js";
+import type { OpenedSource, ReaderInfo } from "./raw-record.js";
+import { type DataFormat, formatFromName } from "./sniff-format.js";
 import { assertUrlAllowed, isPrivateAddress, parseAllowList, privateAddress } from "./url-allow-list.js";
+import { urlRangeBuffer } from "./url-range-buffer.js";
 
 export interface UrlPolicy {
   /** `URL_ALLOW_HOSTS` entries (syntax in url-allow-list.ts); empty: no URL may be read. */
@@ -41,43 +44,17 @@ export async function checkUrlSource(url: URL, allowHosts: string[]): Promise<vo
  * PAYLOAD_TOO_LARGE. A 5xx is retryable.
  */
 export async function openUrlSource(
-  source: { url: string; format: DataFormat; encoding?: SourceEncoding | undefined },
+  source: {
+    url: string;
+    format: DataFormat;
+    encoding?: SourceEncoding | undefined;
+    csv?: CsvOptions | undefined;
+  },
   policy: UrlPolicy,
   signal?: AbortSignal,
+  columns?: string[],
 ): Promise<OpenedSource> {
-  const entries = parseAllowList(policy.allowHosts);
-  let url = new URL(source.url);
-  const origin = url.origin;
-  const credentials = basicAuth(url);
-  let response: Response | undefined;
-  for (let hop = 0; hop <= (policy.maxRedirects ?? 5); hop++) {
-    const how = assertUrlAllowed(url, entries);
-    const target = new URL(url);
-    target.username = "";
-    target.password = "";
-    const headers = credentials && url.origin === origin ? { authorization: credentials } : undefined;
-    response = await fetch(target, {
-      redirect: "manual",
-      ...(how === "public" ? { dispatcher: publicOnlyAgent(url) } : {}),
-      ...(headers ? { headers } : {}),
-      ...(signal ? { signal } : {}),
-    }).catch((error: unknown) => {
-      const cause = (error as { cause?: unknown }).cause;
-      if (cause instanceof AppError) throw cause;
-      const reason = redactUrlsIn(String((cause as Error | undefined)?.message ?? (error as Error).message));
-      throw new AppError("UNAVAILABLE", `cannot fetch ${redactUrl(url.href)}: ${reason}`, { cause: error });
-    });
-    const location = response.headers.get("location");
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
-      url = nextHop(url, location);
-      continue;
-    }
-    break;
-  }
-  if (!response || (response.status >= 300 && response.status < 400)) {
-    throw new AppError("UPSTREAM", `too many redirects from ${redactUrl(source.url)}`, { retryable: false });
-  }
+  const { response, url } = await fetchAllowed(source.url, policy, signal);
   if (!response.ok || !response.body) {
     await response.body?.cancel();
     throw new AppError("UPSTREAM", `GET ${redactUrl(url.href)} answered ${response.status}`, {
@@ -98,12 +75,61 @@ export async function openUrlSource(
       yield chunk;
     }
   })();
-  const format = source.format === "auto" && /\.jsonl(\.gz)?$/.test(url.pathname) ? "jsonl" : source.format;
+  const parquet = await parquetUrlDetection(source.format, url.pathname, counted);
+  if (parquet.detectedBy) {
+    await counted.return(undefined);
+    if (!Number.isFinite(announced)) {
+      throw new AppError(
+        "UPSTREAM",
+        `${redactUrl(url.href)} has no Content-Length; reading Parquet from a URL needs one`,
+        { retryable: false },
+      );
+    }
+    let fetched = 0;
+    const file = urlRangeBuffer(url.href, announced, policy, signal, (bytes) => {
+      fetched += bytes;
+    });
+    return openParquetSource(file, {
+      name: redactUrl(source.url),
+      key: urlSourceKey(source.url),
+      columns,
+      maxRowBytes: policy.maxRowBytes,
+      detectedBy: parquet.detectedBy,
+      read: () => fetched,
+    });
+  }
+  const { records, reader } = await openRecords(parquet.stream, {
+    format: source.format,
+    name: url.pathname,
+    shownAs: redactUrl(source.url),
+    encoding: source.encoding,
+    csv: source.csv,
+    maxRowBytes: policy.maxRowBytes,
+  });
   return {
-    records: readRecords(asUtf8(counted, source.encoding), format, { maxRowBytes: policy.maxRowBytes }),
+    records,
+    reader,
     key: urlSourceKey(source.url),
     bytes: () => ({ read, total: Number.isFinite(announced) ? announced : undefined }),
   };
+}
+
+/**
+ * Whether a URL body is Parquet: the request says so, the path ends in `.parquet`, or (`auto`, no telling
+ * extension) the body starts with `PAR1`. The bytes looked at are replayed in `stream`.
+ */
+async function parquetUrlDetection(
+  format: DataFormat,
+  pathname: string,
+  body: AsyncIterable<Uint8Array>,
+): Promise<{ detectedBy?: ReaderInfo["detectedBy"]; stream: AsyncIterable<Uint8Array> }> {
+  if (format === "parquet") return { detectedBy: "request", stream: body };
+  const named = formatFromName(pathname);
+  if (format !== "auto" || named !== "auto") {
+    return { ...(named === "parquet" && format === "auto" ? { detectedBy: "extension" } : {}), stream: body };
+  }
+  const { head, stream } = await peekBytes(body, 4);
+  return head.subarray(0, 4).equals(PARQUET_MAGIC) ? { detectedBy: "content", stream } : { stream };
 }
 
 function tooLarge(url: URL, maxBytes: number): AppError {
@@ -124,25 +150,4 @@ export function urlSourceKey(url: string): string {
   const shown = redactUrl(url);
   if (shown === url) return `url:${url}`;
   return `url:${shown}~${createHash("sha256").update(url).digest("hex").slice(0, 12)}`;
-}
-
-function nextHop(from: URL, location: string): URL {
-  try {
-    return new URL(location, from);
-  } catch {
-    throw new AppError(
-      "UPSTREAM",
-      `${redactUrl(from.href)} redirected to an invalid URL: ${redactUrl(location)}`,
-      {
-        retryable: false,
-      },
-    );
-  }
-}
-
-/** `Basic <base64>` from the URL's `user:pass@`, or undefined. */
-function basicAuth(url: URL): string | undefined {
-  if (!url.username && !url.password) return undefined;
-  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  return `Basic ${Buffer.from(pair).toString("base64")}`;
 }

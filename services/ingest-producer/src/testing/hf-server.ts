@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parquetWriteBuffer } from "hyparquet-writer";
 
 /** One recorded datasets-server answer shape, used for every page the fake server builds. */
 export const FEATURES = [
@@ -29,8 +30,29 @@ export async function startHfServer(options: {
   pageLimit?: number;
   emptyFrom?: number;
   stallFrom?: number;
+  /** Rows per Parquet file of the split's `/parquet` export (summing to `total`), written in row groups of 40. */
+  parquetFiles?: number[];
 }): Promise<HfServer> {
   const requests: string[] = [];
+  const files: Buffer[] = [];
+  let first = 0;
+  for (const rows of options.parquetFiles ?? []) {
+    const docs = Array.from({ length: rows }, (_, i) => docRow(first + i));
+    first += rows;
+    const column = (name: "_id" | "title" | "text") => ({
+      name,
+      type: "STRING" as const,
+      data: docs.map((d) => d[name]),
+    });
+    files.push(
+      Buffer.from(
+        parquetWriteBuffer({
+          rowGroupSize: 40,
+          columnData: [column("_id"), column("title"), column("text")],
+        }),
+      ),
+    );
+  }
   let failures = options.failFirst ?? 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -53,7 +75,32 @@ export async function startHfServer(options: {
         failed: [],
       });
     }
+    const file = /^\/files\/(\d+)\.parquet$/.exec(url.pathname);
+    const bytes = file ? files[Number(file[1])] : undefined;
+    if (bytes) {
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
+      if (!range) return res.writeHead(200, { "content-length": bytes.length }).end(bytes);
+      const [start, end] = [Number(range[1]), Number(range[2])];
+      res.writeHead(206, { "content-range": `bytes ${start}-${end}/${bytes.length}` });
+      return res.end(bytes.subarray(start, end + 1));
+    }
     const ok = url.searchParams.get("dataset") === "test/docs" && url.searchParams.get("config") === "corpus";
+    if (url.pathname === "/parquet" && ok && files.length) {
+      const base = `http://${req.headers.host}`;
+      return send(200, {
+        parquet_files: files.map((f, i) => ({
+          dataset: "test/docs",
+          config: "corpus",
+          split: "corpus",
+          url: `${base}/files/${i}.parquet`,
+          filename: `${String(i).padStart(4, "0")}.parquet`,
+          size: f.length,
+        })),
+        pending: [],
+        failed: [],
+        partial: false,
+      });
+    }
     if (url.pathname !== "/rows" || !ok || url.searchParams.get("split") !== "corpus") {
       return send(404, { error: "The dataset does not exist, or is not accessible without authentication." });
     }
@@ -68,15 +115,7 @@ export async function startHfServer(options: {
       options.emptyFrom ?? options.total,
     );
     for (let i = offset; i < stop; i++) {
-      rows.push({
-        row_idx: i,
-        row: {
-          _id: `doc${i}`,
-          title: `Title ${i}`,
-          text: i % 50 === 7 ? "" : `Body of document ${i}, which says a little more than one chunk holds.`,
-        },
-        truncated_cells: [],
-      });
+      rows.push({ row_idx: i, row: docRow(i), truncated_cells: [] });
     }
     send(200, {
       features: FEATURES,
@@ -96,5 +135,14 @@ export async function startHfServer(options: {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/** Row `i` of the generated split (every 50th from the 7th has an empty text). */
+function docRow(i: number): { _id: string; title: string; text: string } {
+  return {
+    _id: `doc${i}`,
+    title: `Title ${i}`,
+    text: i % 50 === 7 ? "" : `Body of document ${i}, which says a little more than one chunk holds.`,
   };
 }

@@ -1,0 +1,125 @@
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { create } from "tar";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { npyBytes, writeVectorSet } from "../testing/vector-set.js";
+import type { RawRecord } from "./raw-record.js";
+import {
+  checkVectorSetSource,
+  openVectorSetSource,
+  VECTOR_SET_FIELDS,
+  vectorSetShape,
+} from "./vector-set-source.js";
+
+let dir: string;
+let set: ReturnType<typeof writeVectorSet>;
+const policy = () => ({ dataDirs: [dir], maxRowBytes: 10_000, scratchDir: path.join(dir, ".scratch") });
+const source = {
+  type: "vectors" as const,
+  dense: "dense_vectors.npy",
+  sparse: "sparse_vectors.json",
+  payload: "payload.json",
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "producer-vectors-"));
+  set = writeVectorSet(dir, 40, 8);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function drain(records: AsyncIterable<RawRecord>): Promise<RawRecord[]> {
+  const out: RawRecord[] = [];
+  for await (const record of records) out.push(record);
+  return out;
+}
+
+describe("vector sets (dense_vectors.npy + sparse_vectors.json + payload.json)", () => {
+  it("zips the three files by position, vectors exactly as stored", async () => {
+    expect(await vectorSetShape(source, [dir])).toMatchObject({ rows: 40, cols: 8, dtype: "<f4" });
+    const opened = await openVectorSetSource(source, policy());
+    expect(opened.rowsTotal).toBe(40);
+    const records = await drain(opened.records);
+    expect(records).toHaveLength(40);
+    expect(records[7]).toEqual({
+      line: 7,
+      bytes: expect.any(Number),
+      value: {
+        ...set.payload[7],
+        [VECTOR_SET_FIELDS.dense]: set.dense[7],
+        [VECTOR_SET_FIELDS.sparse]: set.sparse[7],
+      },
+    });
+    expect(opened.bytes().read).toBe(opened.bytes().total);
+  });
+
+  it("reads the three from a .tar.gz (members found in any folder) and removes the unpacked copy after", async () => {
+    await mkdir(path.join(dir, "bundle", "startups"), { recursive: true });
+    for (const name of ["dense_vectors.npy", "sparse_vectors.json", "payload.json"])
+      await copyFile(path.join(dir, name), path.join(dir, "bundle", "startups", name));
+    await create({ gzip: true, file: path.join(dir, "set.tar.gz"), cwd: path.join(dir, "bundle") }, [
+      "startups",
+    ]);
+    const opened = await openVectorSetSource({ type: "vectors", archive: "set.tar.gz" }, policy());
+    const records = await drain(opened.records);
+    expect(records).toHaveLength(40);
+    expect(records[39]).toMatchObject({
+      line: 39,
+      value: { ...set.payload[39], [VECTOR_SET_FIELDS.dense]: set.dense[39] },
+    });
+    expect(await readdir(path.join(dir, ".scratch"))).toEqual([]);
+    // A link named like a member is not followed out of the archive.
+    await mkdir(path.join(dir, "linked"));
+    await copyFile(path.join(dir, "dense_vectors.npy"), path.join(dir, "linked", "dense_vectors.npy"));
+    await symlink("/etc/hostname", path.join(dir, "linked", "payload.json"));
+    await create({ file: path.join(dir, "linked.tar"), cwd: path.join(dir, "linked") }, ["."]);
+    await expect(
+      openVectorSetSource({ type: "vectors", archive: "linked.tar" }, policy()),
+    ).rejects.toMatchObject({
+      message: "linked.tar holds no payload.json",
+    });
+    await writeFile(path.join(dir, "junk.tar.gz"), "not a tarball");
+    await expect(
+      openVectorSetSource({ type: "vectors", archive: "junk.tar.gz" }, policy()),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(() => checkVectorSetSource({ type: "vectors", archive: "a", dense: "b" })).toThrow(
+      /either dense and payload/,
+    );
+    expect(() => checkVectorSetSource({ type: "vectors", dense: "b" })).toThrow(/either dense and payload/);
+  });
+
+  it("fails, naming both files, when they disagree on the number of rows", async () => {
+    const short = path.join(dir, "short.json");
+    await writeFile(short, JSON.stringify(set.payload.slice(0, 39)));
+    const opened = await openVectorSetSource({ ...source, payload: "short.json" }, policy());
+    await expect(drain(opened.records)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message:
+        "short.json has 39 objects but dense_vectors.npy has 40 rows; the files are zipped by position",
+    });
+  });
+
+  it("refuses a .npy that is not a float32 matrix, naming the file", async () => {
+    await writeFile(path.join(dir, "bad.npy"), Buffer.from("not numpy at all"));
+    await expect(vectorSetShape({ ...source, dense: "bad.npy" }, [dir])).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "bad.npy cannot be read as the dense vectors: it is not a .npy file",
+    });
+    const damaged = Buffer.concat([
+      Buffer.from("\x93NUMPY", "latin1"),
+      Buffer.from([2, 0, 0xff, 0xff, 0xff, 0x7f]),
+    ]);
+    await writeFile(path.join(dir, "damaged.npy"), damaged);
+    await expect(vectorSetShape({ ...source, dense: "damaged.npy" }, [dir])).rejects.toMatchObject({
+      message: "damaged.npy cannot be read as the dense vectors: its header is damaged",
+    });
+    const f64 = npyBytes([[1, 2]], 2);
+    f64.write("<f8", f64.indexOf("<f4"), "latin1");
+    await writeFile(path.join(dir, "f64.npy"), f64);
+    // float64 is accepted (read as numbers); the declared size no longer matches the data, so reading fails.
+    const opened = await openVectorSetSource({ ...source, dense: "f64.npy" }, policy());
+    await expect(drain(opened.records)).rejects.toMatchObject({ message: /ends after 0 of its 1 rows/ });
+  });
+});
