@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { isAppError } from "./app-error.js";
 import { refuseDotSegments } from "./dot-segments.js";
 import { STATUS_BY_CODE } from "./http-status.js";
+import { networkCodeOf } from "./network-error.js";
 
 export interface AppEnv {
   Variables: { requestId: string; log: Logger };
@@ -14,31 +15,24 @@ export interface HttpAppOptions {
   logger: Logger;
 }
 
-/**
- * A Hono app with what every service needs at its edge: a request id (taken from `x-request-id` or made),
- * a child logger per request, one access-log line, and one error handler answering `{error: {code, message, requestId}}`.
- */
-/** Network errors and the replies Redis gives while it fails over or loads: worth a 503 and a retry, not a 500. */
-const UNAVAILABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENOTFOUND",
-]);
+/** Replies Redis gives while it fails over or loads, and ioredis' errors for a connection it has given up on. */
 const UNAVAILABLE_REPLIES =
   /^(READONLY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b|^Connection is closed|^Stream isn't writeable/;
 
+/** A backing service (Redis, Qdrant) unreachable or failing over: worth a 503 and a retry, not a 500. */
 export function isBackendUnavailable(error: unknown): boolean {
+  if (networkCodeOf(error) !== undefined) return true;
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if ((code && UNAVAILABLE_CODES.has(code)) || UNAVAILABLE_REPLIES.test(e.message)) return true;
+    if (UNAVAILABLE_REPLIES.test(e.message)) return true;
     if (e.name === "MaxRetriesPerRequestError" || e.name === "ClusterAllFailedError") return true;
   }
   return false;
 }
 
+/**
+ * A Hono app with what every service needs at its edge: a request id (taken from `x-request-id` or made),
+ * a child logger per request, one access-log line, and one error handler answering `{error: {code, message, requestId}}`.
+ */
 export function createHttpApp({ logger }: HttpAppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 

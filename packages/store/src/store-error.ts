@@ -1,27 +1,9 @@
-import { AppError, type ErrorCode, isAppError } from "@hybrid/service-kit";
+import { AppError, type ErrorCode, isAppError, networkCodeOf } from "@hybrid/service-kit";
 import {
   QdrantClientResourceExhaustedError,
   QdrantClientTimeoutError,
   QdrantClientUnexpectedResponseError,
 } from "@qdrant/js-client-rest";
-
-/** Socket-level failures: the store is down, restarting or unreachable; worth another try. */
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CLOSED",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-]);
 
 /**
  * Translates what the Qdrant client throws into the project's `AppError`:
@@ -102,23 +84,6 @@ function qdrantReason(error: unknown): string | undefined {
     const text = (status as { error?: unknown }).error;
     if (typeof text === "string") return text;
   }
-  return undefined;
-}
-
-/** Walks the `cause` chain (undici wraps the socket error in `TypeError: fetch failed`). */
-function networkCodeOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
-    const errors = (current as { errors?: unknown }).errors;
-    if (Array.isArray(errors)) {
-      const inner = errors.map(networkCodeOf).find((c) => c !== undefined);
-      if (inner) return inner;
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  if (error instanceof TypeError && error.message === "fetch failed") return "fetch failed";
   return undefined;
 }
 
