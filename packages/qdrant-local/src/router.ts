@@ -68,21 +68,3 @@ export class Router {
     return pathMatched ? "method" : undefined;
   }
 }
-
-/**
- * The `.` or `..` segment of a raw request path (also percent-encoded), if any. URL parsing would resolve it away and
- * route `/collections/../points/count` to `/points/count`; no collection is named `.` or `..`, so it is refused.
- */
-export function dotSegment(rawUrl: string): string | undefined {
-  const path = rawUrl.split(/[?#]/, 1)[0] ?? "";
-  for (const segment of path.split("/")) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      continue;
-    }
-    if (decoded === "." || decoded === "..") return decoded;
-  }
-  return undefined;
-}

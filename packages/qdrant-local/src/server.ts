@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { dotSegment } from "@hybrid/service-kit";
 import type { Logger } from "pino";
 import { Engine } from "./engine.js";
 import { QdrantError } from "./errors.js";
@@ -8,7 +9,7 @@ import { readJsonBody, sendError, sendJson, sendOk } from "./http-io.js";
 import type { InferenceModels } from "./inference/models.js";
 import { resolveDocuments } from "./inference/resolve-documents.js";
 import { checkReplicaParams } from "./replica-params.js";
-import { dotSegment, Router } from "./router.js";
+import { Router } from "./router.js";
 import { collectionRoutes } from "./routes-collections.js";
 import { pointRoutes } from "./routes-points.js";
 import { queryRoutes } from "./routes-query.js";

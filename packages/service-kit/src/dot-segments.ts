@@ -1,7 +1,11 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "./app-error.js";
 
-/** The `.` or `..` segment of a raw request path (also percent-encoded), if any. */
+/**
+ * The `.` or `..` segment of a raw request path (also percent-encoded), if any. URL parsing would resolve it away and
+ * route `/collections/../points/count` to `/points/count`; no name is `.` or `..`, so the services and the local mode
+ * refuse it.
+ */
 export function dotSegment(rawUrl: string): string | undefined {
   const path = rawUrl.split(/[?#]/, 1)[0] ?? "";
   for (const segment of path.split("/")) {
