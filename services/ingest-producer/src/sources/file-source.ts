@@ -79,35 +79,54 @@ export async function openFileSource(
   columns?: string[],
 ): Promise<OpenedSource> {
   const file = await resolveDataFile(source.path, policy.dataDirs);
-  const parquet = await parquetFileDetection(file.absolute, source.format, source.path);
+  return openLocalFile(
+    { absolute: file.absolute, size: file.size, name: source.path, key: `file:${file.relative}` },
+    source,
+    policy.maxRowBytes,
+    columns,
+  );
+}
+
+/**
+ * A file on this machine (from a data directory, or a spooled upload) read as its format: Parquet by row group, only
+ * `columns` (all when undefined); anything else streamed through `openRecords`, decompressed when its first bytes
+ * say so. `name` is what messages and format detection call it; `key` the stable part of derived row ids.
+ */
+export async function openLocalFile(
+  file: { absolute: string; size: number; name: string; key: string },
+  read: { format: DataFormat; encoding?: SourceEncoding | undefined; csv?: CsvOptions | undefined },
+  maxRowBytes: number,
+  columns?: string[],
+): Promise<OpenedSource> {
+  const parquet = await parquetFileDetection(file.absolute, read.format, file.name);
   if (parquet) {
-    const { file: buffer, read } = await countedFileBuffer(file.absolute);
+    const { file: buffer, read: bytesRead } = await countedFileBuffer(file.absolute);
     return openParquetSource(buffer, {
-      name: source.path,
-      key: `file:${file.relative}`,
+      name: file.name,
+      key: file.key,
       columns,
-      maxRowBytes: policy.maxRowBytes,
+      maxRowBytes,
       detectedBy: parquet,
-      read,
+      read: bytesRead,
     });
   }
   const stream = createReadStream(file.absolute, { highWaterMark: 256 * 1024 });
-  let read = 0;
+  let bytesRead = 0;
   stream.on("data", (chunk) => {
-    read += chunk.length;
+    bytesRead += chunk.length;
   });
   const { records, reader } = await openRecords(stream, {
-    format: source.format,
-    name: source.path,
-    shownAs: source.path,
-    encoding: source.encoding,
-    csv: source.csv,
-    maxRowBytes: policy.maxRowBytes,
+    format: read.format,
+    name: file.name,
+    shownAs: file.name,
+    encoding: read.encoding,
+    csv: read.csv,
+    maxRowBytes,
   });
   return {
     records,
     reader,
-    key: `file:${file.relative}`,
-    bytes: () => ({ read, total: file.size }),
+    key: file.key,
+    bytes: () => ({ read: bytesRead, total: file.size }),
   };
 }

@@ -1,10 +1,8 @@
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { UploadSource } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
-import { openRecords } from "./open-records.js";
-import { countedFileBuffer, openParquetSource, parquetFileDetection } from "./parquet-source.js";
+import { openLocalFile } from "./file-source.js";
 import type { OpenedSource } from "./raw-record.js";
 
 /**
@@ -23,37 +21,11 @@ export async function openUploadSource(
       throw new AppError("NOT_FOUND", `the spooled upload of ${source.name} is gone; upload the file again`);
     },
   );
-  const key = `upload:${source.sha256.slice(0, 16)}`;
-  const parquet = await parquetFileDetection(file, source.format, source.name);
-  if (parquet) {
-    const { file: buffer, read } = await countedFileBuffer(file);
-    return openParquetSource(buffer, {
-      name: source.name,
-      key,
-      columns,
-      maxRowBytes: policy.maxRowBytes,
-      detectedBy: parquet,
-      read,
-    });
-  }
-  const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
-  let read = 0;
-  stream.on("data", (chunk) => {
-    read += chunk.length;
-  });
   // Compression is told from the bytes here too (`source.gzip` records what the spool saw).
-  const { records, reader } = await openRecords(stream, {
-    format: source.format,
-    name: source.name,
-    shownAs: source.name,
-    encoding: source.encoding,
-    csv: source.csv,
-    maxRowBytes: policy.maxRowBytes,
-  });
-  return {
-    records,
-    reader,
-    key,
-    bytes: () => ({ read, total: size }),
-  };
+  return openLocalFile(
+    { absolute: file, size, name: source.name, key: `upload:${source.sha256.slice(0, 16)}` },
+    source,
+    policy.maxRowBytes,
+    columns,
+  );
 }
