@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -42,7 +41,10 @@ export async function spoolUpload(
     },
   });
   try {
-    await pipeline(body, count, createWriteStream(part, { flags: "wx" }));
+    // Opened before the pipeline starts: a write stream opening by itself could create the part file after a failed
+    // upload had already removed it, leaving it behind.
+    const handle = await open(part, "wx");
+    await pipeline(body, count, handle.createWriteStream());
     if (bytes === 0)
       throw new AppError("BAD_REQUEST", "the upload is empty: send the file as the request body");
     await rename(part, path.join(options.dir, id));
