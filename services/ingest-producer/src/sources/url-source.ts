@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { redactUrl } from "@hybrid/logger";
-import type { CsvOptions, SourceEncoding } from "@hybrid/queue";
+import type { CsvOptions, ReadPosition, SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { fetchAllowed } from "./fetch-allowed.js";
 import { openRecords } from "./open-records.js";
@@ -53,6 +53,7 @@ export async function openUrlSource(
   policy: UrlPolicy,
   signal?: AbortSignal,
   columns?: string[],
+  from?: ReadPosition,
 ): Promise<OpenedSource> {
   const { response, url } = await fetchAllowed(source.url, policy, signal);
   if (!response.ok || !response.body) {
@@ -96,6 +97,7 @@ export async function openUrlSource(
       maxRowBytes: policy.maxRowBytes,
       detectedBy: parquet.detectedBy,
       read: () => fetched,
+      from,
     });
   }
   const { records, reader } = await openRecords(parquet.stream, {
