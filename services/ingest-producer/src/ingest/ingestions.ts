@@ -25,7 +25,7 @@ import { createRowMapper } from "../rows/map-row.js";
 import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
 import { checkUrlSource } from "../sources/url-source.js";
-import { vectorSetShape } from "../sources/vector-set-source.js";
+import { isUrlRef, vectorSetShape } from "../sources/vector-set-source.js";
 import { INDEX_KEPT, type IngestDeps } from "./ingest-deps.js";
 import { describeIngestion, type IngestionView } from "./ingestion-view.js";
 import { removePendingBatches } from "./remove-pending.js";
@@ -66,11 +66,14 @@ export async function submitIngestion(deps: IngestDeps, request: ReadRequest): P
   const { models } = await deps.resolveCollection(request.collection);
   if (source.type === "vectors") {
     // Checked before anything is queued: every row of a matrix of the wrong width would fail.
-    const matrix = await vectorSetShape(source, deps.sources.dataDirs);
+    const matrix = await vectorSetShape(source, deps.sources.dataDirs, {
+      allowHosts: deps.sources.urlAllowHosts,
+      maxBytes: deps.sources.urlMaxBytes,
+    });
     if (matrix && matrix.cols !== models.denseDim) {
       throw new AppError(
         "BAD_REQUEST",
-        `${source.dense} has rows of ${matrix.cols} numbers; collection "${request.collection}" holds ` +
+        `${redactUrl(source.dense ?? "")} has rows of ${matrix.cols} numbers; collection "${request.collection}" holds ` +
           `${models.dense} vectors of ${models.denseDim}`,
         { details: { path: "body.source.dense" } },
       );
@@ -235,7 +238,12 @@ function describeSource(request: ReadRequest): string {
         ...(source.via ? { via: source.via } : {}),
       });
     case "vectors":
-      return JSON.stringify(source);
+      // Each file is a path or a URL; a URL's credentials and query are not kept.
+      return JSON.stringify(
+        Object.fromEntries(
+          Object.entries(source).map(([key, value]) => [key, isUrlRef(value) ? redactUrl(value) : value]),
+        ),
+      );
     case "upload":
       return JSON.stringify({
         type: "upload",

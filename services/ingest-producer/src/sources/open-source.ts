@@ -46,7 +46,11 @@ export function openSource(
         ? openHfParquetSource(source, hfPolicy(policy), signal, columns, from)
         : openHfSource(source, hfPolicy(policy), signal);
     case "vectors":
-      return openVectorSetSource(source, { ...filePolicy(policy), scratchDir: policy.uploadDir });
+      return openVectorSetSource(
+        source,
+        { ...filePolicy(policy), scratchDir: policy.uploadDir, urls: urlPolicy(policy) },
+        signal,
+      );
     case "upload":
       return openUploadSource(source, policy, columns, from);
   }

@@ -4,7 +4,7 @@ import { isIP } from "node:net";
 import { redactUrl } from "@hybrid/logger";
 import type { CsvOptions, ReadPosition, SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
-import { fetchAllowed } from "./fetch-allowed.js";
+import { fetchBody } from "./fetch-allowed.js";
 import { openRecords } from "./open-records.js";
 import { PARQUET_MAGIC } from "./parquet-rows.js";
 import { openParquetSource } from "./parquet-source.js";
@@ -55,31 +55,11 @@ export async function openUrlSource(
   columns?: string[],
   from?: ReadPosition,
 ): Promise<OpenedSource> {
-  const { response, url } = await fetchAllowed(source.url, policy, signal);
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
-    throw new AppError("UPSTREAM", `GET ${redactUrl(url.href)} answered ${response.status}`, {
-      retryable: response.status >= 500,
-    });
-  }
-  const announced = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (announced > policy.maxBytes) {
-    await response.body.cancel();
-    throw tooLarge(url, policy.maxBytes);
-  }
-  let read = 0;
-  const body = response.body;
-  const counted = (async function* () {
-    for await (const chunk of body) {
-      read += chunk.byteLength;
-      if (read > policy.maxBytes) throw tooLarge(url, policy.maxBytes);
-      yield chunk;
-    }
-  })();
+  const { url, size: announced, body: counted, read } = await fetchBody(source.url, policy, signal);
   const parquet = await parquetUrlDetection(source.format, url.pathname, counted);
   if (parquet.detectedBy) {
     await counted.return(undefined);
-    if (!Number.isFinite(announced)) {
+    if (announced === undefined) {
       throw new AppError(
         "UPSTREAM",
         `${redactUrl(url.href)} has no Content-Length; reading Parquet from a URL needs one`,
@@ -112,7 +92,7 @@ export async function openUrlSource(
     records,
     reader,
     key: urlSourceKey(source.url),
-    bytes: () => ({ read, total: Number.isFinite(announced) ? announced : undefined }),
+    bytes: () => ({ read: read(), total: announced }),
   };
 }
 
@@ -132,16 +112,6 @@ async function parquetUrlDetection(
   }
   const { head, stream } = await peekBytes(body, 4);
   return head.subarray(0, 4).equals(PARQUET_MAGIC) ? { detectedBy: "content", stream } : { stream };
-}
-
-function tooLarge(url: URL, maxBytes: number): AppError {
-  return new AppError(
-    "PAYLOAD_TOO_LARGE",
-    `${redactUrl(url.href)} is larger than the ${maxBytes}-byte limit (URL_MAX_BYTES)`,
-    {
-      retryable: false,
-    },
-  );
 }
 
 /**
