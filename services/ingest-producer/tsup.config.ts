@@ -1,4 +1,8 @@
+import { copyFile, readdir } from "node:fs/promises";
 import { defineConfig } from "tsup";
+
+// The queue package reads its progress scripts from .lua files beside its module; bundled, that is beside main.js.
+const LUA_DIR = "../../packages/queue/src/progress";
 
 export default defineConfig({
   entry: ["src/main.ts", "src/cli.ts"],
@@ -11,6 +15,11 @@ export default defineConfig({
   // Workspace packages are TypeScript source: bundle them. Native modules (and what loads them) stay external.
   noExternal: [/^@hybrid\//],
   external: ["onnxruntime-node", "fastembed", "@anush008/tokenizers", "msgpackr-extract", "pino-pretty"],
+  async onSuccess() {
+    for (const file of await readdir(LUA_DIR)) {
+      if (file.endsWith(".lua")) await copyFile(`${LUA_DIR}/${file}`, `dist/${file}`);
+    }
+  },
   // Bundled CommonJS code may still call require() for Node built-ins.
   banner: {
     js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',

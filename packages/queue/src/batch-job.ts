@@ -66,8 +66,3 @@ export type BatchJob = z.infer<typeof BatchJob>;
 /** What a batch job returns when it completes. */
 export const BatchResult = z.object({ points: z.number().int().nonnegative() });
 export type BatchResult = z.infer<typeof BatchResult>;
-
-/** BullMQ forbids `:` in custom ids and all-digit ids; ours are `<ingestion>-b<index>`. */
-export function batchJobId(ingestionId: string, batchIndex: number): string {
-  return `${ingestionId}-b${batchIndex}`;
-}

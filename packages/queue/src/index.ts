@@ -2,7 +2,6 @@ export {
   BatchJob,
   BatchResult,
   BatchRow,
-  batchJobId,
   InferenceMode,
   ModelSpec,
   RowVectors,
@@ -16,15 +15,7 @@ export {
   type RedisClient,
   redisOptions,
 } from "./connection.js";
-export {
-  EMBED_JOB,
-  FinalizeJob,
-  finalizeJobId,
-  INGEST_JOB,
-  parseBatchJobId,
-  ReadJob,
-  readJobId,
-} from "./ingest-jobs.js";
+export { EMBED_JOB, FinalizeJob, INGEST_JOB, ReadJob } from "./ingest-jobs.js";
 export {
   Chunking,
   CsvColumnType,
@@ -46,20 +37,55 @@ export {
   VectorSetSource,
 } from "./ingest-request.js";
 export {
+  batchJobId,
+  finalizeJobId,
+  type IngestChild,
+  ingestChildOf,
+  parseBatchJobId,
+  readJobId,
+} from "./job-ids.js";
+export {
   type BatchJobOptionsInput,
   batchJobOptions,
   finalizeJobOptions,
   readJobOptions,
 } from "./job-options.js";
+export { ingestionIndexKey, ingestionKeys } from "./progress/ingestion-keys.js";
+export {
+  createIngestionProgress,
+  finishIngestion,
+  requestCancel,
+  type SettledBatches,
+  settleBatches,
+} from "./progress/ingestion-lifecycle.js";
+export { IngestionState, isTerminal, TERMINAL_STATES } from "./progress/ingestion-state.js";
+export {
+  Collision,
+  type IngestionProgress,
+  parseProgress,
+  ReadCheckpoint,
+  ReadCounts,
+  ReadPosition,
+  readBatchFailures,
+  readProgress,
+  SkippedRow,
+} from "./progress/progress-document.js";
+export {
+  EMPTY_READ_COUNTS,
+  markReadDone,
+  type ReadUpdate,
+  recordCheckpoint,
+  recordReadSource,
+  startRead,
+  writeReadProgress,
+} from "./progress/reading-progress.js";
 export {
   type BatchPoint,
   type BatchRef,
-  ingestionIndexKey,
-  ingestionKeys,
-  PROGRESS_FIELD,
+  isBatchDone,
   recordBatchDone,
   recordBatchFailed,
   recordBatchPoints,
-} from "./progress.js";
+} from "./progress/record-batch.js";
 export { QUEUE, type QueueName } from "./queue-names.js";
 export { parseRedisUrl, type RedisNode, type RedisTopology } from "./redis-topology.js";

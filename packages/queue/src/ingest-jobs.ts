@@ -26,18 +26,3 @@ export type FinalizeJob = z.infer<typeof FinalizeJob>;
 export const INGEST_JOB = { read: "read", finalize: "finalize" } as const;
 /** Job name on the embed queue. */
 export const EMBED_JOB = "batch";
-
-export function readJobId(ingestionId: string): string {
-  return `${ingestionId}-read`;
-}
-
-export function finalizeJobId(ingestionId: string): string {
-  return `${ingestionId}-finalize`;
-}
-
-/** Parses `<ingestion>-b<index>` back; undefined for any other id. */
-export function parseBatchJobId(jobId: string): { ingestionId: string; batchIndex: number } | undefined {
-  const match = /^(.+)-b(\d+)$/.exec(jobId);
-  if (!match?.[1] || !match[2]) return undefined;
-  return { ingestionId: match[1], batchIndex: Number(match[2]) };
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseBatchJobId } from "./ingest-jobs.js";
 import { IngestRequest, MAX_ROW_NESTING } from "./ingest-request.js";
+import { parseBatchJobId } from "./job-ids.js";
 
 describe("IngestRequest", () => {
   it("accepts each source type and fills defaults", () => {

@@ -116,15 +116,15 @@ export const HfSource = z
   .meta({ id: "HfSource" });
 
 /**
- * A vector set in the first tutorial's "processed data" layout, files under the data directories zipped by
- * position: `dense` a float32 `.npy` matrix (one row per point), `sparse` a JSON array of `{indices, values}`,
- * `payload` a JSON array of objects; or `archive`, a tarball holding them. Stored as they are (the request's `text`
- * still names the text field).
+ * A vector set in the first tutorial's "processed data" layout, files zipped by position: `dense` a float32 `.npy`
+ * matrix (one row per point), `sparse` a JSON array of `{indices, values}`, `payload` a JSON array of objects; or
+ * `archive`, a tarball holding them. Each is a path under the data directories or an http(s) URL, fetched through
+ * the url source's allow-list and size cap. Stored as they are (the request's `text` still names the text field).
  */
 export const VectorSetSource = z
   .strictObject({
     type: z.literal("vectors"),
-    /** The three files, or `archive`. */
+    /** The three files (paths or URLs), or `archive`. */
     dense: z.string().min(1).optional(),
     sparse: z.string().min(1).optional(),
     payload: z.string().min(1).optional(),

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isTerminal } from "@hybrid/queue";
 import {
   freePort,
   type ManagedProcess,
@@ -107,7 +108,7 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
     for (;;) {
       const job = await getJob(producer.url, id);
       state = job.state;
-      if (["completed", "failed", "cancelled"].includes(state)) break;
+      if (isTerminal(state)) break;
       if (performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
         log(`  ${job.points.upserted}/${options.docs} points, ${job.rate.pointsPerSecond} points/s`);

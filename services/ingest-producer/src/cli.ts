@@ -1,10 +1,17 @@
 import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isTerminal } from "@hybrid/queue";
+import { z } from "zod";
 import { parseCliArgs, USAGE, UsageError } from "./cli/parse-cli-args.js";
 import { describeReader, renderProgress, renderSummary } from "./cli/render-progress.js";
 import { uploadQuery } from "./cli/upload-query.js";
 import { IngestionView } from "./ingest/ingestion-view.js";
+
+/** The error body every producer route answers with. */
+const ErrorBody = z.object({ error: z.object({ message: z.string() }) });
+/** What the CLI shows of `GET /v1/jobs/:id/failures`. */
+const Failures = z.object({ failures: z.array(z.object({ batchIndex: z.number(), error: z.string() })) });
 
 /** `pnpm ingest`: submits a job to the producer API and follows it with a progress line until it ends. */
 async function main(): Promise<number> {
@@ -25,8 +32,9 @@ async function main(): Promise<number> {
     });
     const json: unknown = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const error = (json as { error?: { message?: string } }).error;
-      throw new Error(`${method} ${path}: ${response.status} ${error?.message ?? response.statusText}`);
+      const body = ErrorBody.safeParse(json);
+      const message = body.success ? body.data.error.message : response.statusText;
+      throw new Error(`${method} ${path}: ${response.status} ${message}`);
     }
     return json;
   };
@@ -55,7 +63,7 @@ async function main(): Promise<number> {
   let readerShown = false;
   for (;;) {
     view = IngestionView.parse(await call("GET", `/v1/jobs/${created.id}`));
-    const done = ["completed", "failed", "cancelled"].includes(view.state);
+    const done = isTerminal(view.state);
     if (view.reader && !readerShown) {
       readerShown = true;
       process.stderr.write(`${tty ? "\r\x1b[2K" : ""}${describeReader(view.reader)}\n`);
@@ -70,13 +78,7 @@ async function main(): Promise<number> {
   }
   if (tty) process.stderr.write("\n");
   const failures =
-    view.batches.failed > 0
-      ? (
-          (await call("GET", `/v1/jobs/${view.id}/failures`)) as {
-            failures: Array<{ batchIndex: number; error: string }>;
-          }
-        ).failures
-      : [];
+    view.batches.failed > 0 ? Failures.parse(await call("GET", `/v1/jobs/${view.id}/failures`)).failures : [];
   process.stdout.write(`${renderSummary(view, failures)}\n`);
   return view.state === "completed" ? 0 : 1;
 }

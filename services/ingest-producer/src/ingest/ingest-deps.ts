@@ -39,10 +39,5 @@ export const DEFAULT_SOURCE_IDLE_TIMEOUT_MS = 60_000;
 
 /** Progress hashes of finished ingestions (and their side keys) expire after this long. */
 export const FINISHED_TTL_S = 7 * 24 * 3600;
-/** At most this many skipped rows are kept with their line and reason (all are counted). */
-export const SKIPPED_KEPT = 100;
 /** The index of ingestions keeps the newest this many ids. */
 export const INDEX_KEPT = 10_000;
-
-export type IngestionState = "queued" | "reading" | "embedding" | "completed" | "failed" | "cancelled";
-export const TERMINAL_STATES: ReadonlySet<string> = new Set(["completed", "failed", "cancelled"]);

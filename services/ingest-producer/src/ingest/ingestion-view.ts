@@ -1,4 +1,5 @@
 import { redactUrl, redactUrlsIn } from "@hybrid/logger";
+import { type IngestionProgress, IngestionState, isTerminal } from "@hybrid/queue";
 import { z } from "zod";
 
 export const ReaderView = z
@@ -16,7 +17,7 @@ export const IngestionView = z
   .object({
     id: z.string(),
     collection: z.string(),
-    state: z.enum(["queued", "reading", "embedding", "completed", "failed", "cancelled"]),
+    state: IngestionState,
     source: z.record(z.string(), z.unknown()),
     /** The reader picked once reading started: format, why (request, extension, content), library, compression. */
     reader: ReaderView.optional(),
@@ -65,83 +66,48 @@ export const IngestionView = z
   .meta({ id: "Ingestion" });
 export type IngestionView = z.infer<typeof IngestionView>;
 
-/** Live counts of a running ingestion, from BullMQ's view of the finalize job's children. */
-export interface LiveCounts {
-  processed: number;
-  ignored: number;
-  unprocessed: number;
-}
-
-const num = (v: string | undefined) => (v === undefined || v === "" ? 0 : Number(v));
-const optNum = (v: string | undefined) => (v === undefined || v === "" ? undefined : Number(v));
-const iso = (v: string | undefined) => (v ? new Date(Number(v)).toISOString() : undefined);
-
-/** Builds the view from the progress hash (and live counts while it runs), with rates and an ETA. */
-export function describeIngestion(
-  id: string,
-  hash: Record<string, string>,
-  skippedList: string[],
-  collisionList: string[],
-  live: LiveCounts | undefined,
-  now: number,
-): IngestionView {
-  const state = IngestionView.shape.state.safeParse(hash.state);
-  const queued = num(hash.batchesQueued);
-  const readDone = hash.readDoneAt !== undefined;
-  // Live counts include the read job while it is unprocessed or once it completed.
-  const liveDone = live ? Math.max(0, live.processed - (readDone ? 1 : 0)) : 0;
-  const done = Math.max(num(hash.batchesDone), liveDone);
-  const failed = Math.max(num(hash.batchesFailed), live?.ignored ?? 0);
-  const terminal = ["completed", "failed", "cancelled"].includes(hash.state ?? "");
-  const pending = terminal
-    ? 0
-    : live
-      ? Math.max(0, live.unprocessed - (readDone ? 0 : 1))
-      : Math.max(0, queued - done - failed);
-  const started = optNum(hash.startedAt);
-  const end = optNum(hash.finishedAt) ?? now;
-  const seconds = started ? Math.max((end - started) / 1000, 0.001) : 0;
-  const rowsRead = num(hash.rowsRead);
-  const rowsSkipped = num(hash.rowsSkipped);
-  const rowsUpserted = num(hash.rowsUpserted);
-  const rowsFailed = num(hash.rowsFailed);
-  const points = num(hash.pointsUpserted);
-  const chunks = num(hash.chunks);
-  const byReason: Record<string, number> = {};
-  for (const [key, value] of Object.entries(hash)) {
-    if (key.startsWith("skipped.")) byReason[key.slice("skipped.".length)] = Number(value);
-  }
+/** Builds the view from the ingestion's progress, with rates and an ETA. */
+export function describeIngestion(id: string, progress: IngestionProgress, now: number): IngestionView {
+  const p = progress;
+  const terminal = isTerminal(p.state);
+  const readDone = p.readDoneAt !== undefined;
+  const queued = p.batchesQueued;
+  const done = p.batchesDone;
+  const failed = p.batchesFailed;
+  const pending = terminal ? 0 : Math.max(0, queued - done - failed);
+  const end = p.finishedAt ?? now;
+  const seconds = p.startedAt ? Math.max((end - p.startedAt) / 1000, 0.001) : 0;
   const view: IngestionView = {
     id,
-    collection: hash.collection ?? "",
-    state: state.success ? state.data : "queued",
-    source: shownSource(parseJson(hash.source)),
-    reader: parseReader(hash.reader),
-    createdAt: iso(hash.createdAt) ?? new Date(0).toISOString(),
-    startedAt: iso(hash.startedAt),
-    readDoneAt: iso(hash.readDoneAt),
-    finishedAt: iso(hash.finishedAt),
+    collection: p.collection,
+    state: p.state,
+    source: shownSource(p.source ?? {}),
+    reader: parseReader(p.reader),
+    createdAt: iso(p.createdAt) ?? new Date(0).toISOString(),
+    startedAt: iso(p.startedAt),
+    readDoneAt: iso(p.readDoneAt),
+    finishedAt: iso(p.finishedAt),
     rows: {
-      read: rowsRead,
-      skipped: rowsSkipped,
-      upserted: rowsUpserted,
-      failed: rowsFailed,
-      pending: Math.max(0, rowsRead - rowsSkipped - rowsUpserted - rowsFailed),
-      total: optNum(hash.rowsTotal),
+      read: p.rowsRead,
+      skipped: p.rowsSkipped,
+      upserted: p.rowsUpserted,
+      failed: p.rowsFailed,
+      pending: Math.max(0, p.rowsRead - p.rowsSkipped - p.rowsUpserted - p.rowsFailed),
+      total: p.rowsTotal,
     },
-    skipped: { byReason, first: skippedList.map(parseSkipped) },
-    collisions: { count: num(hash.rowsCollided), first: collisionList.map(parseCollision) },
-    chunks,
+    skipped: { byReason: p.skippedBy, first: p.skipped },
+    collisions: { count: p.rowsCollided, first: p.collisions },
+    chunks: p.chunks,
     batches: { queued, done, failed, pending },
-    points: { upserted: points },
-    bytes: { read: num(hash.bytesRead), total: optNum(hash.bytesTotal) },
+    points: { upserted: p.pointsUpserted },
+    bytes: { read: p.bytesRead, total: p.bytesTotal },
     rate: {
-      rowsPerSecond: round(seconds ? rowsRead / seconds : 0),
-      pointsPerSecond: round(seconds ? points / seconds : 0),
+      rowsPerSecond: round(seconds ? p.rowsRead / seconds : 0),
+      pointsPerSecond: round(seconds ? p.pointsUpserted / seconds : 0),
     },
-    etaSeconds: terminal ? 0 : estimate(hash, { queued, done, failed, seconds, readDone }),
-    error: hash.error === undefined ? undefined : redactUrlsIn(hash.error),
-    cancelRequested: hash.cancelRequested === "1",
+    etaSeconds: terminal ? 0 : estimate(p, { seconds, readDone }),
+    error: p.error === undefined ? undefined : redactUrlsIn(p.error),
+    cancelRequested: p.cancelRequested,
   };
   return IngestionView.parse(view);
 }
@@ -150,63 +116,31 @@ export function describeIngestion(
  * Batches left over the batch completion rate. The total number of batches is known once reading is done; before
  * that it is extrapolated from the share of the source read (bytes or rows), when that share is known.
  */
-function estimate(
-  hash: Record<string, string>,
-  p: { queued: number; done: number; failed: number; seconds: number; readDone: boolean },
-): number | undefined {
-  if (p.done === 0 || p.seconds === 0) return undefined;
-  let total = p.queued;
-  if (!p.readDone) {
-    const bytesTotal = optNum(hash.bytesTotal);
-    const rowsTotal = optNum(hash.rowsTotal);
-    const share = bytesTotal
-      ? num(hash.bytesRead) / bytesTotal
-      : rowsTotal
-        ? num(hash.rowsRead) / rowsTotal
+function estimate(p: IngestionProgress, at: { seconds: number; readDone: boolean }): number | undefined {
+  if (p.batchesDone === 0 || at.seconds === 0) return undefined;
+  let total = p.batchesQueued;
+  if (!at.readDone) {
+    const share = p.bytesTotal
+      ? p.bytesRead / p.bytesTotal
+      : p.rowsTotal
+        ? p.rowsRead / p.rowsTotal
         : undefined;
     if (!share || share <= 0) return undefined;
-    total = p.queued / Math.min(share, 1);
+    total = p.batchesQueued / Math.min(share, 1);
   }
-  const left = Math.max(0, total - p.done - p.failed);
-  return Math.round(left / (p.done / p.seconds));
+  const left = Math.max(0, total - p.batchesDone - p.batchesFailed);
+  return Math.round(left / (p.batchesDone / at.seconds));
 }
+
+const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : undefined);
 
 function round(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-function parseJson(text: string | undefined): Record<string, unknown> {
-  try {
-    const value: unknown = text ? JSON.parse(text) : {};
-    return value && typeof value === "object" && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
-}
-
-function parseReader(text: string | undefined): z.infer<typeof ReaderView> | undefined {
-  const parsed = ReaderView.safeParse(parseJson(text));
-  return text && parsed.success ? parsed.data : undefined;
-}
-
-function parseCollision(text: string): { line: number; earlierLine: number; rowId: string } {
-  const value = parseJson(text);
-  return {
-    line: typeof value.line === "number" ? value.line : -1,
-    earlierLine: typeof value.earlierLine === "number" ? value.earlierLine : -1,
-    rowId: typeof value.rowId === "string" ? value.rowId : "",
-  };
-}
-
-function parseSkipped(text: string): { line: number; reason: string; message: string } {
-  const value = parseJson(text);
-  return {
-    line: typeof value.line === "number" ? value.line : -1,
-    reason: typeof value.reason === "string" ? value.reason : "unknown",
-    message: typeof value.message === "string" ? value.message : "",
-  };
+function parseReader(value: unknown): z.infer<typeof ReaderView> | undefined {
+  const parsed = ReaderView.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Records written before URLs were stored redacted still show redacted. */

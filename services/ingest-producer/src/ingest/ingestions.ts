@@ -2,27 +2,36 @@ import { randomBytes } from "node:crypto";
 import { redactUrl } from "@hybrid/logger";
 import {
   batchJobId,
+  createIngestionProgress,
   FinalizeJob,
   finalizeJobId,
   finalizeJobOptions,
   INGEST_JOB,
+  ingestChildOf,
   ingestionIndexKey,
-  ingestionKeys,
+  isTerminal,
   QUEUE,
   ReadJob,
   type ReadRequest,
+  readBatchFailures,
   readJobId,
   readJobOptions,
+  readProgress,
+  requestCancel,
 } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
+import { z } from "zod";
 import { createRowMapper } from "../rows/map-row.js";
 import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
 import { checkUrlSource } from "../sources/url-source.js";
-import { vectorSetShape } from "../sources/vector-set-source.js";
-import { INDEX_KEPT, type IngestDeps, TERMINAL_STATES } from "./ingest-deps.js";
-import { describeIngestion, type IngestionView, type LiveCounts } from "./ingestion-view.js";
+import { isUrlRef, vectorSetShape } from "../sources/vector-set-source.js";
+import { INDEX_KEPT, type IngestDeps } from "./ingest-deps.js";
+import { describeIngestion, type IngestionView } from "./ingestion-view.js";
 import { removePendingBatches } from "./remove-pending.js";
+
+/** Of a kept batch job's payload, only the lines of its rows. */
+const BatchLines = z.object({ rows: z.array(z.object({ line: z.number() })).min(1) });
 
 /** One failed batch in the dead-letter view. */
 export interface BatchFailure {
@@ -57,11 +66,14 @@ export async function submitIngestion(deps: IngestDeps, request: ReadRequest): P
   const { models } = await deps.resolveCollection(request.collection);
   if (source.type === "vectors") {
     // Checked before anything is queued: every row of a matrix of the wrong width would fail.
-    const matrix = await vectorSetShape(source, deps.sources.dataDirs);
+    const matrix = await vectorSetShape(source, deps.sources.dataDirs, {
+      allowHosts: deps.sources.urlAllowHosts,
+      maxBytes: deps.sources.urlMaxBytes,
+    });
     if (matrix && matrix.cols !== models.denseDim) {
       throw new AppError(
         "BAD_REQUEST",
-        `${source.dense} has rows of ${matrix.cols} numbers; collection "${request.collection}" holds ` +
+        `${redactUrl(source.dense ?? "")} has rows of ${matrix.cols} numbers; collection "${request.collection}" holds ` +
           `${models.dense} vectors of ${models.denseDim}`,
         { details: { path: "body.source.dense" } },
       );
@@ -78,21 +90,19 @@ export async function submitIngestion(deps: IngestDeps, request: ReadRequest): P
   }
 
   const id = newIngestionId();
-  const now = Date.now();
-  const keys = ingestionKeys(deps.prefix, id);
-  await deps.redis
-    .multi()
-    .hset(keys.hash, {
-      state: "queued",
+  await createIngestionProgress(
+    deps.redis,
+    deps.prefix,
+    id,
+    {
       collection: request.collection,
       source: describeSource(request),
-      createdAt: now,
+      createdAt: Date.now(),
       // The finalize job removes the spooled file once the ingestion has ended.
-      ...(source.type === "upload" ? { upload: source.upload } : {}),
-    })
-    .zadd(ingestionIndexKey(deps.prefix), now, id)
-    .zremrangebyrank(ingestionIndexKey(deps.prefix), 0, -INDEX_KEPT - 1)
-    .exec();
+      upload: source.type === "upload" ? source.upload : undefined,
+    },
+    INDEX_KEPT,
+  );
   const read = ReadJob.parse({
     v: 1,
     ingestionId: id,
@@ -122,29 +132,9 @@ export async function submitIngestion(deps: IngestDeps, request: ReadRequest): P
 }
 
 export async function getIngestion(deps: IngestDeps, id: string): Promise<IngestionView> {
-  const keys = ingestionKeys(deps.prefix, id);
-  const [hash, skipped, collisions] = await Promise.all([
-    deps.redis.hgetall(keys.hash),
-    deps.redis.lrange(keys.skipped, 0, -1),
-    deps.redis.lrange(keys.collisions, 0, -1),
-  ]);
-  if (!hash.state) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
-  let live: LiveCounts | undefined;
-  if (!TERMINAL_STATES.has(hash.state)) {
-    const parent = await deps.ingestQueue.getJob(finalizeJobId(id));
-    if (parent) {
-      const counts = await parent.getDependenciesCount();
-      let ignored = counts.ignored ?? 0;
-      if (ignored > 0) {
-        // Ignored failures may include the read job's; count batches only.
-        const embedKey = `${deps.embedQueue.qualifiedName}:`;
-        const failures = Object.keys(await parent.getIgnoredChildrenFailures());
-        ignored = failures.filter((key) => key.startsWith(embedKey)).length;
-      }
-      live = { processed: counts.processed ?? 0, ignored, unprocessed: counts.unprocessed ?? 0 };
-    }
-  }
-  return describeIngestion(id, hash, skipped, collisions, live, Date.now());
+  const progress = await readProgress(deps.redis, deps.prefix, id);
+  if (!progress) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
+  return describeIngestion(id, progress, Date.now());
 }
 
 /** The newest ingestions first (only those in `state` when given); ids whose progress has expired are dropped from the index. */
@@ -181,11 +171,9 @@ export async function listIngestions(
  * the finalize job then records `cancelled`. CONFLICT when it has already finished.
  */
 export async function cancelIngestion(deps: IngestDeps, id: string): Promise<IngestionView> {
-  const keys = ingestionKeys(deps.prefix, id);
-  const state = await deps.redis.hget(keys.hash, "state");
+  const state = await requestCancel(deps.redis, deps.prefix, id);
   if (!state) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
-  if (TERMINAL_STATES.has(state)) throw new AppError("CONFLICT", `ingestion "${id}" has already ${state}`);
-  await deps.redis.hset(keys.hash, "cancelRequested", 1);
+  if (isTerminal(state)) throw new AppError("CONFLICT", `ingestion "${id}" has already ${state}`);
   const read = await deps.ingestQueue.getJob(readJobId(id));
   if (read && ["waiting", "delayed", "prioritized"].includes(await read.getState())) {
     await read.remove().catch(() => undefined);
@@ -200,29 +188,26 @@ export async function cancelIngestion(deps: IngestDeps, id: string): Promise<Ing
 
 /** The dead-letter view: batches that used all their attempts, with their last error. */
 export async function listFailures(deps: IngestDeps, id: string): Promise<BatchFailure[]> {
-  const keys = ingestionKeys(deps.prefix, id);
-  const state = await deps.redis.hget(keys.hash, "state");
-  if (!state) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
-  const reasons = new Map<number, string>();
-  for (const [index, reason] of Object.entries(await deps.redis.hgetall(keys.failed)))
-    reasons.set(Number(index), reason);
+  const reasons = await readBatchFailures(deps.redis, deps.prefix, id);
+  if (!reasons) throw new AppError("NOT_FOUND", `no ingestion "${id}"`);
   const parent = await deps.ingestQueue.getJob(finalizeJobId(id));
   if (parent) {
-    const embedKey = `${deps.embedQueue.qualifiedName}:${id}-b`;
     for (const [key, reason] of Object.entries(await parent.getIgnoredChildrenFailures())) {
-      if (key.startsWith(embedKey)) reasons.set(Number(key.slice(embedKey.length)), reason);
+      const child = ingestChildOf(key, deps.prefix);
+      if (child?.kind === "batch" && child.ingestionId === id) reasons.set(child.batchIndex, reason);
     }
   }
   const failures: BatchFailure[] = [];
   for (const [batchIndex, error] of [...reasons].sort((a, b) => a[0] - b[0])) {
     const jobId = batchJobId(id, batchIndex);
     const job = await deps.embedQueue.getJob(jobId);
-    const rows = (job?.data as { rows?: Array<{ line: number }> } | undefined)?.rows;
+    const batch = BatchLines.safeParse(job?.data);
+    const rows = batch.success ? batch.data.rows : undefined;
     failures.push({
       batchIndex,
       jobId,
       error,
-      lines: rows?.length ? { first: rows[0]?.line ?? 0, last: rows.at(-1)?.line ?? 0 } : undefined,
+      lines: rows ? { first: rows[0]?.line ?? 0, last: rows.at(-1)?.line ?? 0 } : undefined,
       attemptsMade: job?.attemptsMade,
       failedAt: job?.finishedOn ? new Date(job.finishedOn).toISOString() : undefined,
     });
@@ -253,7 +238,12 @@ function describeSource(request: ReadRequest): string {
         ...(source.via ? { via: source.via } : {}),
       });
     case "vectors":
-      return JSON.stringify(source);
+      // Each file is a path or a URL; a URL's credentials and query are not kept.
+      return JSON.stringify(
+        Object.fromEntries(
+          Object.entries(source).map(([key, value]) => [key, isUrlRef(value) ? redactUrl(value) : value]),
+        ),
+      );
     case "upload":
       return JSON.stringify({
         type: "upload",

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import type { ReadSource } from "@hybrid/queue";
+import { type ReadSource, readJobId } from "@hybrid/queue";
+import { parquetWriteFile } from "hyparquet-writer";
 import { afterEach, describe, expect, it } from "vitest";
 import { spoolUpload } from "../sources/upload-spool.js";
 import { createTestHarness, REDIS_URL, type TestHarness, waitFor } from "../testing/test-deps.js";
@@ -100,4 +101,53 @@ describe("producer crash (real producer processes, SIGKILL; a test worker stands
     },
     60_000,
   );
+
+  it("a re-run of a Parquet read starts at the first row group not fully queued, and the counts add up", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "producer-crash-parquet-"));
+    dirs.push(dataDir);
+    // 20 row groups of 10 rows; batches of 4 rows close at each row group's end (4 + 4 + 2).
+    const total = 200;
+    parquetWriteFile({
+      filename: path.join(dataDir, "rows.parquet"),
+      rowGroupSize: 10,
+      columnData: [
+        { name: "id", type: "STRING", data: Array.from({ length: total }, (_, i) => `p${i}`) },
+        { name: "body", type: "STRING", data: Array.from({ length: total }, (_, i) => `parquet row ${i}`) },
+      ],
+    });
+    const h = createTestHarness({ limits: { batchSize: 4 }, sources: { dataDirs: [dataDir] } });
+    harness = h;
+    const queued = await submitIngestion(h.deps, {
+      collection: "c",
+      source: { type: "file", path: "rows.parquet", format: "auto" },
+      text: "body",
+      id: "id",
+    });
+
+    // Five batches pending (MAX_PENDING_BATCHES): row group 0's three and two of row group 1's.
+    const first = startProducer(h.prefix, dataDir);
+    const embed = h.deps.embedQueue;
+    await waitFor(async () => ((await embed.count()) === 5 ? true : undefined), 20_000);
+    startProducer(h.prefix, dataDir);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    first.kill("SIGKILL");
+    await new Promise((resolve) => first.once("exit", resolve));
+    const seen: number[] = [];
+    h.startEmbedStandIn({ seen });
+    const view = await waitFor(async () => {
+      const v = await getIngestion(h.deps, queued.id);
+      return v.state === "completed" ? v : undefined;
+    }, 30_000);
+    expect(view.rows).toMatchObject({ read: total, skipped: 0, upserted: total, failed: 0, pending: 0 });
+    expect(view.points.upserted).toBe(total);
+    expect(view.batches).toMatchObject({ queued: 60, done: 60, failed: 0 });
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    // The second producer started at row group 1 (rows 10 on), not at row 0.
+    const read = await h.deps.ingestQueue.getJob(readJobId(queued.id));
+    expect(read?.returnvalue).toMatchObject({
+      rowsRead: total,
+      batchesQueued: 60,
+      resumedFrom: { rowGroup: 1, row: 10 },
+    });
+  }, 60_000);
 });

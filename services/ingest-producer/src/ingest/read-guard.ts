@@ -16,7 +16,10 @@ export interface ReadGuardOptions {
  * backpressure is waiting on the queue, not on its source.
  */
 export interface ReadGuard {
+  /** Aborted when the read is cancelled or its source stalls: for the source's own requests. */
   readonly signal: AbortSignal;
+  /** Aborted only when the read is cancelled: for the queue side, which still queues rows read before a stall. */
+  readonly cancelSignal: AbortSignal;
   /** True once the read was stopped because its ingestion was cancelled. */
   readonly cancelled: boolean;
   /** The idle-timeout error, once the source has stalled. */
@@ -30,6 +33,7 @@ export interface ReadGuard {
 
 export function createReadGuard(options: ReadGuardOptions): ReadGuard {
   const controller = new AbortController();
+  const cancelController = new AbortController();
   let cancelled = false;
   let timedOut: AppError | undefined;
   let bytesRead = () => 0;
@@ -63,7 +67,9 @@ export function createReadGuard(options: ReadGuardOptions): ReadGuard {
         (isCancelled) => {
           if (!isCancelled || controller.signal.aborted) return;
           cancelled = true;
-          controller.abort(new Error("the ingestion was cancelled"));
+          const reason = new Error("the ingestion was cancelled");
+          cancelController.abort(reason);
+          controller.abort(reason);
         },
         // Redis trouble surfaces in the read loop's own writes; the guard only stops reads.
         () => undefined,
@@ -77,6 +83,7 @@ export function createReadGuard(options: ReadGuardOptions): ReadGuard {
 
   return {
     signal: controller.signal,
+    cancelSignal: cancelController.signal,
     get cancelled() {
       return cancelled;
     },

@@ -1,25 +1,33 @@
 import {
   BatchJob,
-  type BatchRow,
   batchJobId,
   batchJobOptions,
   EMBED_JOB,
-  ingestionKeys,
+  isBatchDone,
+  markReadDone,
+  type ReadCheckpoint,
   type ReadJob,
+  type ReadPosition,
+  readProgress,
+  recordCheckpoint,
+  recordReadSource,
+  startRead,
+  writeReadProgress,
 } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { type Job, UnrecoverableError } from "bullmq";
 import { createRowMapper, neededColumns } from "../rows/map-row.js";
 import { openSource } from "../sources/open-source.js";
-import type { OpenedSource, SkipReason } from "../sources/raw-record.js";
+import type { OpenedSource } from "../sources/raw-record.js";
 import { VECTOR_SET_FIELDS } from "../sources/vector-set-source.js";
 import { recordPointsOf } from "./batch-points.js";
-import {
-  DEFAULT_MAX_BATCH_BYTES,
-  DEFAULT_SOURCE_IDLE_TIMEOUT_MS,
-  type IngestDeps,
-  SKIPPED_KEPT,
-} from "./ingest-deps.js";
+import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_SOURCE_IDLE_TIMEOUT_MS, type IngestDeps } from "./ingest-deps.js";
+import { batchRows } from "./read/batch-rows.js";
+import { type BatchSink, enqueueBatches } from "./read/enqueue-batches.js";
+import { mapRows } from "./read/map-rows.js";
+import { pendingCapacity } from "./read/pending-capacity.js";
+import { createReadTally } from "./read/read-tally.js";
+import { readSourceItems } from "./read/source-items.js";
 import { createReadGuard } from "./read-guard.js";
 import { removePendingBatches } from "./remove-pending.js";
 
@@ -31,213 +39,155 @@ export interface ReadResult {
   chunks: number;
   batchesQueued: number;
   cancelled: boolean;
+  /** Where this run started when it carried on from an earlier run's checkpoint (a source read by row group). */
+  resumedFrom?: ReadPosition | undefined;
 }
 
-const FLUSH_EVERY_MS = 500;
-
 /**
- * Processes a `read` job: streams the source, maps rows, adds one batch job per `batchSize` rows under the
- * ingestion's finalize job, and keeps the progress hash current. Pauses while too many batches are pending
- * (backpressure), stops early when the ingestion is cancelled (within about half a second, even while the source is
- * silent), and fails when the source sends nothing for `sourceIdleTimeoutMs`. A re-run (after a crash) starts over:
- * counters are reset and batches that already exist or are recorded done are not added again. A read that fails for
- * good still queues the rows read before the failure; one that will be retried leaves them to the next attempt.
+ * Processes a `read` job: the source streams through source -> rows -> chunks -> batches -> enqueue, each batch
+ * added under the ingestion's finalize job, while the read guard keeps the progress current, ends the read on a
+ * cancel (within about half a second, even while the source is silent) and fails it when the source sends nothing
+ * for `sourceIdleTimeoutMs`. The enqueue stage waits while too many batches are pending, and the stages upstream
+ * read nothing meanwhile. A re-run (after a crash) starts at the last checkpoint of a source read by row group,
+ * else over from the start; batches that already exist or are recorded done are not added again. A read that fails
+ * for good still queues the rows read before the failure; one that will be retried leaves them to the next attempt.
  */
 export async function processReadJob(
   job: Job<ReadJob>,
   data: ReadJob,
   deps: IngestDeps,
 ): Promise<ReadResult> {
-  const { ingestionId, request, models, batchSize } = data;
-  const keys = ingestionKeys(deps.prefix, ingestionId);
+  const { ingestionId, request } = data;
   const parentId = job.parent?.id;
   const parentQueue = job.parent?.queueKey;
   if (!parentId || !parentQueue) throw new UnrecoverableError("read job has no parent finalize job");
   const parent = await deps.ingestQueue.getJob(parentId);
   if (!parent) throw new UnrecoverableError(`finalize job ${parentId} is gone`);
-  const rerun = job.attemptsMade > 0 || (await deps.redis.hexists(keys.hash, "startedAt")) === 1;
+  const earlier = await readProgress(deps.redis, deps.prefix, ingestionId);
+  const rerun = job.attemptsMade > 0 || earlier?.startedAt !== undefined;
+  let from = rerun ? earlier?.readPosition : undefined;
 
-  const counts = { rowsRead: 0, rowsSkipped: 0, rowsCollided: 0, chunks: 0, batchesQueued: 0 };
-  const skippedBy = new Map<SkipReason, number>();
-  const skippedKept: string[] = [];
-  let skippedPushed = 0;
-  const collisionsKept: string[] = [];
-  let collisionsPushed = 0;
-  let lastCollisionLine: number | undefined;
-  let cancelled = false;
-
-  const reasons = await deps.redis.hkeys(keys.hash);
-  const stale = reasons.filter((f) => f.startsWith("skipped."));
-  await deps.redis
-    .multi()
-    .hset(keys.hash, { state: "reading", startedAt: Date.now(), ...counts })
-    .del(keys.skipped, keys.collisions)
-    .hdel(keys.hash, "readDoneAt", ...(stale.length ? stale : ["skipped.none"]))
-    .exec();
-
+  let tally = createReadTally(from);
   let source: OpenedSource | undefined;
   const flush = async () => {
-    const bytes = source?.bytes() ?? { read: 0 };
-    const fields: Record<string, string | number> = { ...counts, bytesRead: bytes.read };
-    if (bytes.total !== undefined) fields.bytesTotal = bytes.total;
-    for (const [reason, n] of skippedBy) fields[`skipped.${reason}`] = n;
-    const tx = deps.redis.multi().hset(keys.hash, fields);
-    const fresh = skippedKept.slice(skippedPushed);
-    if (fresh.length) tx.rpush(keys.skipped, ...fresh);
-    skippedPushed = skippedKept.length;
-    const freshCollisions = collisionsKept.slice(collisionsPushed);
-    if (freshCollisions.length) tx.rpush(keys.collisions, ...freshCollisions);
-    collisionsPushed = collisionsKept.length;
-    tx.hget(keys.hash, "cancelRequested");
-    const results = await tx.exec();
-    cancelled = results?.at(-1)?.[1] === "1";
+    const update = tally.takeUpdate(source?.bytes() ?? { read: 0 });
+    return writeReadProgress(deps.redis, deps.prefix, ingestionId, update);
   };
-
   // A cancel (possibly sent to another producer) and a stalled source both end the read within seconds, even
-  // while it waits on the source; the guard's checks also keep the progress current during a stall.
+  // while it waits on the source; the guard's checks also keep the progress current.
   const guard = createReadGuard({
     idleTimeoutMs: deps.limits.sourceIdleTimeoutMs ?? DEFAULT_SOURCE_IDLE_TIMEOUT_MS,
-    check: async () => {
-      await flush();
-      return cancelled;
-    },
+    check: async () => (await flush()).cancelRequested,
   });
+  const result = (cancelled: boolean): ReadResult => {
+    const { skippedBy: _, ...counts } = tally.counts();
+    return { ...counts, cancelled, resumedFrom: source?.resumedFrom };
+  };
+
+  await startRead(deps.redis, deps.prefix, ingestionId, from);
   try {
-    source = await guard.step(openSource(request.source, deps.sources, guard.signal, neededColumns(request)));
+    source = await guard.step(
+      openSource(request.source, deps.sources, guard.signal, neededColumns(request), from?.position),
+    );
   } catch (error) {
     await guard.close();
     if (!guard.cancelled) throw asJobError(guard.timedOut ?? error);
     await removePendingBatches(deps, parent);
-    return { ...counts, cancelled: true };
+    return result(true);
+  }
+  if (from && !source.resumedFrom) {
+    // The source could not start there after all: it starts over, and so do the counts.
+    from = undefined;
+    tally = createReadTally();
+    await startRead(deps.redis, deps.prefix, ingestionId, undefined);
   }
   const opened = source;
   guard.watchBytes(() => opened.bytes().read);
-  const mapRow = createRowMapper(rowSpecOf(request), opened.key, models.denseDim);
-  await deps.redis.hset(keys.hash, {
-    reader: JSON.stringify(opened.reader),
-    ...(opened.rowsTotal !== undefined ? { rowsTotal: opened.rowsTotal } : {}),
+  await recordReadSource(deps.redis, deps.prefix, ingestionId, opened);
+  if (opened.resumedFrom) {
+    deps.logger.info({ ingestionId, from: opened.resumedFrom }, "read resumed at its checkpoint");
+  }
+
+  const final = (error: unknown) =>
+    !guard.cancelled &&
+    (guard.timedOut !== undefined ||
+      asJobError(error) instanceof UnrecoverableError ||
+      job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+  const chunks = mapRows(
+    readSourceItems(opened, guard),
+    createRowMapper(rowSpecOf(request), opened.key, data.models.denseDim),
+    tally,
+  );
+  const batches = batchRows(chunks, {
+    maxRows: data.batchSize,
+    maxBytes: deps.limits.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+    keepOnError: final,
   });
-
-  const waitForCapacity = async () => {
-    for (;;) {
-      const { unprocessed = 0 } = await parent.getDependenciesCount({ unprocessed: true });
-      // The read job itself is one of the parent's unprocessed children.
-      if (unprocessed - 1 < deps.limits.maxPendingBatches || cancelled) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await flush();
-    }
-  };
-
-  const options = batchJobOptions({
-    attempts: deps.limits.batchAttempts,
-    backoffMs: deps.limits.batchBackoffMs,
-  });
-  let batch: BatchRow[] = [];
-  let batchBytes = 0;
-  const maxBatchBytes = deps.limits.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
-  const addBatch = async () => {
-    const batchIndex = counts.batchesQueued;
-    const rows = batch;
-    batch = [];
-    batchBytes = 0;
-    await waitForCapacity();
-    if (cancelled) return;
-    counts.batchesQueued = batchIndex + 1;
-    const collisions = await recordPointsOf(deps, {
-      ingestionId,
-      collection: request.collection,
-      batchIndex,
-      rows,
-    });
-    for (const collision of collisions) {
-      // The chunks of one row may straddle two batches: count the row once.
-      if (collision.line === lastCollisionLine) continue;
-      lastCollisionLine = collision.line;
-      counts.rowsCollided += 1;
-      if (collisionsKept.length < SKIPPED_KEPT) collisionsKept.push(JSON.stringify(collision));
-    }
-    if (rerun && (await deps.redis.sismember(keys.done, String(batchIndex))) === 1) return;
-    const payload = BatchJob.parse({
-      v: 1,
-      ingestionId,
-      collection: request.collection,
-      batchIndex,
-      models,
-      rows,
-    });
-    await deps.embedQueue.add(EMBED_JOB, payload, {
-      ...options,
-      jobId: batchJobId(ingestionId, batchIndex),
-      parent: { id: parentId, queue: parentQueue },
-    });
-  };
-
-  let lastFlush = Date.now();
-  const records = opened.records[Symbol.asyncIterator]();
   try {
-    for (;;) {
-      const next = await guard.step(records.next());
-      if (next.done) break;
-      const record = next.value;
-      counts.rowsRead += 1;
-      const mapped = mapRow(record);
-      if ("skip" in mapped) {
-        counts.rowsSkipped += 1;
-        skippedBy.set(mapped.skip, (skippedBy.get(mapped.skip) ?? 0) + 1);
-        if (skippedKept.length < SKIPPED_KEPT) {
-          skippedKept.push(
-            JSON.stringify({ line: record.line, reason: mapped.skip, message: mapped.message }),
-          );
-        }
-      } else {
-        for (const row of mapped.rows) {
-          batch.push(row);
-          // Payload and text of the row; a chunked row's payload is counted once per chunk, as it is stored.
-          batchBytes += record.bytes + Buffer.byteLength(row.text);
-          counts.chunks += 1;
-          if (batch.length >= batchSize || batchBytes >= maxBatchBytes) await addBatch();
-        }
-      }
-      if (Date.now() - lastFlush >= FLUSH_EVERY_MS) {
-        lastFlush = Date.now();
-        await flush();
-      }
-      if (cancelled) break;
-    }
-    if (batch.length > 0 && !cancelled) await addBatch();
+    await enqueueBatches(
+      batches,
+      createBatchSink(deps, data, parent, { id: parentId, queue: parentQueue }),
+      tally,
+      {
+        cancel: guard.cancelSignal,
+        rerun,
+        onLostRows: (error) =>
+          deps.logger.warn({ err: error, ingestionId }, "could not queue the rows read before the failure"),
+      },
+    );
   } catch (error) {
-    // The abandoned reader ends once its aborted fetch rejects; nobody waits for it.
-    void records.return?.().catch(() => undefined);
     if (!guard.cancelled) {
       await guard.close();
-      const jobError = asJobError(guard.timedOut ?? error);
-      const final =
-        guard.timedOut !== undefined ||
-        jobError instanceof UnrecoverableError ||
-        job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      // Rows read before a final failure are embedded (a retry would read them again, and find the batch taken).
-      if (final && batch.length > 0 && !cancelled) {
-        await addBatch().catch((addError: unknown) =>
-          deps.logger.warn(
-            { err: addError, ingestionId },
-            "could not queue the rows read before the failure",
-          ),
-        );
-      }
       await flush().catch(() => undefined);
-      throw jobError;
+      throw asJobError(guard.timedOut ?? error);
     }
-    cancelled = true;
   } finally {
     await guard.close();
   }
   await flush();
-  if (cancelled) {
+  if (guard.cancelled) {
     await removePendingBatches(deps, parent);
-    return { ...counts, cancelled };
+    return result(true);
   }
-  await deps.redis.hset(keys.hash, { state: "embedding", readDoneAt: Date.now() });
-  return { ...counts, cancelled };
+  await markReadDone(deps.redis, deps.prefix, ingestionId);
+  return result(false);
+}
+
+/** The ingestion's queue and progress as the enqueue stage's sink. */
+function createBatchSink(
+  deps: IngestDeps,
+  data: ReadJob,
+  parentJob: Job,
+  parent: { id: string; queue: string },
+): BatchSink {
+  const { ingestionId, request, models } = data;
+  const options = batchJobOptions({
+    attempts: deps.limits.batchAttempts,
+    backoffMs: deps.limits.batchBackoffMs,
+  });
+  return {
+    waitForCapacity: pendingCapacity(parentJob, deps.limits.maxPendingBatches),
+    recordPoints: (batchIndex, rows) =>
+      recordPointsOf(deps, { ingestionId, collection: request.collection, batchIndex, rows }),
+    isDone: (batchIndex) => isBatchDone(deps.redis, deps.prefix, { ingestionId, batchIndex }),
+    async add(batchIndex, rows) {
+      const payload = BatchJob.parse({
+        v: 1,
+        ingestionId,
+        collection: request.collection,
+        batchIndex,
+        models,
+        rows,
+      });
+      await deps.embedQueue.add(EMBED_JOB, payload, {
+        ...options,
+        jobId: batchJobId(ingestionId, batchIndex),
+        parent,
+      });
+    },
+    recordCheckpoint: (checkpoint: ReadCheckpoint) =>
+      recordCheckpoint(deps.redis, deps.prefix, ingestionId, checkpoint),
+  };
 }
 
 /** A vector set's rows carry their vectors under fixed fields: the request's `vectors` point there. */

@@ -1,3 +1,4 @@
+import { ingestChildOf } from "@hybrid/queue";
 import type { Job } from "bullmq";
 import type { IngestDeps } from "./ingest-deps.js";
 
@@ -7,18 +8,18 @@ import type { IngestDeps } from "./ingest-deps.js";
  * dependency from the parent, so once nothing is left the finalize job runs. Returns how many were removed.
  */
 export async function removePendingBatches(
-  deps: Pick<IngestDeps, "embedQueue">,
+  deps: Pick<IngestDeps, "embedQueue" | "prefix">,
   parent: Job,
 ): Promise<number> {
-  const embedKey = `${deps.embedQueue.qualifiedName}:`;
   let removed = 0;
   let cursor = 0;
   do {
     const page = await parent.getDependencies({ unprocessed: { cursor, count: 500 } });
     cursor = page.nextUnprocessedCursor ?? 0;
     for (const key of page.unprocessed ?? []) {
-      if (!key.startsWith(embedKey)) continue;
-      const job = await deps.embedQueue.getJob(key.slice(embedKey.length));
+      const child = ingestChildOf(key, deps.prefix);
+      if (child?.kind !== "batch") continue;
+      const job = await deps.embedQueue.getJob(child.jobId);
       if (!job) continue;
       const state = await job.getState();
       if (state === "active" || state === "completed" || state === "failed") continue;

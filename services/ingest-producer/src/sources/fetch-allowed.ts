@@ -55,6 +55,59 @@ export async function fetchAllowed(
   return { response, url };
 }
 
+/** A body fetched through the allow-list, counted and capped. */
+export interface FetchedBody {
+  /** Where it came from, after redirects. */
+  url: URL;
+  /** The announced length, when there is one. */
+  size: number | undefined;
+  /** The bytes; past `maxBytes` it fails with PAYLOAD_TOO_LARGE. */
+  body: AsyncGenerator<Uint8Array>;
+  /** Bytes consumed so far. */
+  read(): number;
+}
+
+/**
+ * GETs `href` through `fetchAllowed` for its body: UPSTREAM unless it answers 2xx (retryable for a 5xx), and
+ * PAYLOAD_TOO_LARGE when its announced or actual size passes `maxBytes` (URL_MAX_BYTES).
+ */
+export async function fetchBody(
+  href: string,
+  policy: { allowHosts: string[]; maxBytes: number; maxRedirects?: number | undefined },
+  signal: AbortSignal | undefined,
+): Promise<FetchedBody> {
+  const { response, url } = await fetchAllowed(href, policy, signal);
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw new AppError("UPSTREAM", `GET ${redactUrl(url.href)} answered ${response.status}`, {
+      retryable: response.status >= 500,
+    });
+  }
+  const announced = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (announced > policy.maxBytes) {
+    await response.body.cancel();
+    throw bodyTooLarge(url, policy.maxBytes);
+  }
+  let read = 0;
+  const stream = response.body;
+  const body = (async function* () {
+    for await (const chunk of stream) {
+      read += chunk.byteLength;
+      if (read > policy.maxBytes) throw bodyTooLarge(url, policy.maxBytes);
+      yield chunk;
+    }
+  })();
+  return { url, size: Number.isFinite(announced) ? announced : undefined, body, read: () => read };
+}
+
+function bodyTooLarge(url: URL, maxBytes: number): AppError {
+  return new AppError(
+    "PAYLOAD_TOO_LARGE",
+    `${redactUrl(url.href)} is larger than the ${maxBytes}-byte limit (URL_MAX_BYTES)`,
+    { retryable: false },
+  );
+}
+
 function nextHop(from: URL, location: string): URL {
   try {
     return new URL(location, from);

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import type { CsvOptions, SourceEncoding } from "@hybrid/queue";
+import type { CsvOptions, ReadPosition, SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { openRecords } from "./open-records.js";
 import { countedFileBuffer, openParquetSource, parquetFileDetection } from "./parquet-source.js";
@@ -77,6 +77,7 @@ export async function openFileSource(
   },
   policy: FilePolicy,
   columns?: string[],
+  from?: ReadPosition,
 ): Promise<OpenedSource> {
   const file = await resolveDataFile(source.path, policy.dataDirs);
   return openLocalFile(
@@ -84,19 +85,22 @@ export async function openFileSource(
     source,
     policy.maxRowBytes,
     columns,
+    from,
   );
 }
 
 /**
  * A file on this machine (from a data directory, or a spooled upload) read as its format: Parquet by row group, only
- * `columns` (all when undefined); anything else streamed through `openRecords`, decompressed when its first bytes
- * say so. `name` is what messages and format detection call it; `key` the stable part of derived row ids.
+ * `columns` (all when undefined), from the row group `from` names when given; anything else streamed through
+ * `openRecords`, decompressed when its first bytes say so. `name` is what messages and format detection call it;
+ * `key` the stable part of derived row ids.
  */
 export async function openLocalFile(
   file: { absolute: string; size: number; name: string; key: string },
   read: { format: DataFormat; encoding?: SourceEncoding | undefined; csv?: CsvOptions | undefined },
   maxRowBytes: number,
   columns?: string[],
+  from?: ReadPosition,
 ): Promise<OpenedSource> {
   const parquet = await parquetFileDetection(file.absolute, read.format, file.name);
   if (parquet) {
@@ -108,6 +112,7 @@ export async function openLocalFile(
       maxRowBytes,
       detectedBy: parquet,
       read: bytesRead,
+      from,
     });
   }
   const stream = createReadStream(file.absolute, { highWaterMark: 256 * 1024 });

@@ -46,6 +46,21 @@ describe("Hugging Face splits from their Parquet files", () => {
     expect(Object.keys((records[0] as { value: object }).value)).toEqual(["_id"]);
   });
 
+  it("numbers row groups across the files of a slice, and starts at the one a position names", async () => {
+    const source = { dataset: "test/docs", config: "corpus", split: "corpus[140:165]" };
+    const whole = await openHfParquetSource(source, policy(), undefined, ["_id"]);
+    const positions: Array<{ rowGroup: number; row: number }> = [];
+    for await (const segment of whole.segments ?? []) positions.push(segment.position);
+    // Rows 140-149 from the first file's last row group, 150-164 from the second file's first.
+    expect(positions).toEqual([
+      { rowGroup: 0, row: 0 },
+      { rowGroup: 1, row: 10 },
+    ]);
+    const resumed = await openHfParquetSource(source, policy(), undefined, ["_id"], { rowGroup: 1, row: 10 });
+    expect(resumed.resumedFrom).toEqual({ rowGroup: 1, row: 10 });
+    expect((await drain(resumed)).map((r) => r.line)).toEqual(Array.from({ length: 15 }, (_, i) => 150 + i));
+  });
+
   it("names a split with no Parquet export", async () => {
     await expect(
       openHfParquetSource(

@@ -1,11 +1,12 @@
+import type { ReadPosition } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import type { AsyncBuffer, FileMetaData } from "hyparquet";
 import { fetch } from "undici";
 import { z } from "zod";
 import { findConfig, getJson, type HfPolicy } from "./hf-source.js";
 import { parseSplit, resolveSlice } from "./hf-split.js";
-import { openParquetRows, readParquetFooter } from "./parquet-rows.js";
-import type { OpenedSource, RawRecord } from "./raw-record.js";
+import { readParquetFooter, readParquetParts } from "./parquet-rows.js";
+import type { OpenedSource } from "./raw-record.js";
 import { httpRangeBuffer } from "./url-range-buffer.js";
 
 const ParquetList = z.object({
@@ -31,6 +32,7 @@ export async function openHfParquetSource(
   policy: HfPolicy,
   signal?: AbortSignal,
   columns?: string[],
+  from?: ReadPosition,
 ): Promise<OpenedSource> {
   const slice = parseSplit(source.split);
   const get = (path: string, params: Record<string, string | number>) =>
@@ -69,27 +71,22 @@ export async function openHfParquetSource(
     total += Number(metadata.num_rows);
   }
   const { start, end } = resolveSlice(slice, total);
-  const records = (async function* (): AsyncGenerator<RawRecord> {
-    for (const file of files) {
-      const rows = Number(file.metadata.num_rows);
-      const from = Math.max(start - file.first, 0);
-      const to = Math.min(end - file.first, rows);
-      if (from >= to) continue;
-      const opened = await openParquetRows(file.buffer, {
-        columns,
-        maxRowBytes: policy.maxRowBytes,
-        name: file.name,
-        metadata: file.metadata,
-        rowStart: from,
-        rowEnd: to,
-        lineOffset: file.first,
-      });
-      yield* opened.records;
-    }
-  })();
+  const rows = readParquetParts(
+    files.map((file) => ({
+      file: file.buffer,
+      metadata: file.metadata,
+      name: file.name,
+      rowStart: Math.max(start - file.first, 0),
+      rowEnd: Math.max(Math.min(end - file.first, Number(file.metadata.num_rows)), 0),
+      lineOffset: file.first,
+    })),
+    { columns, maxRowBytes: policy.maxRowBytes, from },
+  );
   const size = listed.reduce((sum, f) => sum + f.size, 0);
   return {
-    records,
+    records: rows.records,
+    segments: rows.segments,
+    resumedFrom: rows.resumedFrom,
     reader: {
       format: "parquet",
       detectedBy: "request",

@@ -1,4 +1,4 @@
-import type { ReadSource } from "@hybrid/queue";
+import type { ReadPosition, ReadSource } from "@hybrid/queue";
 import { type FilePolicy, openFileSource } from "./file-source.js";
 import { openHfParquetSource } from "./hf-parquet-source.js";
 import { type HfPolicy, openHfSource } from "./hf-source.js";
@@ -24,29 +24,35 @@ export interface SourcePolicy {
 
 /**
  * Opens a source for reading. `columns` are the top-level fields the rows are needed for (undefined: all); readers
- * that can read columns alone (Parquet) read only those.
+ * that can read columns alone (Parquet) read only those. `from` is where an earlier read's checkpoint says a re-run
+ * may start: sources read by row group (Parquet) start there and say so in `resumedFrom`; the others start over.
  */
 export function openSource(
   source: ReadSource,
   policy: SourcePolicy,
   signal?: AbortSignal,
   columns?: string[],
+  from?: ReadPosition,
 ): Promise<OpenedSource> {
   switch (source.type) {
     case "file":
-      return openFileSource(source, filePolicy(policy), columns);
+      return openFileSource(source, filePolicy(policy), columns, from);
     case "url":
-      return openUrlSource(source, urlPolicy(policy), signal, columns);
+      return openUrlSource(source, urlPolicy(policy), signal, columns, from);
     case "rows":
       return Promise.resolve(openInlineSource(source.rows, { maxRowBytes: policy.maxRowBytes }));
     case "hf":
       return source.via === "parquet"
-        ? openHfParquetSource(source, hfPolicy(policy), signal, columns)
+        ? openHfParquetSource(source, hfPolicy(policy), signal, columns, from)
         : openHfSource(source, hfPolicy(policy), signal);
     case "vectors":
-      return openVectorSetSource(source, { ...filePolicy(policy), scratchDir: policy.uploadDir });
+      return openVectorSetSource(
+        source,
+        { ...filePolicy(policy), scratchDir: policy.uploadDir, urls: urlPolicy(policy) },
+        signal,
+      );
     case "upload":
-      return openUploadSource(source, policy, columns);
+      return openUploadSource(source, policy, columns, from);
   }
 }
 

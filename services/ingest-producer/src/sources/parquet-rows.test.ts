@@ -134,4 +134,34 @@ describe("Parquet sources (hyparquet)", () => {
       },
     );
   });
+
+  it("reads in row-group segments with their positions, and starts at the one a position names", async () => {
+    const whole = await openFileSource({ path: "rows.parquet", format: "auto" }, policy, ["id"]);
+    const positions: Array<{ rowGroup: number; row: number }> = [];
+    for await (const segment of whole.segments ?? []) positions.push(segment.position);
+    expect(positions).toEqual([
+      { rowGroup: 0, row: 0 },
+      { rowGroup: 1, row: 10 },
+      { rowGroup: 2, row: 20 },
+    ]);
+    expect(whole.resumedFrom).toBeUndefined();
+
+    const resumed = await openFileSource({ path: "rows.parquet", format: "auto" }, policy, ["id"], {
+      rowGroup: 1,
+      row: 10,
+    });
+    expect(resumed.resumedFrom).toEqual({ rowGroup: 1, row: 10 });
+    const records = await drain(resumed);
+    expect(records.map((r) => r.line)).toEqual(Array.from({ length: 15 }, (_, i) => 10 + i));
+    // Rows read since the start were taken from the first group; only the footer and two groups are fetched.
+    expect(resumed.bytes().read).toBeLessThan(whole.bytes().total ?? 0);
+
+    // A position whose row count does not match this file's is another file's: the read starts over.
+    const other = await openFileSource({ path: "rows.parquet", format: "auto" }, policy, ["id"], {
+      rowGroup: 1,
+      row: 7,
+    });
+    expect(other.resumedFrom).toBeUndefined();
+    expect(await drain(other)).toHaveLength(ROWS);
+  });
 });

@@ -1,3 +1,4 @@
+import type { ReadPosition } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import {
   type AsyncBuffer,
@@ -7,7 +8,7 @@ import {
   parquetSchema,
 } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { oversizedRecord, type RawRecord, valueRecord } from "./raw-record.js";
+import { oversizedRecord, type RawRecord, type SourceSegment, valueRecord } from "./raw-record.js";
 
 /** The four bytes a Parquet file starts and ends with. */
 export const PARQUET_MAGIC = Buffer.from("PAR1");
@@ -22,6 +23,8 @@ export interface ParquetRowsOptions {
   lineOffset?: number;
   /** The footer, when already read. */
   metadata?: FileMetaData;
+  /** Start at this position (a re-run carrying on from a checkpoint) instead of the first row group. */
+  from?: ReadPosition | undefined;
   maxRowBytes: number;
   /** How the source is shown in errors. */
   name: string;
@@ -31,7 +34,12 @@ export interface ParquetRowsOptions {
 export interface ParquetRows {
   rowsTotal: number;
   rowGroups: number;
+  /** The rows of every row group from where the read starts, each group with its position. */
+  segments: AsyncIterable<SourceSegment>;
+  /** The concatenation of the segments' records. */
   records: AsyncIterable<RawRecord>;
+  /** Set when `from` was honoured (it names a row group of this file, with the same rows before it). */
+  resumedFrom?: ReadPosition | undefined;
 }
 
 /**
@@ -41,18 +49,57 @@ export interface ParquetRows {
  * nested structs and lists stay objects and arrays.
  */
 export async function openParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): Promise<ParquetRows> {
-  // The footer is small; hyparquet's default first fetch (the last 512 KiB) would read much of a small file.
-  const metadata = await parquetMetadataAsync(file, { initialFetchSize: 64 * 1024 }).catch(
-    (error: unknown) => {
-      throw notParquet(options.name, error);
-    },
-  );
-  const present = new Set(parquetSchema(metadata).children.map((child) => child.element.name));
-  const columns = options.columns?.filter((column) => present.has(column));
+  const metadata = options.metadata ?? (await readParquetFooter(file, options.name));
+  return readParquetParts([{ file, metadata, ...options }], options);
+}
+
+/** One file's share of a source: its rows `[rowStart, rowEnd)` and the offset that makes a row index a line. */
+export interface ParquetPart {
+  file: AsyncBuffer;
+  metadata: FileMetaData;
+  name: string;
+  rowStart?: number;
+  rowEnd?: number;
+  lineOffset?: number;
+}
+
+/**
+ * Several files read as one source (a dataset split's files, in order): the row groups holding rows to read are
+ * numbered across the files, which is what a `ReadPosition` names.
+ */
+export function readParquetParts(
+  parts: ParquetPart[],
+  options: { columns?: string[] | undefined; maxRowBytes: number; from?: ReadPosition | undefined },
+): ParquetRows {
+  const groups: Group[] = [];
+  let rowsTotal = 0;
+  for (const part of parts) {
+    const from = part.rowStart ?? 0;
+    const to = part.rowEnd ?? Number(part.metadata.num_rows);
+    let groupStart = 0;
+    for (const group of part.metadata.row_groups) {
+      const groupEnd = groupStart + Number(group.num_rows);
+      const rowStart = Math.max(groupStart, from);
+      const rowEnd = Math.min(groupEnd, to);
+      groupStart = groupEnd;
+      if (rowStart >= rowEnd) continue;
+      groups.push({ part, rowStart, rowEnd, position: { rowGroup: groups.length, row: rowsTotal } });
+      rowsTotal += rowEnd - rowStart;
+    }
+  }
+  const end = { rowGroup: groups.length, row: rowsTotal };
+  const start = options.from && (groups[options.from.rowGroup]?.position ?? end);
+  // A checkpoint of another file (other row counts before the group) is not honoured: the read starts over.
+  const resumedFrom = start && start.row === options.from?.row ? start : undefined;
+  const segments = readSegments(groups.slice(resumedFrom?.rowGroup ?? 0), options);
   return {
-    rowsTotal: Number(metadata.num_rows),
-    rowGroups: metadata.row_groups.length,
-    records: readGroups(file, metadata, columns, options),
+    rowsTotal,
+    rowGroups: groups.length,
+    segments,
+    records: (async function* () {
+      for await (const segment of segments) yield* segment.records;
+    })(),
+    resumedFrom,
   };
 }
 
@@ -64,44 +111,58 @@ export function readParquetFooter(file: AsyncBuffer, name: string): Promise<File
   });
 }
 
-async function* readGroups(
-  file: AsyncBuffer,
-  metadata: FileMetaData,
-  columns: string[] | undefined,
-  options: ParquetRowsOptions,
-): AsyncGenerator<RawRecord> {
-  const from = options.rowStart ?? 0;
-  const to = options.rowEnd ?? Number(metadata.num_rows);
-  let groupStart = 0;
-  for (const group of metadata.row_groups) {
-    const groupEnd = groupStart + Number(group.num_rows);
-    const rowStart = Math.max(groupStart, from);
-    const rowEnd = Math.min(groupEnd, to);
-    groupStart = groupEnd;
-    if (rowStart >= rowEnd) continue;
+interface Group {
+  part: ParquetPart;
+  rowStart: number;
+  rowEnd: number;
+  position: ReadPosition;
+}
+
+async function* readSegments(
+  groups: Group[],
+  options: { columns?: string[] | undefined; maxRowBytes: number },
+): AsyncGenerator<SourceSegment> {
+  const columnsOf = new Map<ParquetPart, string[] | undefined>();
+  for (const group of groups) {
+    const { part } = group;
+    if (!columnsOf.has(part)) columnsOf.set(part, presentColumns(part.metadata, options.columns));
+    const columns = columnsOf.get(part);
     const rows = await parquetReadObjects({
-      file,
-      metadata,
-      rowStart,
-      rowEnd,
+      file: part.file,
+      metadata: part.metadata,
+      rowStart: group.rowStart,
+      rowEnd: group.rowEnd,
       compressors,
       ...(columns ? { columns } : {}),
     }).catch((error: unknown) => {
-      throw notParquet(options.name, error, rowStart);
+      throw notParquet(part.name, error, group.rowStart);
     });
-    for (const [offset, row] of rows.entries()) {
-      const line = (options.lineOffset ?? 0) + rowStart + offset;
-      const value = jsonSafe(row);
-      const checked = valueRecord(line, 0, value);
-      if ("skip" in checked) {
-        yield checked;
-        continue;
-      }
-      const bytes = Buffer.byteLength(JSON.stringify(value));
-      yield bytes > options.maxRowBytes
-        ? oversizedRecord(line, bytes, options.maxRowBytes, "row")
-        : { line, bytes, value };
+    yield { position: group.position, records: toRecords(rows, group, options.maxRowBytes) };
+  }
+}
+
+/** The asked columns the file has; undefined (all) when none were asked. */
+function presentColumns(metadata: FileMetaData, columns: string[] | undefined): string[] | undefined {
+  if (!columns) return undefined;
+  const present = new Set(parquetSchema(metadata).children.map((child) => child.element.name));
+  return columns.filter((column) => present.has(column));
+}
+
+async function* toRecords(
+  rows: Record<string, unknown>[],
+  group: Group,
+  maxRowBytes: number,
+): AsyncGenerator<RawRecord> {
+  for (const [offset, row] of rows.entries()) {
+    const line = (group.part.lineOffset ?? 0) + group.rowStart + offset;
+    const value = jsonSafe(row);
+    const checked = valueRecord(line, 0, value);
+    if ("skip" in checked) {
+      yield checked;
+      continue;
     }
+    const bytes = Buffer.byteLength(JSON.stringify(value));
+    yield bytes > maxRowBytes ? oversizedRecord(line, bytes, maxRowBytes, "row") : { line, bytes, value };
   }
 }
 

@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import type { ReadPosition } from "@hybrid/queue";
 import type { AsyncBuffer } from "hyparquet";
 import { asyncBufferFromFile } from "hyparquet";
 import { openParquetRows, PARQUET_MAGIC } from "./parquet-rows.js";
@@ -55,15 +56,20 @@ export async function openParquetSource(
     maxRowBytes: number;
     detectedBy: ReaderInfo["detectedBy"];
     read: () => number;
+    /** Start at this row group (a re-run carrying on from a checkpoint). */
+    from?: ReadPosition | undefined;
   },
 ): Promise<OpenedSource> {
   const rows = await openParquetRows(file, {
     columns: options.columns,
     maxRowBytes: options.maxRowBytes,
     name: options.name,
+    from: options.from,
   });
   return {
     records: rows.records,
+    segments: rows.segments,
+    resumedFrom: rows.resumedFrom,
     reader: { format: "parquet", detectedBy: options.detectedBy, library: "hyparquet" },
     key: options.key,
     bytes: () => ({ read: options.read(), total: file.byteLength }),

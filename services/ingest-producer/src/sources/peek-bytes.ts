@@ -23,9 +23,16 @@ export async function peekBytes(
     if (enough?.(Buffer.concat(seen))) break;
   }
   const stream = (async function* () {
-    yield* seen.splice(0);
-    if (done) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    let finished = done;
+    try {
+      yield* seen.splice(0);
+      if (done) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      finished = true;
+    } finally {
+      // A reader that stops early closes the source (a file, an HTTP body).
+      if (!finished) await iterator.return?.();
+    }
   })();
   return { head: Buffer.concat(seen), stream };
 }

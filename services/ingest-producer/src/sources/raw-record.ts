@@ -1,5 +1,5 @@
 import { nestingDepth } from "@hybrid/config";
-import { MAX_ROW_NESTING } from "@hybrid/queue";
+import { MAX_ROW_NESTING, type ReadPosition } from "@hybrid/queue";
 /** Why a row was skipped; each is counted per ingestion and reported with the row's line. */
 export type SkipReason =
   | "malformed_json"
@@ -48,6 +48,19 @@ export interface OpenedSource {
   bytes(): { read: number; total?: number | undefined };
   /** Rows in the source when known up front (inline rows, dataset slices). */
   rowsTotal?: number | undefined;
+  /**
+   * Sources read by row group (Parquet): `records` in groups, each with the position it starts at, so a read can
+   * record where a re-run may start. `records` is their concatenation; read one or the other.
+   */
+  segments?: AsyncIterable<SourceSegment> | undefined;
+  /** Where the source started when it was opened from a position (a re-run); undefined: at its start. */
+  resumedFrom?: ReadPosition | undefined;
+}
+
+/** The records of one row group and where it starts. */
+export interface SourceSegment {
+  position: ReadPosition;
+  records: AsyncIterable<RawRecord>;
 }
 
 /** The skip record of a row over `maxRowBytes`; `noun` says what the source calls a row (line, element, row). */

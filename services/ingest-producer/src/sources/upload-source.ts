@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { UploadSource } from "@hybrid/queue";
+import type { ReadPosition, UploadSource } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { openLocalFile } from "./file-source.js";
 import type { OpenedSource } from "./raw-record.js";
@@ -13,6 +13,7 @@ export async function openUploadSource(
   source: UploadSource,
   policy: { uploadDir: string; maxRowBytes: number },
   columns?: string[],
+  from?: ReadPosition,
 ): Promise<OpenedSource> {
   const file = path.join(policy.uploadDir, source.upload);
   const size = await stat(file).then(
@@ -27,5 +28,6 @@ export async function openUploadSource(
     source,
     policy.maxRowBytes,
     columns,
+    from,
   );
 }

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { redactUrl } from "@hybrid/logger";
-import type { CsvOptions, SourceEncoding } from "@hybrid/queue";
+import type { CsvOptions, ReadPosition, SourceEncoding } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
-import { fetchAllowed } from "./fetch-allowed.js";
+import { fetchBody } from "./fetch-allowed.js";
 import { openRecords } from "./open-records.js";
 import { PARQUET_MAGIC } from "./parquet-rows.js";
 import { openParquetSource } from "./parquet-source.js";
@@ -53,32 +53,13 @@ export async function openUrlSource(
   policy: UrlPolicy,
   signal?: AbortSignal,
   columns?: string[],
+  from?: ReadPosition,
 ): Promise<OpenedSource> {
-  const { response, url } = await fetchAllowed(source.url, policy, signal);
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
-    throw new AppError("UPSTREAM", `GET ${redactUrl(url.href)} answered ${response.status}`, {
-      retryable: response.status >= 500,
-    });
-  }
-  const announced = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (announced > policy.maxBytes) {
-    await response.body.cancel();
-    throw tooLarge(url, policy.maxBytes);
-  }
-  let read = 0;
-  const body = response.body;
-  const counted = (async function* () {
-    for await (const chunk of body) {
-      read += chunk.byteLength;
-      if (read > policy.maxBytes) throw tooLarge(url, policy.maxBytes);
-      yield chunk;
-    }
-  })();
+  const { url, size: announced, body: counted, read } = await fetchBody(source.url, policy, signal);
   const parquet = await parquetUrlDetection(source.format, url.pathname, counted);
   if (parquet.detectedBy) {
     await counted.return(undefined);
-    if (!Number.isFinite(announced)) {
+    if (announced === undefined) {
       throw new AppError(
         "UPSTREAM",
         `${redactUrl(url.href)} has no Content-Length; reading Parquet from a URL needs one`,
@@ -96,6 +77,7 @@ export async function openUrlSource(
       maxRowBytes: policy.maxRowBytes,
       detectedBy: parquet.detectedBy,
       read: () => fetched,
+      from,
     });
   }
   const { records, reader } = await openRecords(parquet.stream, {
@@ -110,7 +92,7 @@ export async function openUrlSource(
     records,
     reader,
     key: urlSourceKey(source.url),
-    bytes: () => ({ read, total: Number.isFinite(announced) ? announced : undefined }),
+    bytes: () => ({ read: read(), total: announced }),
   };
 }
 
@@ -130,16 +112,6 @@ async function parquetUrlDetection(
   }
   const { head, stream } = await peekBytes(body, 4);
   return head.subarray(0, 4).equals(PARQUET_MAGIC) ? { detectedBy: "content", stream } : { stream };
-}
-
-function tooLarge(url: URL, maxBytes: number): AppError {
-  return new AppError(
-    "PAYLOAD_TOO_LARGE",
-    `${redactUrl(url.href)} is larger than the ${maxBytes}-byte limit (URL_MAX_BYTES)`,
-    {
-      retryable: false,
-    },
-  );
 }
 
 /**

@@ -1,4 +1,6 @@
-import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { create } from "tar";
@@ -121,5 +123,113 @@ describe("vector sets (dense_vectors.npy + sparse_vectors.json + payload.json)",
     // float64 is accepted (read as numbers); the declared size no longer matches the data, so reading fails.
     const opened = await openVectorSetSource({ ...source, dense: "f64.npy" }, policy());
     await expect(drain(opened.records)).rejects.toMatchObject({ message: /ends after 0 of its 1 rows/ });
+  });
+});
+
+describe("vector sets by URL (a real HTTP server on loopback)", () => {
+  let server: Server;
+  let base: string;
+  const requests: string[] = [];
+  beforeAll(async () => {
+    await mkdir(path.join(dir, "served"), { recursive: true });
+    for (const name of ["dense_vectors.npy", "sparse_vectors.json", "payload.json"])
+      await copyFile(path.join(dir, name), path.join(dir, "served", name));
+    await create({ gzip: true, file: path.join(dir, "served.tar.gz"), cwd: path.join(dir, "served") }, ["."]);
+    server = createServer(async (req, res) => {
+      requests.push(req.url ?? "");
+      if (req.url === "/moved/dense_vectors.npy") {
+        res.writeHead(302, { location: "/dense_vectors.npy" }).end();
+        return;
+      }
+      if (req.url === "/elsewhere.npy") {
+        res.writeHead(302, { location: "http://localhost:9/dense_vectors.npy" }).end();
+        return;
+      }
+      if (req.url === "/broken.npy") {
+        res.writeHead(503).end();
+        return;
+      }
+      const file = path.join(
+        dir,
+        req.url === "/set.tar.gz" ? "served.tar.gz" : path.join("served", req.url ?? ""),
+      );
+      const bytes = await readFile(file).catch(() => undefined);
+      if (!bytes) {
+        res.writeHead(404).end();
+        return;
+      }
+      // The body in small pieces, as a network delivers it.
+      res.writeHead(200, { "content-length": bytes.length });
+      for (let at = 0; at < bytes.length; at += 700) res.write(bytes.subarray(at, at + 700));
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const urls = (maxBytes = 1_000_000) => ({ allowHosts: [base], maxBytes });
+  const byUrl = () => ({
+    type: "vectors" as const,
+    dense: `${base}/moved/dense_vectors.npy`,
+    sparse: `${base}/sparse_vectors.json`,
+    payload: `${base}/payload.json`,
+  });
+
+  it("reads the three files by URL, as from disk, and tells the width from the .npy header first", async () => {
+    expect(await vectorSetShape(byUrl(), [dir], urls())).toMatchObject({ rows: 40, cols: 8 });
+    const opened = await openVectorSetSource(byUrl(), { ...policy(), urls: urls() });
+    expect(opened.key).toBe(`url:${base}/payload.json`);
+    const records = await drain(opened.records);
+    expect(records).toHaveLength(40);
+    expect(records[7]).toEqual({
+      line: 7,
+      bytes: expect.any(Number),
+      value: {
+        ...set.payload[7],
+        [VECTOR_SET_FIELDS.dense]: set.dense[7],
+        [VECTOR_SET_FIELDS.sparse]: set.sparse[7],
+      },
+    });
+    expect(opened.bytes().read).toBe(opened.bytes().total);
+  });
+
+  it("reads a .tar.gz by URL and removes the unpacked copy after", async () => {
+    const opened = await openVectorSetSource(
+      { type: "vectors", archive: `${base}/set.tar.gz` },
+      { ...policy(), urls: urls() },
+    );
+    const records = await drain(opened.records);
+    expect(records).toHaveLength(40);
+    expect(records[39]).toMatchObject({
+      value: { ...set.payload[39], [VECTOR_SET_FIELDS.dense]: set.dense[39] },
+    });
+    expect(await readdir(path.join(dir, ".scratch"))).toEqual([]);
+  });
+
+  it("goes through the url source's guards: the allow-list at every hop, the size cap, the answer's status", async () => {
+    const before = requests.length;
+    await expect(
+      vectorSetShape(byUrl(), [dir], { allowHosts: ["other.example"], maxBytes: 1000 }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/not on the allow-list|URL_ALLOW_HOSTS/),
+    });
+    // Refused before any request.
+    expect(requests.length).toBe(before);
+    await expect(
+      openVectorSetSource({ ...byUrl(), dense: `${base}/elsewhere.npy` }, { ...policy(), urls: urls() }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(openVectorSetSource(byUrl(), { ...policy(), urls: urls(500) })).rejects.toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+    });
+    await expect(openVectorSetSource(byUrl(), policy())).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      vectorSetShape({ ...byUrl(), dense: `${base}/missing.npy` }, [dir], urls()),
+    ).rejects.toMatchObject({ code: "UPSTREAM", message: expect.stringMatching(/answered 404/) });
+    // A server in trouble is the read job's to retry: no width to check before it is queued.
+    expect(await vectorSetShape({ ...byUrl(), dense: `${base}/broken.npy` }, [dir], urls())).toBeUndefined();
   });
 });

@@ -1,13 +1,18 @@
 import { createReadStream } from "node:fs";
 import { lstat, mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { redactUrl } from "@hybrid/logger";
 import type { VectorSetSource } from "@hybrid/queue";
 import { AppError } from "@hybrid/service-kit";
 import { extract } from "tar";
+import { fetchBody } from "./fetch-allowed.js";
 import { type FilePolicy, resolveDataFile } from "./file-source.js";
 import { readJsonArray } from "./json-array.js";
-import { type NpyMatrix, readNpyHeader, readNpyRows } from "./npy-rows.js";
+import { type NpyMatrix, openNpy } from "./npy-rows.js";
 import type { OpenedSource, RawRecord } from "./raw-record.js";
+import { checkUrlSource, urlSourceKey } from "./url-source.js";
 
 /** Where a vector set's rows carry their vectors; the read job points the request's `vectors` here. */
 export const VECTOR_SET_FIELDS = { dense: "__dense", sparse: "__sparse" } as const;
@@ -18,11 +23,32 @@ const MEMBERS = {
   payload: "payload.json",
 } as const;
 
+/** Each of a set's files is a path under the data directories or an http(s) URL. */
+export function isUrlRef(ref: string): boolean {
+  return /^https?:\/\//i.test(ref);
+}
+
+export interface VectorSetPolicy extends FilePolicy {
+  /** Where an archive is unpacked while it is read. */
+  scratchDir: string;
+  /** The url source's allow-list and size cap, for members given as URLs; absent: no URL may be read. */
+  urls?: UrlLimits | undefined;
+}
+
+/** What a URL member goes through: the allow-list (each redirect checked) and the size cap (URL_MAX_BYTES). */
+export interface UrlLimits {
+  allowHosts: string[];
+  maxBytes: number;
+  maxRedirects?: number | undefined;
+}
+
+/** One of the set's files opened for reading. */
 interface SetFile {
-  absolute: string;
-  /** As shown in errors: the request's path, or `<archive>:<member>`. */
+  /** As shown in errors: the request's path or redacted URL, or `<archive>:<member>`. */
   name: string;
-  size: number;
+  /** Bytes in it, when known (a URL that announces no length does not). */
+  size: number | undefined;
+  bytes: AsyncIterable<Uint8Array>;
 }
 
 /** BAD_REQUEST unless the source names the three files (`dense`, `payload`, `sparse?`) or an `archive`, not both. */
@@ -37,58 +63,122 @@ export function checkVectorSetSource(source: VectorSetSource): void {
   );
 }
 
-/** The dense matrix's shape, for checking it against the collection before anything is queued (files only). */
+/**
+ * Checks the set's files before anything is queued (paths inside the data directories, URLs on the allow-list) and
+ * answers the dense matrix's shape from the `.npy` header, its first bytes, when it can be had: not inside an
+ * archive, nor while its URL cannot be fetched for a reason that may pass (the read job retries that).
+ */
 export async function vectorSetShape(
   source: VectorSetSource,
   dataDirs: string[],
+  urls?: UrlLimits,
 ): Promise<NpyMatrix | undefined> {
   checkVectorSetSource(source);
-  if (source.archive) {
-    await resolveDataFile(source.archive, dataDirs);
-    return undefined;
+  for (const ref of [source.archive, source.payload, source.sparse]) {
+    if (ref !== undefined) await checkRef(ref, dataDirs, urls);
   }
-  const dense = await resolveDataFile(source.dense ?? "", dataDirs);
-  await resolveDataFile(source.payload ?? "", dataDirs);
-  if (source.sparse) await resolveDataFile(source.sparse, dataDirs);
-  return readNpyHeader(dense.absolute, source.dense ?? "");
+  if (source.dense === undefined) return undefined;
+  await checkRef(source.dense, dataDirs, urls);
+  const controller = new AbortController();
+  let dense: SetFile | undefined;
+  try {
+    dense = await openRef(source.dense, { dataDirs, urls }, controller.signal);
+    return (await openNpy(dense.bytes, dense.name)).matrix;
+  } catch (error) {
+    if (error instanceof AppError && error.retryable) return undefined;
+    throw error;
+  } finally {
+    // Only the header was wanted.
+    if (dense) await closeBytes(dense.bytes);
+    controller.abort();
+  }
+}
+
+async function checkRef(ref: string, dataDirs: string[], urls: UrlLimits | undefined): Promise<void> {
+  if (isUrlRef(ref)) await checkUrlSource(parseUrl(ref), urls?.allowHosts ?? []);
+  else await resolveDataFile(ref, dataDirs);
+}
+
+/** A path or URL opened as a byte stream: a data-directory file, or a body fetched through the allow-list. */
+async function openRef(
+  ref: string,
+  policy: { dataDirs: string[]; urls?: UrlLimits | undefined },
+  signal: AbortSignal | undefined,
+): Promise<SetFile> {
+  if (isUrlRef(ref)) {
+    const fetched = await fetchBody(ref, { allowHosts: [], maxBytes: 0, ...policy.urls }, signal);
+    return { name: redactUrl(ref), size: fetched.size, bytes: fetched.body };
+  }
+  const file = await resolveDataFile(ref, policy.dataDirs);
+  return {
+    name: ref,
+    size: file.size,
+    bytes: createReadStream(file.absolute, { highWaterMark: 256 * 1024 }),
+  };
+}
+
+function parseUrl(ref: string): URL {
+  try {
+    return new URL(ref);
+  } catch {
+    throw new AppError("BAD_REQUEST", `${redactUrl(ref)} is not a valid URL`, {
+      details: { path: "body.source" },
+    });
+  }
 }
 
 /**
- * The set's files: from the data directories, or unpacked from its archive (tar, gzipped or not, by node-tar) into
- * a scratch folder that `cleanup` removes. Members are found by name anywhere in the archive.
+ * The set's files: each a data-directory file or a URL, or unpacked from its archive (tar, gzipped or not, by
+ * node-tar; a local file or a URL streamed into the unpacker) into a scratch folder that `cleanup` removes.
+ * Members are found by name anywhere in the archive.
  */
 async function setFiles(
   source: VectorSetSource,
   policy: VectorSetPolicy,
+  signal: AbortSignal | undefined,
 ): Promise<{ dense: SetFile; payload: SetFile; sparse?: SetFile | undefined; cleanup: () => Promise<void> }> {
   checkVectorSetSource(source);
-  const named = async (requested: string) => {
-    const file = await resolveDataFile(requested, policy.dataDirs);
-    return { absolute: file.absolute, name: requested, size: file.size };
-  };
   if (!source.archive) {
-    return {
-      dense: await named(source.dense ?? ""),
-      payload: await named(source.payload ?? ""),
-      sparse: source.sparse ? await named(source.sparse) : undefined,
-      cleanup: async () => undefined,
-    };
+    const opened: SetFile[] = [];
+    try {
+      for (const ref of [source.dense ?? "", source.payload ?? ""])
+        opened.push(await openRef(ref, policy, signal));
+      const sparse = source.sparse ? await openRef(source.sparse, policy, signal) : undefined;
+      const [dense, payload] = opened as [SetFile, SetFile];
+      return { dense, payload, sparse, cleanup: async () => undefined };
+    } catch (error) {
+      for (const file of opened) await closeBytes(file.bytes);
+      throw error;
+    }
   }
-  const archive = await resolveDataFile(source.archive, policy.dataDirs);
+  const archive = source.archive;
+  const shown = isUrlRef(archive) ? redactUrl(archive) : archive;
+  const packed = await openRef(archive, policy, signal);
   await mkdir(policy.scratchDir, { recursive: true });
   const dir = await mkdtemp(path.join(policy.scratchDir, "vectors-"));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
     const wanted = new Set<string>(Object.values(MEMBERS));
-    await extract({
-      file: archive.absolute,
-      cwd: dir,
-      strict: true,
-      // Regular files only: a link named like a member must not lead outside the data directories.
-      filter: (p, entry) =>
-        wanted.has(path.basename(p)) &&
-        "type" in entry &&
-        ["File", "OldFile", "ContiguousFile"].includes(entry.type),
+    await pipeline(
+      Readable.from(packed.bytes),
+      extract({
+        cwd: dir,
+        strict: true,
+        // Regular files only: a link named like a member must not lead outside the data directories.
+        filter: (p, entry) =>
+          wanted.has(path.basename(p)) &&
+          "type" in entry &&
+          ["File", "OldFile", "ContiguousFile"].includes(entry.type),
+      }),
+    ).catch((error: unknown) => {
+      if (error instanceof AppError) throw error;
+      throw new AppError(
+        "BAD_REQUEST",
+        `${shown} is not a readable tar archive: ${(error as Error).message}`,
+        {
+          retryable: false,
+        },
+      );
     });
     const found = new Map<string, string>();
     for (const entry of await readdir(dir, { recursive: true })) {
@@ -99,60 +189,59 @@ async function setFiles(
       const at = found.get(name);
       if (!at || !(await lstat(at)).isFile()) {
         if (!required) return undefined;
-        throw new AppError("BAD_REQUEST", `${source.archive} holds no ${name}`, { retryable: false });
+        throw new AppError("BAD_REQUEST", `${shown} holds no ${name}`, { retryable: false });
       }
-      return { absolute: at, name: `${source.archive}:${name}`, size: (await stat(at)).size };
+      return {
+        name: `${shown}:${name}`,
+        size: (await stat(at)).size,
+        bytes: createReadStream(at, { highWaterMark: 256 * 1024 }),
+      };
     };
-    const dense = (await member(MEMBERS.dense, true)) as SetFile;
-    const payload = (await member(MEMBERS.payload, true)) as SetFile;
+    const dense = await member(MEMBERS.dense, true);
+    const payload = await member(MEMBERS.payload, true);
+    if (!dense || !payload) throw new Error("unreachable: required members are present");
     return { dense, payload, sparse: await member(MEMBERS.sparse, false), cleanup };
   } catch (error) {
     await cleanup();
-    if (error instanceof AppError) throw error;
-    throw new AppError(
-      "BAD_REQUEST",
-      `${source.archive} is not a readable tar archive: ${(error as Error).message}`,
-      {
-        retryable: false,
-      },
-    );
+    throw error;
   }
 }
 
-export interface VectorSetPolicy extends FilePolicy {
-  /** Where an archive is unpacked while it is read. */
-  scratchDir: string;
+/** Stops reading a stream that will not be read (an open file, an HTTP body). */
+async function closeBytes(bytes: AsyncIterable<Uint8Array>): Promise<void> {
+  const iterator = bytes[Symbol.asyncIterator]();
+  await iterator.return?.().catch(() => undefined);
 }
 
 /**
- * Zips a vector set by position, streaming all three files: row `i` is payload object `i` with dense row `i` and
- * sparse vector `i` under VECTOR_SET_FIELDS. Files of different lengths fail the read, naming both and the row where
- * one ran out. A payload element that is not valid JSON is skipped with its index, as are its vectors.
+ * Zips a vector set by position, streaming all three files (from the data directories or URLs): row `i` is payload
+ * object `i` with dense row `i` and sparse vector `i` under VECTOR_SET_FIELDS. Files of different lengths fail the
+ * read, naming both and the row where one ran out. A payload element that is not valid JSON is skipped with its
+ * index, as are its vectors.
  */
 export async function openVectorSetSource(
   source: VectorSetSource,
   policy: VectorSetPolicy,
+  signal?: AbortSignal,
 ): Promise<OpenedSource> {
-  const { dense, payload, sparse, cleanup } = await setFiles(source, policy);
-  const matrix = await readNpyHeader(dense.absolute, dense.name).catch(async (error: unknown) => {
+  const { dense, payload, sparse, cleanup } = await setFiles(source, policy, signal);
+  const npy = await openNpy(dense.bytes, dense.name).catch(async (error: unknown) => {
+    for (const file of [dense, payload, sparse]) if (file) await closeBytes(file.bytes);
     await cleanup();
     throw error;
   });
+  const { matrix } = npy;
   let read = matrix.dataOffset;
   // Counted as consumed (a "data" listener would start the stream flowing before anyone reads it).
-  const counted = async function* (file: string): AsyncGenerator<Uint8Array> {
-    for await (const chunk of createReadStream(file, {
-      highWaterMark: 256 * 1024,
-    }) as AsyncIterable<Buffer>) {
-      read += chunk.length;
+  const counted = async function* (bytes: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const chunk of bytes) {
+      read += chunk.byteLength;
       yield chunk;
     }
   };
   const options = { maxRowBytes: policy.maxRowBytes * 4 };
-  const payloads = readJsonArray(counted(payload.absolute), options)[Symbol.asyncIterator]();
-  const sparses = sparse
-    ? readJsonArray(counted(sparse.absolute), options)[Symbol.asyncIterator]()
-    : undefined;
+  const payloads = readJsonArray(counted(payload.bytes), options)[Symbol.asyncIterator]();
+  const sparses = sparse ? readJsonArray(counted(sparse.bytes), options)[Symbol.asyncIterator]() : undefined;
   const mismatch = (file: string, count: string) =>
     new AppError(
       "BAD_REQUEST",
@@ -161,7 +250,7 @@ export async function openVectorSetSource(
     );
   const zipped = (async function* (): AsyncGenerator<RawRecord> {
     let index = 0;
-    for await (const vector of readNpyRows(dense.absolute, dense.name, matrix, (n) => {
+    for await (const vector of npy.rows((n) => {
       read += n;
     })) {
       const item = await payloads.next();
@@ -198,14 +287,20 @@ export async function openVectorSetSource(
     if (sparses && !(await sparses.next()).done)
       throw mismatch(sparse?.name ?? "", `more than ${index} vectors`);
   })();
-  // The scratch copy of an archive goes once the rows are read, or the read fails or is abandoned.
+  // The scratch copy of an archive goes once the rows are read, or the read fails or is abandoned; so do the
+  // other files' streams (an HTTP body left unread holds its connection).
   const records = (async function* () {
     try {
       yield* zipped;
     } finally {
+      await payloads.return?.(undefined);
+      await sparses?.return?.(undefined);
       await cleanup();
     }
   })();
+  const sizes = [dense.size, payload.size, sparse ? sparse.size : 0];
+  const total = sizes.includes(undefined) ? undefined : sizes.reduce<number>((sum, n) => sum + (n ?? 0), 0);
+  const keyRef = source.archive ?? source.payload ?? "";
   return {
     records,
     reader: {
@@ -213,8 +308,8 @@ export async function openVectorSetSource(
       detectedBy: "request",
       library: "built-in .npy reader + JSON array scanner",
     },
-    key: source.archive ? `file:${source.archive}` : `file:${source.payload}`,
-    bytes: () => ({ read, total: dense.size + payload.size + (sparse?.size ?? 0) }),
+    key: isUrlRef(keyRef) ? urlSourceKey(keyRef) : `file:${keyRef}`,
+    bytes: () => ({ read, total }),
     rowsTotal: matrix.rows,
   };
 }

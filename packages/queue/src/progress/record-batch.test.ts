@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { createRedis } from "./connection.js";
-import { ingestionKeys, recordBatchDone, recordBatchFailed, recordBatchPoints } from "./progress.js";
+import { createRedis } from "../connection.js";
+import { ingestionKeys } from "./ingestion-keys.js";
+import { recordBatchDone, recordBatchFailed, recordBatchPoints } from "./record-batch.js";
 
 const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
 const prefix = `test-queue-${randomUUID().slice(0, 8)}`;
