@@ -29,6 +29,7 @@ export { ModelDownloadError, ModelProvisionError } from "./download.js";
 export type {
   DenseEncoder,
   Distance,
+  EncodedQuery,
   EncoderOptions,
   HybridEncoder,
   HybridVectors,

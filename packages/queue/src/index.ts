@@ -3,8 +3,6 @@ export {
   BatchResult,
   BatchRow,
   batchJobId,
-  InferenceMode,
-  ModelSpec,
   RowVectors,
   SparseVector,
 } from "./batch-job.js";
