@@ -3,7 +3,6 @@ import type { HybridEncoder } from "@hybrid/embeddings";
 import { type AppEnv, AppError, createHttpApp, mountHealthRoutes } from "@hybrid/service-kit";
 import { pingQdrant, type QdrantConnection } from "@hybrid/store";
 import type { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { Logger } from "pino";
 import { rateLimit, requireApiKey } from "./access-control.js";
@@ -22,6 +21,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { mountPageRoutes } from "./page-routes.js";
 import { mountProducerProxy } from "./producer-proxy.js";
 import { createQueryEmbedder } from "./query-embedder.js";
+import { readBody } from "./read-body.js";
 import { mountSearchRoutes } from "./search-routes.js";
 import { createSearchSchemas } from "./search-schemas.js";
 import { createSearcher, type Searcher } from "./searcher.js";
@@ -120,15 +120,7 @@ export function createQueryApp(deps: QueryAppDeps): {
     base.use(prefix, requireApiKey(options.apiKeys));
     base.use(prefix, rateLimit({ perMinute: options.rateLimitPerMinute }));
   }
-  base.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `request body larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  base.use("/v1/*", readBody(MAX_BODY_BYTES));
 
   const api = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
