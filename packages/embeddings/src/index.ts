@@ -38,11 +38,3 @@ export type {
 } from "./encoder.js";
 export { ensureDenseModelFiles, ensureSpladeFiles, type ModelSources } from "./model-files.js";
 export { createSpladeEncoder, type SpladeEncoderOptions, spladeVector } from "./splade-encoder.js";
-export {
-  type TinyDenseModel,
-  type TinyDenseOptions,
-  type TinySparseModel,
-  type TinySparseOptions,
-  writeTinyDenseModel,
-  writeTinySparseModel,
-} from "./tiny-models.js";
