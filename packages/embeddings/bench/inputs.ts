@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import * as ort from "onnxruntime-node";
 import { z } from "zod";
-import { appendToModel, OnnxType } from "../src/onnx-writer.js";
+import { appendToModel, OnnxType } from "../test/onnx-graph.js";
 
 /** The repository root: the nearest ancestor with pnpm-workspace.yaml. */
 export function repoRoot(): string {

@@ -17,8 +17,8 @@ import { denseModelSpec, MINILM_MODEL } from "../src/catalogue.js";
 import { createDenseEncoder, DENSE_BATCH_LIMITS } from "../src/dense-encoder.js";
 import { ensureDenseModelFiles } from "../src/model-files.js";
 import { createSpladeEncoder } from "../src/splade-encoder.js";
-import { writeTinySparseModel } from "../src/tiny-models.js";
 import { loadTokenizer } from "../src/tokenizer.js";
+import { writeTinySparseModel } from "../test/tiny-models.js";
 import { fastembedCompatibleDir, loadScifact, repoRoot, spread } from "./inputs.js";
 
 const envInt = (name: string, fallback: number) => {

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TinyDenseModel, writeTinyDenseModel } from "../test/tiny-models.js";
 import { bm25Document, bm25Query } from "./bm25.js";
 import { sparseModifierOf } from "./catalogue.js";
 import { createEncoder } from "./create-encoder.js";
 import { createDenseEncoder } from "./dense-encoder.js";
 import { LruCache } from "./lru-cache.js";
-import { type TinyDenseModel, writeTinyDenseModel } from "./tiny-models.js";
 
 let root: string;
 let model: TinyDenseModel;

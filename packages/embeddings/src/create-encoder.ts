@@ -20,7 +20,8 @@ async function createSparseEncoder(options: EncoderOptions, sources?: ModelSourc
 
 /**
  * The dense and the sparse encoder behind one interface. Documents: both computed concurrently. Queries: one LRU
- * cache (by text) of both vectors; concurrent requests for the same text share one computation.
+ * cache (by text) of both vectors (`queryCacheSize`, 0 = none); concurrent requests for the same text share one
+ * computation. The query API's cache is this one.
  */
 export async function createEncoder(options: EncoderOptions): Promise<HybridEncoder> {
   const [dense, sparse] = await Promise.allSettled([
@@ -50,27 +51,36 @@ export async function createEncoder(options: EncoderOptions): Promise<HybridEnco
     return { dense: d, sparse: s };
   };
 
+  const encodeDocumentLists: HybridEncoder["encodeDocumentLists"] = async (texts) => {
+    const [d, s] = await Promise.all([
+      texts.dense.length ? denseEncoder.embedDocuments(texts.dense) : [],
+      texts.sparse.length ? sparseEncoder.embedDocuments(texts.sparse) : [],
+    ]);
+    return { dense: d, sparse: s };
+  };
+
+  const lookupQuery: HybridEncoder["lookupQuery"] = (text) => {
+    const cached = cache.get(text);
+    if (cached) return { vectors: cached, cached: true };
+    const pending = computeQuery(text);
+    cache.set(text, pending);
+    // A failure is not cached: the next request computes again.
+    pending.catch(() => {
+      if (cache.get(text) === pending) cache.delete(text);
+    });
+    return { vectors: pending, cached: false };
+  };
+
   return {
     dense: denseEncoder,
     sparse: sparseEncoder,
+    encodeDocumentLists,
     async encodeDocuments(texts) {
-      const [d, s] = await Promise.all([
-        denseEncoder.embedDocuments(texts),
-        sparseEncoder.embedDocuments(texts),
-      ]);
+      const { dense: d, sparse: s } = await encodeDocumentLists({ dense: texts, sparse: texts });
       return d.map((vector, i) => ({ dense: vector, sparse: s[i] ?? { indices: [], values: [] } }));
     },
-    encodeQuery(text) {
-      const cached = cache.get(text);
-      if (cached) return cached;
-      const pending = computeQuery(text);
-      cache.set(text, pending);
-      // A failure is not cached: the next request computes again.
-      pending.catch(() => {
-        if (cache.get(text) === pending) cache.delete(text);
-      });
-      return pending;
-    },
+    encodeQuery: (text) => lookupQuery(text).vectors,
+    lookupQuery,
     async close() {
       await Promise.all([denseEncoder.close(), sparseEncoder.close()]);
     },

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmbeddingModel, FlagEmbedding } from "fastembed";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeGraphModel, OnnxType } from "../test/onnx-graph.js";
+import { TINY_CLS_ID, TINY_SEP_ID, type TinyDenseModel, writeTinyDenseModel } from "../test/tiny-models.js";
 import { createDenseEncoder, describeDenseModel } from "./dense-encoder.js";
-import { encodeModel, OnnxType } from "./onnx-writer.js";
-import { TINY_CLS_ID, TINY_SEP_ID, type TinyDenseModel, writeTinyDenseModel } from "./tiny-models.js";
 
 const WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"];
 const TEXTS = [
@@ -199,7 +199,7 @@ describe("bad model directories", () => {
     await writeTinyDenseModel(noIds, { words: WORDS, dim: 4, output: "token" });
     await writeFile(
       join(noIds, "model.onnx"),
-      encodeModel({
+      encodeGraphModel({
         inputs: [{ name: "x", type: OnnxType.float, dims: [1] }],
         outputs: [{ name: "last_hidden_state", type: OnnxType.float, dims: [1] }],
         nodes: [{ op: "Identity", inputs: ["x"], outputs: ["last_hidden_state"] }],

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { c as createTar } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTinyDenseModel, writeTinySparseModel } from "../test/tiny-models.js";
 import { createDenseEncoder } from "./dense-encoder.js";
 import { ModelProvisionError } from "./download.js";
 import { createSpladeEncoder } from "./splade-encoder.js";
 import { type StaticFileServer, startStaticFileServer } from "./static-file-server.js";
-import { writeTinyDenseModel, writeTinySparseModel } from "./tiny-models.js";
 
 const WORDS = ["alpha", "beta", "gamma"];
 let root: string;

@@ -35,14 +35,31 @@ export interface HybridVectors {
   sparse: SparseVector;
 }
 
+/** A query's vectors and whether they came from the encoder's query cache. */
+export interface EncodedQuery {
+  vectors: Promise<HybridVectors>;
+  /** Found in the cache (computed earlier, or being computed for a concurrent request). */
+  cached: boolean;
+}
+
 /** The one interface the worker and the query API use. */
 export interface HybridEncoder {
   readonly dense: DenseEncoder;
   readonly sparse: SparseEncoder;
-  /** Dense and sparse computed concurrently; output order matches input order. */
+  /**
+   * Dense vectors of `dense` and sparse vectors of `sparse`, both models running concurrently; each list keeps its
+   * input order. The lists may differ (rows that brought their own vectors, a store computing BM25) or be empty.
+   */
+  encodeDocumentLists(texts: { dense: string[]; sparse: string[] }): Promise<{
+    dense: number[][];
+    sparse: SparseVector[];
+  }>;
+  /** Both vectors of each text (`encodeDocumentLists` with the same list twice); output order matches input order. */
   encodeDocuments(texts: string[]): Promise<HybridVectors[]>;
-  /** LRU-cached by text. */
+  /** Both vectors of a query, LRU-cached by text; concurrent requests for one text share one computation. */
   encodeQuery(text: string): Promise<HybridVectors>;
+  /** `encodeQuery`, telling whether the answer came from the cache (the query API counts hits). */
+  lookupQuery(text: string): EncodedQuery;
   close(): Promise<void>;
 }
 

@@ -29,6 +29,7 @@ export { ModelDownloadError, ModelProvisionError } from "./download.js";
 export type {
   DenseEncoder,
   Distance,
+  EncodedQuery,
   EncoderOptions,
   HybridEncoder,
   HybridVectors,
@@ -37,11 +38,3 @@ export type {
 } from "./encoder.js";
 export { ensureDenseModelFiles, ensureSpladeFiles, type ModelSources } from "./model-files.js";
 export { createSpladeEncoder, type SpladeEncoderOptions, spladeVector } from "./splade-encoder.js";
-export {
-  type TinyDenseModel,
-  type TinyDenseOptions,
-  type TinySparseModel,
-  type TinySparseOptions,
-  writeTinyDenseModel,
-  writeTinySparseModel,
-} from "./tiny-models.js";

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TinyDenseModel, writeTinyDenseModel } from "../test/tiny-models.js";
 import { startOnnxRunner } from "./onnx-runner.js";
-import { type TinyDenseModel, writeTinyDenseModel } from "./tiny-models.js";
 
 let root: string;
 let model: TinyDenseModel;

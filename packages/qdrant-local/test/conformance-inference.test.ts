@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDenseEncoder, type DenseEncoder, writeTinyDenseModel } from "@hybrid/embeddings";
+import { createDenseEncoder, type DenseEncoder } from "@hybrid/embeddings";
+import { writeTinyDenseModel } from "@hybrid/embeddings/test-models";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bm25DocumentVector, bm25QueryVector, readBm25Config, startQdrantLocal } from "../src/index.js";

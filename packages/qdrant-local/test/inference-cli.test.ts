@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeTinyDenseModel } from "@hybrid/embeddings";
+import { writeTinyDenseModel } from "@hybrid/embeddings/test-models";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startChildServer } from "./child-server.js";

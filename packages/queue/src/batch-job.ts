@@ -1,4 +1,5 @@
 import { CollectionName } from "@hybrid/config";
+import { CollectionModels } from "@hybrid/store";
 import { z } from "zod";
 
 /** A sparse vector as Qdrant takes it: parallel lists of token indices and weights. */
@@ -35,30 +36,14 @@ export const BatchRow = z.object({
 });
 export type BatchRow = z.infer<typeof BatchRow>;
 
-/**
- * Who computes a collection's vectors: `client` (the workers), `mixed` (dense by the workers, BM25 by the store from
- * documents) or `server` (the store embeds both from documents).
- */
-export const InferenceMode = z.enum(["client", "mixed", "server"]);
-export type InferenceMode = z.infer<typeof InferenceMode>;
-
-/** The models a collection was built with; workers refuse a batch whose models differ from their own. */
-export const ModelSpec = z.object({
-  dense: z.string().min(1),
-  denseDim: z.number().int().positive(),
-  sparse: z.string().min(1),
-  /** The collection's inference mode; absent means `client` (payloads and collections from before the modes). */
-  inference: InferenceMode.optional(),
-});
-export type ModelSpec = z.infer<typeof ModelSpec>;
-
 /** Payload of a child job on the `embed` queue: one batch of rows of one ingestion. */
 export const BatchJob = z.object({
   v: z.literal(1),
   ingestionId: z.string().min(1),
   collection: CollectionName,
   batchIndex: z.number().int().nonnegative(),
-  models: ModelSpec,
+  /** The models of the collection; workers refuse a batch whose models differ from their own. */
+  models: CollectionModels,
   rows: z.array(BatchRow).min(1).max(4096),
 });
 export type BatchJob = z.infer<typeof BatchJob>;

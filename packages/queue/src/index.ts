@@ -2,8 +2,6 @@ export {
   BatchJob,
   BatchResult,
   BatchRow,
-  InferenceMode,
-  ModelSpec,
   RowVectors,
   SparseVector,
 } from "./batch-job.js";

@@ -1,6 +1,6 @@
 import { CollectionName } from "@hybrid/config";
+import { CollectionModels } from "@hybrid/store";
 import { z } from "zod";
-import { ModelSpec } from "./batch-job.js";
 import { ReadRequest } from "./ingest-request.js";
 
 /** Payload of the `read` job (ingest queue): streams the source and adds batch jobs under the finalize job. */
@@ -8,7 +8,7 @@ export const ReadJob = z.object({
   v: z.literal(1),
   ingestionId: z.string().min(1),
   request: ReadRequest,
-  models: ModelSpec,
+  models: CollectionModels,
   /** Rows per batch job, resolved from the request or the producer's default. */
   batchSize: z.number().int().min(1).max(4096),
 });

@@ -1,29 +1,23 @@
-import { AppError } from "@hybrid/service-kit";
-import type { QdrantClient } from "@qdrant/js-client-rest";
+import { AppError, isAppError } from "@hybrid/service-kit";
 import { z } from "zod";
-import { toAppError } from "./store-error.js";
+import { CollectionModels, compareModels, type InferenceMode } from "./models.js";
+import { collectionPath, type QdrantConnection } from "./qdrant-connection.js";
 
 /** Name of the dense vector in every collection we create. */
 export const DENSE_VECTOR = "dense";
 /** Name of the sparse vector in every collection we create. */
 export const SPARSE_VECTOR = "sparse";
 
-/** What a collection must look like for the configured models. */
-export interface CollectionSpec {
-  /** Dense model name, recorded in the collection's metadata. */
-  dense: string;
-  denseDim: number;
+/**
+ * What a collection must look like for the configured models: the models (recorded in its metadata) and how the
+ * vectors are compared. `inference` is the mode of a new collection (default `client`), recorded when not `client`;
+ * an existing collection keeps the mode it was made with (see `ensureCollection`'s answer), so its vectors never mix
+ * two BM25 recipes.
+ */
+export interface CollectionSpec extends CollectionModels {
   distance: "Cosine";
-  /** Sparse model name, recorded in the collection's metadata. */
-  sparse: string;
   /** `idf` for BM25 (Qdrant applies the IDF at query time), `none` for SPLADE. */
   sparseModifier: "idf" | "none";
-  /**
-   * Who computes the vectors of a new collection (default `client`), recorded in its metadata when not `client`. An
-   * existing collection keeps the mode it was made with (see `ensureCollection`'s answer), so its vectors never mix
-   * two BM25 recipes.
-   */
-  inference?: InferenceMode;
   /** How a new collection is spread over a Qdrant cluster and kept on disk; Qdrant's defaults when absent. */
   layout?: CollectionLayout;
 }
@@ -60,20 +54,6 @@ export function layoutParams(layout: CollectionLayout = {}) {
   };
 }
 
-/** Who computes a collection's vectors; the same values as the queue's `InferenceMode`. */
-export const InferenceMode = z.enum(["client", "mixed", "server"]);
-export type InferenceMode = z.infer<typeof InferenceMode>;
-
-/** The models a collection was built with, as recorded in its metadata under `models`. */
-export const CollectionModels = z.object({
-  dense: z.string(),
-  denseDim: z.number().int().positive(),
-  sparse: z.string(),
-  /** Absent: `client` (collections made before the inference modes, or in client mode). */
-  inference: InferenceMode.optional(),
-});
-export type CollectionModels = z.infer<typeof CollectionModels>;
-
 const ModelsMetadata = z.object({ models: CollectionModels });
 
 /**
@@ -84,85 +64,135 @@ const ModelsMetadata = z.object({ models: CollectionModels });
  * Answers the collection's inference mode: the one recorded in an existing collection, else the spec's.
  */
 export async function ensureCollection(
-  client: QdrantClient,
+  qdrant: QdrantConnection,
   name: string,
   spec: CollectionSpec,
 ): Promise<{ created: boolean; inference: InferenceMode }> {
-  const existing = await getCollectionOrNull(client, name);
+  const existing = await getCollectionOrNull(qdrant, name);
   if (existing) {
     assertMatches(name, spec, existing);
-    return { created: false, inference: modelsOf(existing)?.inference ?? "client" };
+    return { created: false, inference: recordedModelsOf(existing)?.inference ?? "client" };
   }
   try {
-    await client.api().createCollection({
-      collection_name: name,
-      vectors: {
-        [DENSE_VECTOR]: {
-          size: spec.denseDim,
-          distance: spec.distance,
-          ...(spec.layout?.onDiskVectors ? { on_disk: true } : {}),
+    await qdrant.request({
+      method: "PUT",
+      path: collectionPath(name),
+      action: `create collection "${name}"`,
+      result: z.unknown(),
+      body: {
+        vectors: {
+          [DENSE_VECTOR]: {
+            size: spec.denseDim,
+            distance: spec.distance,
+            ...(spec.layout?.onDiskVectors ? { on_disk: true } : {}),
+          },
         },
-      },
-      sparse_vectors: {
-        [SPARSE_VECTOR]: {
-          modifier: spec.sparseModifier,
-          ...(spec.layout?.onDiskVectors ? { index: { on_disk: true } } : {}),
+        sparse_vectors: {
+          [SPARSE_VECTOR]: {
+            modifier: spec.sparseModifier,
+            ...(spec.layout?.onDiskVectors ? { index: { on_disk: true } } : {}),
+          },
         },
-      },
-      ...layoutParams(spec.layout),
-      metadata: {
-        models: {
-          dense: spec.dense,
-          denseDim: spec.denseDim,
-          sparse: spec.sparse,
-          ...(spec.inference && spec.inference !== "client" ? { inference: spec.inference } : {}),
+        ...layoutParams(spec.layout),
+        metadata: {
+          models: {
+            dense: spec.dense,
+            denseDim: spec.denseDim,
+            sparse: spec.sparse,
+            ...(spec.inference && spec.inference !== "client" ? { inference: spec.inference } : {}),
+          },
         },
       },
     });
     return { created: true, inference: spec.inference ?? "client" };
-  } catch (error) {
-    const appError = toAppError(error, `create collection "${name}"`);
+  } catch (appError) {
+    if (!isAppError(appError)) throw appError;
     // Qdrant answers 409 (older versions 400 "already exists") when another process created it first.
     if (appError.code !== "CONFLICT" && appError.code !== "BAD_REQUEST") throw appError;
-    const winner = await getCollectionOrNull(client, name);
+    const winner = await getCollectionOrNull(qdrant, name);
     if (!winner) throw appError;
     assertMatches(name, spec, winner);
-    return { created: false, inference: modelsOf(winner)?.inference ?? "client" };
+    return { created: false, inference: recordedModelsOf(winner)?.inference ?? "client" };
   }
 }
 
 /** The models recorded in the collection's metadata; `null` when it has none (created by something else). */
 export async function readCollectionModels(
-  client: QdrantClient,
+  qdrant: QdrantConnection,
   name: string,
 ): Promise<CollectionModels | null> {
-  const info = await getCollectionOrNull(client, name);
+  const info = await getCollectionOrNull(qdrant, name);
   if (!info) throw new AppError("NOT_FOUND", `collection "${name}" does not exist`);
-  return modelsOf(info);
+  return recordedModelsOf(info);
 }
 
-type CollectionInfo = Awaited<ReturnType<QdrantClient["getCollection"]>>;
-type CollectionParams = CollectionInfo["config"]["params"];
+/** What this package reads of Qdrant's collection info; the rest of the answer is kept as it came. */
+const VectorParams = z.looseObject({ size: z.number().int(), distance: z.string() });
+export const CollectionInfo = z.looseObject({
+  status: z.string(),
+  points_count: z.number().int().nullish(),
+  config: z.looseObject({
+    params: z.looseObject({
+      vectors: z.union([VectorParams, z.record(z.string(), VectorParams)]).optional(),
+      sparse_vectors: z
+        .record(z.string(), z.looseObject({ modifier: z.string().nullish() }).nullable())
+        .nullish(),
+    }),
+    metadata: z.record(z.string(), z.unknown()).nullish(),
+  }),
+});
+export type CollectionInfo = z.infer<typeof CollectionInfo>;
 
 /** The parts of a collection's info that `describeMismatches` reads. */
 export interface CollectionShape {
   config: {
-    params: Pick<CollectionParams, "vectors" | "sparse_vectors">;
+    params: Pick<CollectionInfo["config"]["params"], "vectors" | "sparse_vectors">;
     metadata?: CollectionInfo["config"]["metadata"];
   };
 }
 
-async function getCollectionOrNull(client: QdrantClient, name: string): Promise<CollectionInfo | null> {
+/** A collection's status, points count, vector parameters and metadata; NOT_FOUND when it does not exist. */
+export function getCollectionInfo(qdrant: QdrantConnection, name: string): Promise<CollectionInfo> {
+  return qdrant.request({
+    method: "GET",
+    path: collectionPath(name),
+    action: `read collection "${name}"`,
+    result: CollectionInfo,
+  });
+}
+
+async function getCollectionOrNull(qdrant: QdrantConnection, name: string): Promise<CollectionInfo | null> {
   try {
-    return await client.getCollection(name);
+    return await getCollectionInfo(qdrant, name);
   } catch (error) {
-    const appError = toAppError(error, `read collection "${name}"`);
-    if (appError.code === "NOT_FOUND") return null;
-    throw appError;
+    if (isAppError(error) && error.code === "NOT_FOUND") return null;
+    throw error;
   }
 }
 
-function modelsOf(info: CollectionShape): CollectionModels | null {
+/** Deletes a collection (tests and tools; nothing in the services deletes). */
+export async function deleteCollection(qdrant: QdrantConnection, name: string): Promise<void> {
+  await qdrant.request({
+    method: "DELETE",
+    path: collectionPath(name),
+    result: z.unknown(),
+    action: `delete collection "${name}"`,
+  });
+}
+
+/** The names of every collection, sorted. */
+export async function listCollectionNames(qdrant: QdrantConnection): Promise<string[]> {
+  const { collections } = await qdrant.request({
+    method: "GET",
+    path: "/collections",
+    action: "list collections",
+    result: z.object({ collections: z.array(z.object({ name: z.string() })) }),
+  });
+  return collections.map((c) => c.name).sort();
+}
+
+/** The models recorded in a collection's info (`null` when it records none, or not in this shape). */
+export function recordedModelsOf(info: CollectionShape): CollectionModels | null {
   const parsed = ModelsMetadata.safeParse(info.config.metadata);
   return parsed.success ? parsed.data.models : null;
 }
@@ -205,14 +235,14 @@ export function describeMismatches(spec: CollectionSpec, info: CollectionShape):
       problems.push(`sparse modifier expected ${spec.sparseModifier} (${spec.sparse}), found ${modifier}`);
     }
   }
-  const models = modelsOf(info);
-  if (models) {
-    if (models.dense !== spec.dense)
-      problems.push(`dense model expected ${spec.dense}, found ${models.dense}`);
-    if (models.sparse !== spec.sparse)
-      problems.push(`sparse model expected ${spec.sparse}, found ${models.sparse}`);
-  }
+  const models = recordedModelsOf(info);
+  // The dimension was compared on the vector itself above.
+  if (models) problems.push(...compareModels(withoutDim(spec), withoutDim(models)));
   return problems;
+}
+
+function withoutDim({ dense, sparse }: CollectionModels): { dense: string; sparse: string } {
+  return { dense, sparse };
 }
 
 function describeVectors(vectors: unknown): string {

@@ -3,12 +3,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AppError } from "@hybrid/service-kit";
 import { afterEach, describe, expect, it } from "vitest";
-import { createQdrantClient } from "./qdrant-client.js";
+import { z } from "zod";
+import { readCollectionModels } from "./collection.js";
+import { createQdrantConnection } from "./qdrant-connection.js";
 import { toAppError } from "./store-error.js";
 
 /**
- * The real client against a loopback HTTP server that answers every request with a fixed status and Qdrant's
- * error body: the error objects are the ones the client really throws.
+ * The store's connection against a loopback HTTP server that answers every request with a fixed status and Qdrant's
+ * error body: the errors are the ones a real call throws.
  */
 const servers: Server[] = [];
 afterEach(async () => {
@@ -38,16 +40,24 @@ async function listen(server: Server): Promise<string> {
 }
 
 async function errorOf(url: string, timeoutMs = 2000): Promise<AppError> {
-  const client = createQdrantClient({ url, timeoutMs });
+  const qdrant = createQdrantConnection({ url, timeoutMs });
   try {
-    await client.getCollection("docs");
+    await qdrant.request({
+      method: "GET",
+      path: "/collections/docs",
+      result: z.unknown(),
+      action: "read docs",
+    });
   } catch (error) {
-    return toAppError(error, "read docs");
+    expect(error).toBeInstanceOf(AppError);
+    return error as AppError;
+  } finally {
+    await qdrant.close();
   }
   throw new Error("expected the call to fail");
 }
 
-describe("toAppError with the real client", () => {
+describe("toAppError through the connection", () => {
   it.each([
     [400, "BAD_REQUEST", false],
     [422, "BAD_REQUEST", false],
@@ -73,6 +83,25 @@ describe("toAppError with the real client", () => {
     const error = await errorOf(url);
     expect(error.code).toBe("RATE_LIMITED");
     expect(error.retryable).toBe(true);
+    expect(error.details).toEqual({ retryAfterS: 3 });
+  });
+
+  it("maps an answer of an unknown shape to a retryable UPSTREAM", async () => {
+    const url = await answering(200, { result: { points: "none" }, status: "ok" });
+    const qdrant = createQdrantConnection({ url, timeoutMs: 2000 });
+    const error = await qdrant
+      .request({
+        method: "GET",
+        path: "/x",
+        result: z.object({ points: z.array(z.unknown()) }),
+        action: "read x",
+      })
+      .catch((e: unknown) => e)
+      .finally(() => qdrant.close());
+    expect(error).toMatchObject({ code: "UPSTREAM", retryable: true });
+    expect((error as Error).message).toMatch(
+      /^read x failed: Qdrant answered in an unexpected shape \(points: /,
+    );
   });
 
   it("maps a refused connection to a retryable UNAVAILABLE", async () => {
@@ -103,17 +132,32 @@ describe("toAppError with the real client", () => {
   });
 });
 
-describe("createQdrantClient", () => {
+const collectionInfo = {
+  status: "green",
+  points_count: 0,
+  config: {
+    params: {
+      vectors: { dense: { size: 4, distance: "Cosine" } },
+      sparse_vectors: { sparse: { modifier: "idf" } },
+    },
+    metadata: { models: { dense: "offline/use-lite", denseDim: 4, sparse: "Qdrant/bm25" } },
+  },
+};
+
+describe("createQdrantConnection", () => {
   it("sends the API key as the api-key header and keeps the URL's path as prefix", async () => {
     const seen: Array<{ url: string | undefined; key: string | string[] | undefined }> = [];
     const server = createServer((req, res) => {
       seen.push({ url: req.url, key: req.headers["api-key"] });
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ result: { exists: true }, status: "ok", time: 0 }));
+      res.end(JSON.stringify({ result: collectionInfo, status: "ok", time: 0 }));
     });
     const base = await listen(server);
-    const client = createQdrantClient({ url: `${base}/qdrant/`, apiKey: "k1", timeoutMs: 2000 });
-    await expect(client.collectionExists("docs")).resolves.toEqual({ exists: true });
-    expect(seen).toEqual([{ url: "/qdrant/collections/docs/exists", key: "k1" }]);
+    const qdrant = createQdrantConnection({ url: `${base}/qdrant/`, apiKey: "k1", timeoutMs: 2000 });
+    await expect(readCollectionModels(qdrant, "my docs")).resolves.toEqual(
+      collectionInfo.config.metadata.models,
+    );
+    await qdrant.close();
+    expect(seen).toEqual([{ url: "/qdrant/collections/my%20docs", key: "k1" }]);
   });
 });

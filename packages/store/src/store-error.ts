@@ -1,60 +1,68 @@
 import { AppError, type ErrorCode, isAppError, networkCodeOf } from "@hybrid/service-kit";
-import {
-  QdrantClientResourceExhaustedError,
-  QdrantClientTimeoutError,
-  QdrantClientUnexpectedResponseError,
-} from "@qdrant/js-client-rest";
+import type { z } from "zod";
+
+/** Qdrant's answer with an HTTP error status, as the connection receives it (`data`: the parsed body). */
+export class QdrantHttpError extends Error {
+  override readonly name = "QdrantHttpError";
+  constructor(
+    readonly status: number,
+    readonly data: unknown,
+    /** Seconds from a `retry-after` header (429). */
+    readonly retryAfterS?: number,
+  ) {
+    super(`Qdrant answered ${status}`);
+  }
+}
 
 /**
- * Translates what the Qdrant client throws into the project's `AppError`:
+ * Translates a failed Qdrant call into the project's `AppError`, the one translation for reads and writes:
  * - an HTTP answer 4xx: BAD_REQUEST (400, 422), NOT_FOUND (404), CONFLICT (409), UPSTREAM (401/403, a wrong
  *   API key), all non-retryable; 429 RATE_LIMITED and 408 TIMEOUT, retryable;
  * - 5xx, connection refused/reset, DNS failures: UNAVAILABLE, retryable;
- * - the client's timeout: TIMEOUT, retryable;
+ * - undici's header or body timeout: TIMEOUT, retryable;
  * - anything else: INTERNAL, non-retryable (a bug, not the store's weather).
- * The message carries Qdrant's own error text (`status.error` of the body) where there is one.
+ * The message carries Qdrant's own error text (`status.error` of the body) where there is one; the `QdrantHttpError`
+ * stays the `cause` (see `qdrantStatusOf`).
  */
 export function toAppError(error: unknown, action = "Qdrant request"): AppError {
   if (isAppError(error)) return error;
   const cause = error;
-  const status = httpStatusOf(error);
-  if (status !== undefined) {
-    const reason = qdrantReason(error) ?? (error instanceof Error ? error.message : "");
+  if (error instanceof QdrantHttpError) {
+    const { status } = error;
+    const reason = qdrantReason(error.data);
     const message = `${action} failed: Qdrant answered ${status}${reason ? `: ${reason}` : ""}`;
-    const code = codeForStatus(status);
-    return new AppError(code, message, {
+    return new AppError(codeForStatus(status), message, {
       cause,
       retryable: status >= 500 || status === 429 || status === 408,
+      ...(error.retryAfterS !== undefined ? { details: { retryAfterS: error.retryAfterS } } : {}),
     });
   }
-  if (error instanceof QdrantClientTimeoutError) {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
     return new AppError("TIMEOUT", `${action} timed out`, { cause });
-  }
-  if (error instanceof QdrantClientResourceExhaustedError) {
-    return new AppError(
-      "RATE_LIMITED",
-      `${action} refused: Qdrant asks to retry after ${error.retry_after}s`,
-      {
-        cause,
-        details: { retryAfterS: error.retry_after },
-      },
-    );
-  }
-  if (error instanceof QdrantClientUnexpectedResponseError) {
-    return new AppError("UPSTREAM", `${action} failed: ${firstLine(error.message)}`, {
-      cause,
-      retryable: true,
-    });
   }
   const network = networkCodeOf(error);
   if (network !== undefined) {
     return new AppError("UNAVAILABLE", `${action} failed: Qdrant unreachable (${network})`, { cause });
   }
-  if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")) {
-    return new AppError("TIMEOUT", `${action} timed out`, { cause });
-  }
   const message = error instanceof Error ? error.message : String(error);
   return new AppError("INTERNAL", `${action} failed: ${message}`, { cause, retryable: false });
+}
+
+/** An answer of a shape this package does not know: a proxy's page, another API version. Retryable UPSTREAM. */
+export function unexpectedAnswer(action: string, issues: z.ZodError): AppError {
+  const first = issues.issues[0];
+  const where = first ? ` (${first.path.join(".") || "result"}: ${first.message})` : "";
+  return new AppError("UPSTREAM", `${action} failed: Qdrant answered in an unexpected shape${where}`, {
+    cause: issues,
+    retryable: true,
+  });
+}
+
+/** The HTTP status Qdrant answered, for an error thrown by this package; undefined when it did not answer. */
+export function qdrantStatusOf(error: unknown): number | undefined {
+  const cause = isAppError(error) ? error.cause : error;
+  return cause instanceof QdrantHttpError ? cause.status : undefined;
 }
 
 function codeForStatus(status: number): ErrorCode {
@@ -67,22 +75,18 @@ function codeForStatus(status: number): ErrorCode {
   return "BAD_REQUEST";
 }
 
-/** The client's `ApiError` (not exported by the client package) is recognised by its shape: `status` + `data`. */
-function httpStatusOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null || !("status" in error) || !("data" in error))
-    return undefined;
-  const { status } = error;
-  return typeof status === "number" && status >= 400 && status < 600 ? status : undefined;
-}
-
-/** Qdrant answers errors as `{"status": {"error": "..."}}`. */
-function qdrantReason(error: unknown): string | undefined {
-  const data = (error as { data?: unknown }).data;
-  if (typeof data !== "object" || data === null) return typeof data === "string" && data ? data : undefined;
-  const status = (data as { status?: unknown }).status;
-  if (typeof status === "object" && status !== null) {
-    const text = (status as { error?: unknown }).error;
-    if (typeof text === "string") return text;
+/** Qdrant answers errors as `{"status": {"error": "..."}}`; a proxy may answer plain text. */
+function qdrantReason(data: unknown): string | undefined {
+  if (typeof data === "string") return data.trim() ? firstLine(data.trim()) : undefined;
+  if (typeof data !== "object" || data === null || !("status" in data)) return undefined;
+  const { status } = data;
+  if (
+    typeof status === "object" &&
+    status !== null &&
+    "error" in status &&
+    typeof status.error === "string"
+  ) {
+    return status.error;
   }
   return undefined;
 }

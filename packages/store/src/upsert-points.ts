@@ -1,6 +1,6 @@
-import type { QdrantClient } from "@qdrant/js-client-rest";
+import { z } from "zod";
 import { DENSE_VECTOR, SPARSE_VECTOR } from "./collection.js";
-import { toAppError } from "./store-error.js";
+import { collectionPath, type QdrantConnection } from "./qdrant-connection.js";
 
 /** Text for the store to embed (Qdrant's inference `Document`), sent where a vector goes. */
 export interface InferenceDocument {
@@ -39,25 +39,26 @@ export interface UpsertOptions {
 
 export type WriteOrdering = "weak" | "medium" | "strong";
 
-/** One upsert request for all `points`; client errors are thrown as `AppError` (see `toAppError`). */
+/** One upsert request for all `points`; failures are thrown as `AppError` (see `toAppError`). */
 export async function upsertPoints(
-  client: QdrantClient,
+  qdrant: QdrantConnection,
   collection: string,
   points: HybridPoint[],
   { wait = true, ordering }: UpsertOptions = {},
 ): Promise<void> {
   if (points.length === 0) return;
-  try {
-    await client.upsert(collection, {
-      wait,
-      ...(ordering ? { ordering } : {}),
+  await qdrant.request({
+    method: "PUT",
+    path: collectionPath(collection, "/points"),
+    query: { wait, ordering },
+    body: {
       points: points.map((p) => ({
         id: p.id,
         vector: { [DENSE_VECTOR]: p.dense, [SPARSE_VECTOR]: p.sparse },
         payload: p.payload,
       })),
-    });
-  } catch (error) {
-    throw toAppError(error, `upsert of ${points.length} points into "${collection}"`);
-  }
+    },
+    result: z.unknown(),
+    action: `upsert of ${points.length} points into "${collection}"`,
+  });
 }

@@ -16,7 +16,8 @@ import {
   recordBatchFailed,
   redisOptions,
 } from "@hybrid/queue";
-import { createQdrantClient, ensureCollection, pointId, type QdrantClient } from "@hybrid/store";
+import { createQdrantConnection, ensureCollection, pointId, type QdrantConnection } from "@hybrid/store";
+import { QdrantClient } from "@qdrant/js-client-rest";
 import { Queue, type Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEmbedWorker } from "./embed-worker.js";
@@ -30,7 +31,9 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const logger = createLogger({ name: "embed-worker-test", level: "silent" });
 let encoder: HybridEncoder;
 let local: QdrantLocal;
-let qdrant: QdrantClient;
+let qdrant: QdrantConnection;
+/** The official client looks at what the worker wrote. */
+let observer: QdrantClient;
 let redis: RedisClient;
 let models: BatchJob["models"];
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -44,7 +47,8 @@ beforeAll(async () => {
   });
   models = { dense: encoder.dense.model, denseDim: encoder.dense.dim, sparse: encoder.sparse.model };
   local = await startQdrantLocal({ port: 0 });
-  qdrant = createQdrantClient({ url: local.url, timeoutMs: 10_000 });
+  qdrant = createQdrantConnection({ url: local.url, timeoutMs: 10_000 });
+  observer = clientFor(local.url);
   redis = createRedis(REDIS_URL);
 }, 120_000);
 
@@ -53,10 +57,15 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  await qdrant?.close();
   await encoder?.close();
   await local?.close();
   redis?.disconnect();
 });
+
+function clientFor(url: string): QdrantClient {
+  return new QdrantClient({ url, port: Number(new URL(url).port), checkCompatibility: false });
+}
 
 interface Setup {
   prefix: string;
@@ -99,7 +108,7 @@ async function setup(overrides: Partial<BatchDeps> = {}): Promise<Setup> {
     await queue.close();
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
-    await qdrant.deleteCollection(collection);
+    await observer.deleteCollection(collection);
   });
   return { prefix, collection, ingestionId, queue, worker };
 }
@@ -148,7 +157,7 @@ describe("embed worker", () => {
     expect((await s.queue.getJob(jobId))?.returnvalue).toEqual({ points: 3 });
 
     const ids = batch.rows.map((row) => pointId(s.collection, row.rowId, row.chunk));
-    const stored = await qdrant.retrieve(s.collection, { ids, with_payload: true, with_vector: true });
+    const stored = await observer.retrieve(s.collection, { ids, with_payload: true, with_vector: true });
     expect(stored.map((p) => p.payload?.n).sort()).toEqual([0, 1, 2]);
     const vector = stored[0]?.vector as { dense: number[]; sparse: { indices: number[] } };
     expect(vector.dense).toHaveLength(models.denseDim);
@@ -157,7 +166,7 @@ describe("embed worker", () => {
     // At-least-once delivery: the same batch again (as after a crash) overwrites its points, counts nothing twice.
     await s.queue.add(EMBED_JOB, batch, { ...batchJobOptions(), jobId: `${jobId}-again` });
     expect(await finished(s.queue, `${jobId}-again`)).toBe("completed");
-    expect((await qdrant.count(s.collection, { exact: true })).count).toBe(3);
+    expect((await observer.count(s.collection, { exact: true })).count).toBe(3);
     const progress = await redis.hgetall(ingestionKeys(s.prefix, s.ingestionId).hash);
     expect(progress).toMatchObject({ batchesDone: "1", pointsUpserted: "3" });
   });
@@ -167,17 +176,10 @@ describe("embed worker", () => {
     let sparseTexts: string[] = [];
     const s = await setup({
       encoder: {
-        dense: {
-          embedDocuments: (t) => {
-            denseTexts = t;
-            return encoder.dense.embedDocuments(t);
-          },
-        },
-        sparse: {
-          embedDocuments: (t) => {
-            sparseTexts = t;
-            return encoder.sparse.embedDocuments(t);
-          },
+        encodeDocumentLists: (lists) => {
+          denseTexts = lists.dense;
+          sparseTexts = lists.sparse;
+          return encoder.encodeDocumentLists(lists);
         },
       },
     });
@@ -194,7 +196,7 @@ describe("embed worker", () => {
     expect(denseTexts).toEqual([texts[2]]);
     expect(sparseTexts).toEqual([texts[1], texts[2]]);
     const ids = batch.rows.map((row) => pointId(s.collection, row.rowId, row.chunk));
-    const stored = await qdrant.retrieve(s.collection, { ids: ids.slice(0, 2), with_vector: true });
+    const stored = await observer.retrieve(s.collection, { ids: ids.slice(0, 2), with_vector: true });
     const byId = new Map(stored.map((p) => [p.id, p.vector as { dense: number[]; sparse: unknown }]));
     expect(byId.get(ids[0] as string)).toEqual({
       dense: unit(0),
@@ -220,7 +222,7 @@ describe("embed worker", () => {
     const keys = ingestionKeys(s.prefix, s.ingestionId);
     expect(await redis.hget(keys.failed, "1")).toBe(job?.failedReason);
     expect(await redis.hget(keys.hash, "batchesFailed")).toBe("1");
-    expect((await qdrant.count(s.collection, { exact: true })).count).toBe(0);
+    expect((await observer.count(s.collection, { exact: true })).count).toBe(0);
   });
 
   it("fails a payload that breaks the schema at once, naming the field", async () => {
@@ -239,7 +241,9 @@ describe("embed worker", () => {
   it("retries an unreachable store with backoff, then ends the batch failed with the reason", async () => {
     const closed = await startQdrantLocal({ port: 0 });
     await closed.close();
-    const s = await setup({ qdrant: createQdrantClient({ url: closed.url, timeoutMs: 2000 }) });
+    const unreachable = createQdrantConnection({ url: closed.url, timeoutMs: 2000 });
+    cleanups.push(() => unreachable.close());
+    const s = await setup({ qdrant: unreachable });
     const jobId = batchJobId(s.ingestionId, 3);
     await s.queue.add(EMBED_JOB, batchOf(s, 3, texts), {
       ...batchJobOptions({ attempts: 2, backoffMs: 10 }),
@@ -261,7 +265,8 @@ describe("embed worker", () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     let store = await startQdrantLocal({ port: 0, storage: dir });
     const port = store.port;
-    const client = createQdrantClient({ url: store.url, timeoutMs: 2000 });
+    const client = createQdrantConnection({ url: store.url, timeoutMs: 2000 });
+    cleanups.push(() => client.close());
     const s = await setup({ qdrant: client, storeRetry: { attempts: 8, baseMs: 100, maxMs: 400 } });
     await ensureCollection(client, s.collection, { ...models, distance: "Cosine", sparseModifier: "idf" });
     await store.close();
@@ -272,6 +277,6 @@ describe("embed worker", () => {
     store = await startQdrantLocal({ port, storage: dir });
     cleanups.push(() => store.close());
     expect(await finished(s.queue, jobId)).toBe("completed");
-    expect((await client.count(s.collection, { exact: true })).count).toBe(3);
+    expect((await clientFor(store.url).count(s.collection, { exact: true })).count).toBe(3);
   });
 });

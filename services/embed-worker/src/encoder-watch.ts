@@ -24,7 +24,8 @@ export function createEncoderWatch({
   return async (cause) => {
     if (probing || broken) return;
     probing = true;
-    await Promise.all([encoder.dense.embedDocuments(["probe"]), encoder.sparse.embedDocuments(["probe"])])
+    await encoder
+      .encodeDocumentLists({ dense: ["probe"], sparse: ["probe"] })
       .then(
         () => logger.warn({ err: cause }, "a batch failed in the encoder, but the encoder still works"),
         (error: unknown) => {

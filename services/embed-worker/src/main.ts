@@ -9,7 +9,7 @@ import {
   recordBatchFailed,
 } from "@hybrid/queue";
 import { createHttpApp, installGracefulShutdown, mountHealthRoutes, serveHttp } from "@hybrid/service-kit";
-import { createQdrantClient } from "@hybrid/store";
+import { createQdrantConnection } from "@hybrid/store";
 import type { Worker } from "bullmq";
 import { createEmbedWorker } from "./embed-worker.js";
 import { createEncoderWatch } from "./encoder-watch.js";
@@ -22,7 +22,7 @@ const logger = createLogger({ name: "embed-worker", level: config.log.level, pre
 const redis = createRedis(config.redis.url);
 const connection = queueConnection(config.redis.url);
 redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
-const qdrant = createQdrantClient(config.qdrant);
+const qdrant = createQdrantConnection(config.qdrant);
 const eventLoop = watchEventLoop();
 let encoder: HybridEncoder | undefined;
 let worker: Worker | undefined;
@@ -56,6 +56,7 @@ installGracefulShutdown({
     },
     { name: "http", run: () => server.close() },
     { name: "encoder", run: async () => encoder?.close() },
+    { name: "qdrant", run: () => qdrant.close() },
     { name: "redis", run: () => Promise.all([redis.quit(), closeQueueConnection(connection)]) },
   ],
 });

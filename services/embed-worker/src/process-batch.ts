@@ -1,11 +1,16 @@
-import { BatchJob, type BatchRef, type BatchResult, type ModelSpec, parseBatchJobId } from "@hybrid/queue";
+import type { HybridEncoder } from "@hybrid/embeddings";
+import { BatchJob, type BatchRef, type BatchResult, parseBatchJobId } from "@hybrid/queue";
 import { isAppError } from "@hybrid/service-kit";
 import {
+  type CollectionModels,
   cloudModelName,
+  compareModels,
+  describeModels,
   type HybridPoint,
   type InferenceDocument,
+  type ModelNames,
   pointId,
-  type QdrantClient,
+  type QdrantConnection,
   STORE_BM25_MODEL,
   upsertPoints,
   type WriteOrdering,
@@ -15,24 +20,17 @@ import type { Logger } from "pino";
 import { type BackoffOptions, retryWithBackoff } from "./retry-with-backoff.js";
 
 /** What a batch needs of `@hybrid/embeddings`' `HybridEncoder`. */
-export interface BatchEncoder {
-  dense: { embedDocuments(texts: string[]): Promise<number[][]> };
-  sparse: { embedDocuments(texts: string[]): Promise<Array<{ indices: number[]; values: number[] }>> };
-}
+export type BatchEncoder = Pick<HybridEncoder, "encodeDocumentLists">;
 
 /** A worker's models; no `denseDim` in INFERENCE=server, where the store embeds and checks the dimension. */
-export interface WorkerModels {
-  dense: string;
-  denseDim?: number;
-  sparse: string;
-}
+export type WorkerModels = ModelNames;
 
 export interface BatchDeps {
   /** Absent in a worker started with INFERENCE=server: it sends documents only and loads no model. */
   encoder?: BatchEncoder;
   /** The models this worker runs; a batch built for others is refused. */
   models: WorkerModels;
-  qdrant: QdrantClient;
+  qdrant: QdrantConnection;
   /** Upsert retries within one delivery. */
   storeRetry: BackoffOptions;
   /** Upsert ordering across a shard's replicas on a Qdrant cluster (QDRANT_WRITE_ORDERING); Qdrant's default when absent. */
@@ -92,17 +90,12 @@ export async function processBatch(
   }
 }
 
-function assertSameModels(batch: ModelSpec, worker: WorkerModels): void {
-  const sameDim = worker.denseDim === undefined || batch.denseDim === worker.denseDim;
-  if (batch.dense === worker.dense && sameDim && batch.sparse === worker.sparse) return;
+function assertSameModels(batch: CollectionModels, worker: WorkerModels): void {
+  if (compareModels(batch, worker).length === 0) return;
   throw new UnrecoverableError(
     `batch built for models ${describeModels(batch)} but this worker runs ${describeModels(worker)}; ` +
       "start workers with the collection's models",
   );
-}
-
-function describeModels(m: WorkerModels): string {
-  return `${m.dense}${m.denseDim === undefined ? "" : ` (${m.denseDim}d)`} + ${m.sparse}`;
 }
 
 type SparseInput = { indices: number[]; values: number[] } | InferenceDocument;
@@ -132,15 +125,20 @@ export async function embedRows(batch: BatchJob, deps: Pick<BatchDeps, "encoder"
     needDense.length || (needSparse.length && mode === "client") ? encoderFor(batch, deps) : undefined;
   const denseModel = cloudModelName(batch.models.dense);
   const bm25 = (text: string): SparseInput => ({ text, model: STORE_BM25_MODEL });
-  const [dense, sparse] = await Promise.all([
-    encoder ? encoder.dense.embedDocuments(needDense.map((row) => row.text)) : [],
-    encoder && mode === "client" ? encoder.sparse.embedDocuments(needSparse.map((row) => row.text)) : [],
-  ]).catch((error: unknown) => {
-    throw new EncoderFailure(`encoder failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  });
-  const computedSparse = encoder && mode === "client";
+  const computedSparse = encoder !== undefined && mode === "client";
+  const { dense, sparse } = encoder
+    ? await encoder
+        .encodeDocumentLists({
+          dense: needDense.map((row) => row.text),
+          sparse: computedSparse ? needSparse.map((row) => row.text) : [],
+        })
+        .catch((error: unknown) => {
+          throw new EncoderFailure(
+            `encoder failed: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+        })
+    : { dense: [], sparse: [] };
   if (
     (encoder && dense.length !== needDense.length) ||
     (computedSparse && sparse.length !== needSparse.length)

@@ -2,7 +2,7 @@ import { createLogger } from "@hybrid/logger";
 import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
 import { createRedis, type RedisClient } from "@hybrid/queue";
 import { createHttpApp, mountHealthRoutes } from "@hybrid/service-kit";
-import { createQdrantClient } from "@hybrid/store";
+import { createQdrantConnection } from "@hybrid/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readinessChecks } from "./readiness.js";
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 
 function appWith(qdrantUrl: string, modelsLoaded: boolean) {
   const app = createHttpApp({ logger });
-  const qdrant = createQdrantClient({ url: qdrantUrl, timeoutMs: 1000 });
+  const qdrant = createQdrantConnection({ url: qdrantUrl, timeoutMs: 1000 });
   mountHealthRoutes(app, readinessChecks({ redis, qdrant, modelsLoaded: () => modelsLoaded }));
   return app;
 }

@@ -1,10 +1,10 @@
 import type { RedisClient } from "@hybrid/queue";
 import type { ReadinessCheck } from "@hybrid/service-kit";
-import type { QdrantClient } from "@hybrid/store";
+import { pingQdrant, type QdrantConnection } from "@hybrid/store";
 
 export interface ReadinessDeps {
   redis: RedisClient;
-  qdrant: QdrantClient;
+  qdrant: QdrantConnection;
   /** True once the models are loaded. */
   modelsLoaded: () => boolean;
 }
@@ -13,7 +13,7 @@ export interface ReadinessDeps {
 export function readinessChecks({ redis, qdrant, modelsLoaded }: ReadinessDeps): ReadinessCheck[] {
   return [
     { name: "redis", check: () => redis.ping() },
-    { name: "qdrant", check: () => qdrant.versionInfo() },
+    { name: "qdrant", check: () => pingQdrant(qdrant) },
     {
       name: "models",
       check: async () => {

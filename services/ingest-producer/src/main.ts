@@ -4,7 +4,7 @@ import { describeDenseModel, sparseModifierOf } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
 import { closeQueueConnection, createRedis, QUEUE, queueConnection } from "@hybrid/queue";
 import { installGracefulShutdown, serveHttp } from "@hybrid/service-kit";
-import { createQdrantClient } from "@hybrid/store";
+import { createQdrantConnection, pingQdrant } from "@hybrid/store";
 import { FlowProducer, Queue } from "bullmq";
 import { createProducerApp } from "./http/create-app.js";
 import type { IngestDeps } from "./ingest/ingest-deps.js";
@@ -23,9 +23,9 @@ const logger = createLogger({ name: "ingest-producer", level: config.log.level, 
 const connection = queueConnection(config.redis.url);
 const prefix = config.redis.prefix;
 const redis = createRedis(config.redis.url);
-const qdrant = createQdrantClient(config.qdrant);
+const qdrant = createQdrantConnection(config.qdrant);
 const dense = await describeDenseModel(config.models.dense, config.models.cacheDir);
-const sparse = { name: config.models.sparse, modifier: sparseModifierOf(config.models.sparse) };
+const sparse = config.models.sparse;
 
 const dataDirs = (config.sources.dataDirs.length ? config.sources.dataDirs : [process.cwd()]).map((d) =>
   path.resolve(d),
@@ -42,11 +42,15 @@ const deps: IngestDeps = {
     uploadDir: path.resolve(config.sources.uploadDir ?? path.join(dataDirs[0] ?? process.cwd(), ".uploads")),
     maxRowBytes: config.ingest.maxRowBytes,
   },
-  resolveCollection: createCollectionResolver(
-    qdrant,
-    { dense, sparse, inference: config.models.inference },
-    config.qdrant.layout,
-  ),
+  resolveCollection: createCollectionResolver(qdrant, {
+    dense: dense.name,
+    denseDim: dense.dim,
+    distance: dense.distance,
+    sparse,
+    sparseModifier: sparseModifierOf(sparse),
+    inference: config.models.inference,
+    layout: config.qdrant.layout,
+  }),
   limits: config.ingest,
   logger,
 };
@@ -60,14 +64,11 @@ const app = createProducerApp({
   maxBodyBytes: config.http.maxBodyBytes,
   readiness: [
     { name: "redis", check: () => redis.ping() },
-    { name: "qdrant", check: () => qdrant.getCollections() },
+    { name: "qdrant", check: () => pingQdrant(qdrant) },
   ],
 });
 const server = await serveHttp(app, config.http);
-logger.info(
-  { port: server.port, dense: dense.name, dim: dense.dim, sparse: sparse.name },
-  "ingest producer listening",
-);
+logger.info({ port: server.port, dense: dense.name, dim: dense.dim, sparse }, "ingest producer listening");
 
 installGracefulShutdown({
   logger,

@@ -2,8 +2,14 @@ import { readFile, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { createEncoder } from "@hybrid/embeddings";
-import { createQdrantClient, ensureCollection, pointId, upsertPoints } from "@hybrid/store";
-import { buildQueryBody } from "../src/build-query.js";
+import {
+  buildQueryBody,
+  createQdrantConnection,
+  ensureCollection,
+  pointId,
+  serializeQueryBody,
+  upsertPoints,
+} from "@hybrid/store";
 import { createSearchSchemas } from "../src/search-schemas.js";
 import { type RunningChild, spawnNodeUntil } from "../test/support/child.js";
 import { MODEL_CACHE_DIR, MODELS, REPO_ROOT, SERVICE_DIR } from "../test/support/paths.js";
@@ -55,7 +61,7 @@ async function main(): Promise<void> {
   log(
     `${passages.length} passages ${cached ? "read from the vector cache" : `embedded in ${round(embedSeconds, 1)} s`}`,
   );
-  const client = createQdrantClient({ url: qdrantUrl, timeoutMs: 120_000 });
+  const client = createQdrantConnection({ url: qdrantUrl, timeoutMs: 120_000 });
   await ensureCollection(client, COLLECTION, {
     dense: encoder.dense.model,
     denseDim: encoder.dense.dim,
@@ -73,6 +79,7 @@ async function main(): Promise<void> {
       }),
     );
   }
+  await client.close();
   log(`upserted ${passages.length} points`);
 
   const queries = await readScifactQueries();
@@ -81,7 +88,7 @@ async function main(): Promise<void> {
   const bareBodies: string[] = [];
   for (const query of queries) {
     const request = SearchRequest.parse({ query, limit: LIMIT });
-    bareBodies.push(JSON.stringify(buildQueryBody(request, await encoder.encodeQuery(query))));
+    bareBodies.push(serializeQueryBody(buildQueryBody(request, await encoder.encodeQuery(query))));
   }
   await encoder.close();
   const barePath = `/collections/${COLLECTION}/points/query`;

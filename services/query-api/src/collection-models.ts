@@ -1,9 +1,9 @@
 import { AppError } from "@hybrid/service-kit";
-import { type CollectionModels, type QdrantClient, readCollectionModels } from "@hybrid/store";
+import { type CollectionModels, type QdrantConnection, readCollectionModels } from "@hybrid/store";
 import { toUpstreamError } from "./upstream-error.js";
 
 export interface CollectionModelsOptions {
-  client: QdrantClient;
+  qdrant: QdrantConnection;
   /** How long a collection's recorded models are trusted before they are read again. */
   ttlMs?: number;
   now?: () => number;
@@ -17,7 +17,7 @@ export type CollectionModelsLookup = (collection: string) => Promise<CollectionM
  * collection read each time). An unknown collection is a 404 naming `collection`.
  */
 export function createCollectionModels({
-  client,
+  qdrant,
   ttlMs = 30_000,
   now = Date.now,
 }: CollectionModelsOptions): CollectionModelsLookup {
@@ -27,9 +27,9 @@ export function createCollectionModels({
     if (entry && now() - entry.at <= ttlMs) return entry.models;
     let models: CollectionModels | null;
     try {
-      models = await readCollectionModels(client, collection);
+      models = await readCollectionModels(qdrant, collection);
     } catch (error) {
-      throw toUpstreamError(error, `read collection "${collection}"`, collection);
+      throw toUpstreamError(error, collection);
     }
     known.set(collection, { models, at: now() });
     return models;

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { CollectionName } from "@hybrid/config";
 import type { AppEnv } from "@hybrid/service-kit";
-import type { QdrantClient } from "@hybrid/store";
+import type { QdrantConnection } from "@hybrid/store";
 import { CollectionDetail, CollectionSummary, describeCollection, listCollections } from "./collections.js";
 import { Facets, sampleFacets } from "./facets.js";
 import { ErrorBody } from "./search-schemas.js";
@@ -9,7 +9,7 @@ import { ErrorBody } from "./search-schemas.js";
 /** `GET /v1/collections`, `GET /v1/collections/:name` and its facets. */
 export function mountCollectionRoutes(
   api: OpenAPIHono<AppEnv>,
-  client: QdrantClient,
+  qdrant: QdrantConnection,
   defaultCollection: string,
 ): void {
   api.openapi(
@@ -33,7 +33,7 @@ export function mountCollectionRoutes(
         502: { content: { "application/json": { schema: ErrorBody } }, description: "Qdrant failed" },
       },
     }),
-    async (c) => c.json({ collections: await listCollections(client), defaultCollection }, 200),
+    async (c) => c.json({ collections: await listCollections(qdrant), defaultCollection }, 200),
   );
 
   api.openapi(
@@ -52,7 +52,7 @@ export function mountCollectionRoutes(
         404: { content: { "application/json": { schema: ErrorBody } }, description: "no such collection" },
       },
     }),
-    async (c) => c.json(await describeCollection(client, c.req.valid("param").name), 200),
+    async (c) => c.json(await describeCollection(qdrant, c.req.valid("param").name), 200),
   );
 
   api.openapi(
@@ -70,6 +70,6 @@ export function mountCollectionRoutes(
         404: { content: { "application/json": { schema: ErrorBody } }, description: "no such collection" },
       },
     }),
-    async (c) => c.json(await sampleFacets(client, c.req.valid("param").name), 200),
+    async (c) => c.json(await sampleFacets(qdrant, c.req.valid("param").name), 200),
   );
 }

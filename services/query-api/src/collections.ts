@@ -1,6 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { AppError } from "@hybrid/service-kit";
-import { CollectionModels, type QdrantClient } from "@hybrid/store";
+import {
+  type CollectionInfo,
+  getCollectionInfo,
+  listCollectionNames,
+  type QdrantConnection,
+  recordedModelsOf,
+} from "@hybrid/store";
 import { toUpstreamError } from "./upstream-error.js";
 
 const RecordedModels = z
@@ -24,36 +30,34 @@ export const CollectionDetail = z
   .openapi("CollectionDetail");
 export type CollectionDetail = z.infer<typeof CollectionDetail>;
 
-const ModelsMetadata = z.object({ models: CollectionModels });
-
 /** Every collection with its point count and models (for the page's collection picker). */
 export async function listCollections(
-  client: QdrantClient,
+  qdrant: QdrantConnection,
 ): Promise<Array<z.infer<typeof CollectionSummary>>> {
   let names: string[];
   try {
-    names = (await client.getCollections()).collections.map((c) => c.name).sort();
+    names = await listCollectionNames(qdrant);
   } catch (error) {
-    throw toUpstreamError(error, "list collections", "", "collections");
+    throw toUpstreamError(error, "", "collections");
   }
   return Promise.all(
     names.map(async (name) => {
-      const detail = await describeCollection(client, name);
+      const detail = await describeCollection(qdrant, name);
       return { name, pointsCount: detail.pointsCount, models: detail.models };
     }),
   );
 }
 
 /** Points count, vector configuration and the models the collection was built with. */
-export async function describeCollection(client: QdrantClient, name: string): Promise<CollectionDetail> {
-  let info: Awaited<ReturnType<QdrantClient["getCollection"]>>;
+export async function describeCollection(qdrant: QdrantConnection, name: string): Promise<CollectionDetail> {
+  let info: CollectionInfo;
   try {
-    info = await client.getCollection(name);
+    info = await getCollectionInfo(qdrant, name);
   } catch (error) {
-    throw toUpstreamError(error, `read collection "${name}"`, name, "name");
+    throw toUpstreamError(error, name, "name");
   }
-  const { params, metadata } = info.config;
-  const models = ModelsMetadata.safeParse(metadata);
+  const { params } = info.config;
+  const models = recordedModelsOf(info);
   return {
     name,
     status: String(info.status),
@@ -65,7 +69,7 @@ export async function describeCollection(client: QdrantClient, name: string): Pr
         { modifier: typeof value?.modifier === "string" ? value.modifier : null },
       ]),
     ),
-    models: models.success ? models.data.models : null,
+    models,
   };
 }
 

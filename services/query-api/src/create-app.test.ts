@@ -1,6 +1,12 @@
 import type { HybridEncoder } from "@hybrid/embeddings";
 import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
-import { createQdrantClient, ensureCollection, pointId, upsertPoints } from "@hybrid/store";
+import {
+  createQdrantConnection,
+  deleteCollection,
+  ensureCollection,
+  pointId,
+  upsertPoints,
+} from "@hybrid/store";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQueryApp, type QueryAppOptions } from "./create-app.js";
@@ -24,10 +30,9 @@ const options: QueryAppOptions = {
 };
 
 function appWith(overrides: Partial<QueryAppOptions> = {}) {
-  const client = createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
   return createQueryApp({
     logger,
-    client,
+    qdrant: createQdrantConnection({ url: qdrant.url, timeoutMs: 5000 }),
     encoder: createEncoderSlot<HybridEncoder>(),
     options: { ...options, ...overrides },
   });
@@ -41,7 +46,7 @@ const post = (body: unknown, headers: Record<string, string> = {}) => ({
 
 beforeAll(async () => {
   qdrant = await startQdrantLocal({ port: 0 });
-  const client = createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
+  const client = createQdrantConnection({ url: qdrant.url, timeoutMs: 5000 });
   await ensureCollection(client, collection, {
     dense: "test/dense",
     denseDim: 3,
@@ -247,7 +252,7 @@ describe("collections", () => {
 describe("GET /v1/collections/{name}/facets", () => {
   it("offers repeated short strings with counts and numbers with their range, not unique names or long text", async () => {
     const name = `query_api_facets_${process.pid}`;
-    const client = createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
+    const client = createQdrantConnection({ url: qdrant.url, timeoutMs: 5000 });
     await ensureCollection(client, name, {
       dense: "test/dense",
       denseDim: 3,
@@ -291,7 +296,7 @@ describe("GET /v1/collections/{name}/facets", () => {
       const missing = await appWith().app.request("/v1/collections/nope_nothing_here/facets");
       expect(missing.status).toBe(404);
     } finally {
-      await client.deleteCollection(name);
+      await deleteCollection(client, name);
     }
   });
 });

@@ -1,9 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { HybridEncoder } from "@hybrid/embeddings";
 import { type AppEnv, AppError, createHttpApp, mountHealthRoutes } from "@hybrid/service-kit";
-import type { QdrantClient } from "@hybrid/store";
+import { pingQdrant, type QdrantConnection } from "@hybrid/store";
 import type { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { Logger } from "pino";
 import { rateLimit, requireApiKey } from "./access-control.js";
@@ -22,7 +21,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { mountPageRoutes } from "./page-routes.js";
 import { mountProducerProxy } from "./producer-proxy.js";
 import { createQueryEmbedder } from "./query-embedder.js";
-import { createClientTransport, type QueryTransport } from "./query-transport.js";
+import { readBody } from "./read-body.js";
 import { mountSearchRoutes } from "./search-routes.js";
 import { createSearchSchemas } from "./search-schemas.js";
 import { createSearcher, type Searcher } from "./searcher.js";
@@ -33,7 +32,10 @@ export interface QueryAppOptions {
   defaultCollection: string;
   /** Largest `limit` a search may ask for. */
   maxLimit: number;
-  /** Query embeddings kept in the LRU (0 = no cache). */
+  /**
+   * Query embeddings each encoder keeps (its `queryCacheSize`: `main` creates every encoder with it); 0 = no cache,
+   * and no cache lookups counted on `/metrics`.
+   */
   embedCacheSize: number;
   /** Model pairs other than the configured one kept loaded for collections built with them (LRU beyond it). */
   maxModels: number;
@@ -49,9 +51,8 @@ export interface QueryAppOptions {
 
 export interface QueryAppDeps {
   logger: Logger;
-  client: QdrantClient;
-  /** The query call; default: through `client` (main passes the faster `createPoolTransport`). */
-  transport?: QueryTransport;
+  /** Every Qdrant call: searches, collections, the model check, readiness. */
+  qdrant: QdrantConnection;
   /** The configured models, filled by `main` once loaded; until then searches answer 503 and /readyz says "loading". */
   encoder: EncoderSlot<HybridEncoder>;
   /**
@@ -79,7 +80,7 @@ export function createQueryApp(deps: QueryAppDeps): {
   /** Encoders of the collections' other models; `main` closes it at shutdown. */
   encoders: EncoderPool;
 } {
-  const { options, client, logger } = deps;
+  const { options, qdrant, logger } = deps;
   const metrics = deps.metrics ?? createMetrics();
   const encoders = createEncoderPool({
     load: deps.loadEncoder ?? refuseLoad,
@@ -87,22 +88,22 @@ export function createQueryApp(deps: QueryAppDeps): {
     onEvent: (event) => recordPoolEvent(logger, metrics, event),
   });
   const embedder = createQueryEmbedder({
-    encode: (models, text) => {
+    withEncoder: (models, fn) => {
       const configured = deps.encoder.get();
       if (models.dense === configured.dense.model && models.sparse === configured.sparse.model) {
-        return configured.encodeQuery(text);
+        return fn(configured);
       }
-      return encoders.use(models, (encoder) => encoder.encodeQuery(text));
+      return encoders.use(models, fn);
     },
-    cacheSize: options.embedCacheSize,
+    cacheOn: options.embedCacheSize > 0,
     metrics,
   });
   const searcher = createSearcher({
-    transport: deps.transport ?? createClientTransport(client),
+    qdrant,
     embedder,
     metrics,
     defaultCollection: options.defaultCollection,
-    collectionModels: createCollectionModels({ client }),
+    collectionModels: createCollectionModels({ qdrant }),
     configuredModels: () => {
       const { dense, sparse } = deps.encoder.get();
       return { dense: dense.model, sparse: sparse.model };
@@ -119,15 +120,7 @@ export function createQueryApp(deps: QueryAppDeps): {
     base.use(prefix, requireApiKey(options.apiKeys));
     base.use(prefix, rateLimit({ perMinute: options.rateLimitPerMinute }));
   }
-  base.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `request body larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  base.use("/v1/*", readBody(MAX_BODY_BYTES));
 
   const api = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -135,7 +128,7 @@ export function createQueryApp(deps: QueryAppDeps): {
     },
   });
   mountSearchRoutes(api, createSearchSchemas({ maxLimit: options.maxLimit }), searcher);
-  mountCollectionRoutes(api, client, options.defaultCollection);
+  mountCollectionRoutes(api, qdrant, options.defaultCollection);
   mountDocsRoutes(api, {
     title: "Hybrid search API",
     version: deps.version ?? "0.1.0",
@@ -144,7 +137,7 @@ export function createQueryApp(deps: QueryAppDeps): {
 
   mountHealthRoutes(base, [
     { name: "models", check: () => deps.encoder.check() },
-    { name: "qdrant", check: () => client.versionInfo() },
+    { name: "qdrant", check: () => pingQdrant(qdrant) },
   ]);
   base.get("/metrics", async (c) =>
     c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),

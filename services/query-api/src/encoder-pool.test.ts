@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEncoder, type HybridEncoder, writeTinyDenseModel } from "@hybrid/embeddings";
+import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
+import { writeTinyDenseModel } from "@hybrid/embeddings/test-models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEncoderPool, type ModelPair } from "./encoder-pool.js";
 

@@ -1,6 +1,5 @@
-import { prefetchLimitOf } from "./build-query.js";
+import { prefetchLimitOf, type ScoredPoint } from "@hybrid/store";
 import { explainFusion, fusionSettings, idKey } from "./explain-fusion.js";
-import type { ScoredPoint } from "./order-hits.js";
 import type { Explanation, SearchHit, SearchRequest } from "./search-schemas.js";
 
 /**

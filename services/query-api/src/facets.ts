@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { QdrantClient } from "@hybrid/store";
+import { type QdrantConnection, scrollPayloads } from "@hybrid/store";
 import { toUpstreamError } from "./upstream-error.js";
 
 /** Points read to find a collection's facets. */
@@ -38,16 +38,12 @@ export type Facets = z.infer<typeof Facets>;
  * their range. A sample rather than Qdrant's facet API because that needs a payload index on each field, which
  * ingestion does not create, and the local mode does not implement it.
  */
-export async function sampleFacets(client: QdrantClient, collection: string): Promise<Facets> {
+export async function sampleFacets(qdrant: QdrantConnection, collection: string): Promise<Facets> {
   let points: Array<{ payload?: Record<string, unknown> | null | undefined }>;
   try {
-    ({ points } = await client.scroll(collection, {
-      limit: FACET_SAMPLE,
-      with_payload: true,
-      with_vector: false,
-    }));
+    points = await scrollPayloads(qdrant, collection, FACET_SAMPLE);
   } catch (error) {
-    throw toUpstreamError(error, `read collection "${collection}"`, collection, "name");
+    throw toUpstreamError(error, collection, "name");
   }
   const strings = new Map<string, Map<string, number>>();
   const numbers = new Map<string, { min: number; max: number }>();

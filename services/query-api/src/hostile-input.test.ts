@@ -2,19 +2,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEncoder, type HybridEncoder, writeTinyDenseModel } from "@hybrid/embeddings";
+import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
+import { writeTinyDenseModel } from "@hybrid/embeddings/test-models";
 import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
 import { serveHttp } from "@hybrid/service-kit";
-import { createQdrantClient, ensureCollection, upsertPoints } from "@hybrid/store";
+import { createQdrantConnection, ensureCollection, type QdrantConnection, upsertPoints } from "@hybrid/store";
 import fc from "fast-check";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQueryApp } from "./create-app.js";
 import { createEncoderSlot } from "./encoder-slot.js";
-import { createPoolTransport, type QueryTransport } from "./query-transport.js";
 
 // The hostile-input suite: generated bodies, query strings and paths against the real app (a tiny real ONNX model,
-// BM25, the Qdrant local mode over the pool transport `main` uses). No answer may be a 5xx, and every error has the
+// BM25, the Qdrant local mode over the connection `main` uses). No answer may be a 5xx, and every error has the
 // project's shape. Fixed seed and bounded runs so CI is fast and repeatable; FUZZ_SEED / FUZZ_RUNS explore further.
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_203);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
@@ -25,7 +25,7 @@ const collection = `hostile_${process.pid}`;
 let root: string;
 let qdrant: QdrantLocal;
 let encoder: HybridEncoder;
-let transport: QueryTransport & { close(): Promise<void> };
+let client: QdrantConnection;
 let app: ReturnType<typeof createQueryApp>["app"];
 
 beforeAll(async () => {
@@ -37,7 +37,7 @@ beforeAll(async () => {
   });
   encoder = await createEncoder({ dense: model.dir, sparse: "Qdrant/bm25", cacheDir: root, onnxThreads: 1 });
   qdrant = await startQdrantLocal({ port: 0 });
-  const client = createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
+  client = createQdrantConnection({ url: qdrant.url, timeoutMs: 5000 });
   await ensureCollection(client, collection, {
     dense: encoder.dense.model,
     denseDim: encoder.dense.dim,
@@ -64,11 +64,9 @@ beforeAll(async () => {
   );
   const slot = createEncoderSlot<HybridEncoder>();
   slot.set(encoder);
-  transport = createPoolTransport({ url: qdrant.url, timeoutMs: 5000 });
   ({ app } = createQueryApp({
     logger: pino({ level: "silent" }),
-    client,
-    transport,
+    qdrant: client,
     encoder: slot,
     options: {
       defaultCollection: collection,
@@ -83,7 +81,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await transport?.close();
+  await client?.close();
   await encoder?.close();
   await qdrant?.close();
   await rm(root, { recursive: true, force: true });

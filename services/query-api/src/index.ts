@@ -1,5 +1,4 @@
 export { type RateLimitOptions, rateLimit, requireApiKey } from "./access-control.js";
-export { buildQueryBody, fusionQuery, type QueryBody } from "./build-query.js";
 export {
   type CollectionModelsLookup,
   type CollectionModelsOptions,
@@ -18,15 +17,8 @@ export {
 export { createEncoderSlot, type EncoderSlot } from "./encoder-slot.js";
 export { Filter, type FilterCondition, type QdrantFilter } from "./filter-schema.js";
 export { createMetrics, type Metrics } from "./metrics.js";
-export { compareHits, orderHits, type ScoredPoint } from "./order-hits.js";
+export { compareHits, orderHits } from "./order-hits.js";
 export { createQueryEmbedder, type EmbeddedQuery, type QueryEmbedder } from "./query-embedder.js";
-export {
-  createClientTransport,
-  createPoolTransport,
-  type PoolTransportOptions,
-  QdrantHttpError,
-  type QueryTransport,
-} from "./query-transport.js";
 export {
   BatchResponse,
   createSearchSchemas,

@@ -2,25 +2,22 @@ import { loadConfigOrExit, QueryEnv } from "@hybrid/config";
 import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
 import { createLogger } from "@hybrid/logger";
 import { installGracefulShutdown, serveHttp } from "@hybrid/service-kit";
-import { createQdrantClient } from "@hybrid/store";
+import { createQdrantConnection } from "@hybrid/store";
 import { createQueryApp } from "./create-app.js";
 import { createEncoderSlot } from "./encoder-slot.js";
-import { createPoolTransport } from "./query-transport.js";
 
 const config = loadConfigOrExit(QueryEnv, process.env);
 const logger = createLogger({ name: "query-api", level: config.log.level, pretty: config.log.pretty });
-const client = createQdrantClient(config.qdrant);
-const transport = createPoolTransport(config.qdrant);
+const qdrant = createQdrantConnection(config.qdrant);
 const encoder = createEncoderSlot<HybridEncoder>();
 
-// The service keeps its own query cache (with hit-rate metrics), so the encoders' are off.
+// Each encoder keeps the query cache (EMBED_CACHE_SIZE entries); the app counts its hits.
 const loadEncoder = (models: { dense: string; sparse: string }) =>
-  createEncoder({ ...config.models, ...models, queryCacheSize: 0 });
+  createEncoder({ ...config.models, ...models, queryCacheSize: config.search.embedCacheSize });
 
 const { app, encoders } = createQueryApp({
   logger,
-  client,
-  transport,
+  qdrant,
   encoder,
   loadEncoder,
   options: {
@@ -45,7 +42,7 @@ installGracefulShutdown({
   timeoutMs: config.shutdownTimeoutMs,
   steps: [
     { name: "http", run: () => server.close() },
-    { name: "qdrant", run: () => transport.close() },
+    { name: "qdrant", run: () => qdrant.close() },
     { name: "models", run: async () => void (await Promise.all([loaded?.close(), encoders.close()])) },
   ],
 });

@@ -1,11 +1,5 @@
+import type { ScoredPoint } from "@hybrid/store";
 import type { SearchHit } from "./search-schemas.js";
-
-/** A point as Qdrant's query answers it (the fields the API keeps). */
-export interface ScoredPoint {
-  id: string | number;
-  score: number;
-  payload?: Record<string, unknown> | null | undefined;
-}
 
 /**
  * Hits in a deterministic order: score descending, then id ascending for ties (Qdrant leaves the order of equal

@@ -1,12 +1,12 @@
-import type { HybridVectors } from "@hybrid/embeddings";
-import { keyOf, type ModelPair } from "./encoder-pool.js";
+import type { HybridEncoder, HybridVectors } from "@hybrid/embeddings";
+import type { ModelPair } from "./encoder-pool.js";
 import type { Metrics } from "./metrics.js";
 
 export interface QueryEmbedderDeps {
-  /** Embeds one query with the encoder of `models` (`EncoderPool.use` in the app). */
-  encode: (models: ModelPair, text: string) => Promise<HybridVectors>;
-  /** Entries kept in the LRU (0 = no cache). */
-  cacheSize: number;
+  /** Runs `fn` with the encoder of `models` (the configured one, or `EncoderPool.use`). */
+  withEncoder: <T>(models: ModelPair, fn: (encoder: HybridEncoder) => Promise<T>) => Promise<T>;
+  /** Whether the encoders keep a query cache (EMBED_CACHE_SIZE > 0); lookups are counted only then. */
+  cacheOn: boolean;
   metrics: Metrics;
 }
 
@@ -18,58 +18,27 @@ export interface EmbeddedQuery {
 
 export interface QueryEmbedder {
   embed(text: string, models: ModelPair): Promise<EmbeddedQuery>;
-  /** Entries in the cache now. */
-  size(): number;
 }
 
 /**
- * Query embeddings behind an LRU cache keyed by the model pair and the exact (trimmed) query text. The service keeps its own cache
- * rather than the encoder's so it can count hits and misses for `/metrics` and switch the cache off for benches.
- * Concurrent misses on one text share one encoder call.
+ * A query's vectors from the encoder of its models, through that encoder's own query cache (each encoder is created
+ * with `queryCacheSize: EMBED_CACHE_SIZE`, so the cache is keyed by the model pair and the exact trimmed text), with
+ * hits, misses and embedding time on `/metrics`.
  */
-export function createQueryEmbedder({ encode, cacheSize, metrics }: QueryEmbedderDeps): QueryEmbedder {
-  const cache = new Map<string, HybridVectors>();
-  const pending = new Map<string, Promise<HybridVectors>>();
-
-  async function compute(key: string, text: string, models: ModelPair): Promise<HybridVectors> {
-    const running = pending.get(key);
-    if (running) return running;
-    const promise = encode(models, text);
-    pending.set(key, promise);
-    try {
-      const vectors = await promise;
-      remember(key, vectors);
-      return vectors;
-    } finally {
-      pending.delete(key);
-    }
-  }
-
-  function remember(key: string, vectors: HybridVectors): void {
-    if (cacheSize === 0) return;
-    cache.set(key, vectors);
-    if (cache.size > cacheSize) {
-      const oldest = cache.keys().next().value;
-      if (oldest !== undefined) cache.delete(oldest);
-    }
-  }
-
+export function createQueryEmbedder({ withEncoder, cacheOn, metrics }: QueryEmbedderDeps): QueryEmbedder {
   return {
     async embed(text, models) {
       const started = performance.now();
-      const key = `${keyOf(models)}\n${text}`;
-      const hit = cache.get(key);
-      if (hit) {
-        // Re-insert so the entry becomes the most recently used.
-        cache.delete(key);
-        cache.set(key, hit);
-      }
-      const vectors = hit ?? (await compute(key, text, models));
+      let cached = false;
+      const vectors = await withEncoder(models, (encoder) => {
+        const lookup = encoder.lookupQuery(text);
+        cached = lookup.cached;
+        return lookup.vectors;
+      });
       const ms = performance.now() - started;
-      if (cacheSize > 0) metrics.recordCacheLookup(hit !== undefined);
-      metrics.embedDuration.observe({ cache: hit ? "hit" : "miss" }, ms / 1000);
-      return { vectors, cached: hit !== undefined, ms };
+      if (cacheOn) metrics.recordCacheLookup(cached);
+      metrics.embedDuration.observe({ cache: cached ? "hit" : "miss" }, ms / 1000);
+      return { vectors, cached, ms };
     },
-    size: () => cache.size,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CollectionName, decimalInt, onceOnly } from "@hybrid/config";
+import { DEFAULT_PREFETCH_LIMIT } from "@hybrid/store";
 import { Filter } from "./filter-schema.js";
 
 /** Bounds a deployment sets (`MAX_LIMIT`); the rest are fixed. */
@@ -16,8 +17,6 @@ export const MAX_QUERY_BYTES = 64 * 1024;
 export const MAX_OFFSET = 10_000;
 export const MAX_PREFETCH_LIMIT = 1000;
 export const MAX_BATCH = 16;
-/** Prefetch depth per vector when a hybrid search names none (at least `limit + offset`). */
-export const DEFAULT_PREFETCH_LIMIT = 50;
 
 export const SearchMode = z.enum(["hybrid", "dense", "sparse"]).openapi("SearchMode", {
   description: "hybrid: dense + sparse fused by Qdrant; dense or sparse: one vector only",

@@ -1,19 +1,27 @@
 import { AppError, isAppError } from "@hybrid/service-kit";
-import { type CollectionModels, cloudModelName, STORE_BM25_MODEL } from "@hybrid/store";
-import { buildPrefetchListBodies, buildQueryBody, type QueryVectors } from "./build-query.js";
+import {
+  buildPrefetchListBodies,
+  buildQueryBody,
+  type CollectionModels,
+  cloudModelName,
+  type QdrantConnection,
+  type QueryVectors,
+  queryPoints,
+  type ScoredPoint,
+  STORE_BM25_MODEL,
+} from "@hybrid/store";
 import { type CollectionModelsLookup, checkDenseDimension } from "./collection-models.js";
 import type { ModelPair } from "./encoder-pool.js";
 import { explainHits } from "./explain-response.js";
 import type { Metrics } from "./metrics.js";
-import { orderHits, type ScoredPoint } from "./order-hits.js";
+import { orderHits } from "./order-hits.js";
 import type { EmbeddedQuery, QueryEmbedder } from "./query-embedder.js";
-import type { QueryTransport } from "./query-transport.js";
 import type { BatchResponse, SearchRequest, SearchResponse } from "./search-schemas.js";
 import { toUpstreamError } from "./upstream-error.js";
 
 export interface SearcherDeps {
-  /** Makes the Qdrant query call (`createPoolTransport` in production). */
-  transport: QueryTransport;
+  /** Where the query calls go. */
+  qdrant: QdrantConnection;
   embedder: QueryEmbedder;
   metrics: Metrics;
   /** Collection searched when a request names none. */
@@ -34,7 +42,7 @@ export interface Searcher {
  * none), makes one Qdrant `query` call, answers hits in a deterministic order with timings.
  */
 export function createSearcher({
-  transport,
+  qdrant,
   embedder,
   metrics,
   defaultCollection,
@@ -91,18 +99,18 @@ export function createSearcher({
     let lists: { dense: ScoredPoint[]; sparse: ScoredPoint[] } | undefined;
     try {
       const [fused, dense, sparse] = await Promise.all([
-        transport.query(collection, body),
-        listBodies && transport.query(collection, listBodies.dense),
-        listBodies && transport.query(collection, listBodies.sparse),
+        queryPoints(qdrant, collection, body),
+        listBodies && queryPoints(qdrant, collection, listBodies.dense),
+        listBodies && queryPoints(qdrant, collection, listBodies.sparse),
       ]);
-      points = fused.points;
-      if (dense && sparse) lists = { dense: dense.points, sparse: sparse.points };
+      points = fused;
+      if (dense && sparse) lists = { dense, sparse };
     } catch (error) {
       metrics.searchDuration.observe(
         { mode: request.mode, outcome: "error" },
         (performance.now() - searchStarted) / 1000,
       );
-      throw toUpstreamError(error, `search in "${collection}"`, collection);
+      throw toUpstreamError(error, collection);
     }
     const searchMs = performance.now() - searchStarted;
     metrics.searchDuration.observe({ mode: request.mode, outcome: "ok" }, searchMs / 1000);

@@ -1,36 +1,22 @@
-import { AppError } from "@hybrid/service-kit";
-import { toAppError } from "@hybrid/store";
+import { AppError, isAppError } from "@hybrid/service-kit";
+import { qdrantStatusOf } from "@hybrid/store";
 
 /**
- * What a failed Qdrant call means to an API client: Qdrant's 4xx answered as 4xx with Qdrant's message (an unknown
- * collection as 404 naming `collection`), Qdrant's 5xx as 502, the client's timeout as 504, an unreachable store as 503.
+ * What a failed store call (already an `AppError`, see `@hybrid/store`'s `toAppError`) means to an API client:
+ * Qdrant's own 5xx answered as 502 UPSTREAM (the store answered, badly; unreachable stays 503 and a timeout 504), an
+ * unknown collection as 404 naming the request's `field`; the rest as it is.
  */
-export function toUpstreamError(
-  error: unknown,
-  action: string,
-  collection: string,
-  field = "collection",
-): AppError {
-  const appError = toAppError(error, action);
-  const status = httpStatusOf(error);
+export function toUpstreamError(error: unknown, collection: string, field = "collection"): unknown {
+  if (!isAppError(error)) return error;
+  const status = qdrantStatusOf(error);
   if (status !== undefined && status >= 500) {
-    return new AppError("UPSTREAM", appError.message, { cause: error, retryable: true });
+    return new AppError("UPSTREAM", error.message, { cause: error, retryable: true });
   }
-  if (appError.code === "NOT_FOUND") {
+  if (error.code === "NOT_FOUND") {
     return new AppError("NOT_FOUND", `collection "${collection}" not found`, {
       cause: error,
       details: { field },
     });
   }
-  return appError;
-}
-
-/** The HTTP status Qdrant answered, found on the error or along its `cause` chain (store helpers wrap it). */
-function httpStatusOf(error: unknown): number | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    if ("status" in current && typeof current.status === "number") return current.status;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return error;
 }

@@ -1,9 +1,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEncoder, type HybridEncoder, writeTinyDenseModel } from "@hybrid/embeddings";
+import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
+import { writeTinyDenseModel } from "@hybrid/embeddings/test-models";
 import { type RunningServer, serveHttp } from "@hybrid/service-kit";
-import { createQdrantClient, ensureCollection, pointId, upsertPoints } from "@hybrid/store";
+import {
+  createQdrantConnection,
+  deleteCollection,
+  ensureCollection,
+  pointId,
+  upsertPoints,
+} from "@hybrid/store";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createEncoderSlot } from "../src/encoder-slot.js";
@@ -17,7 +24,7 @@ import { MODEL_CACHE_DIR, MODELS } from "./support/paths.js";
 
 const qdrantUrl = inject("qdrantUrl");
 const startups = inject("startupsCollection");
-const client = createQdrantClient({ url: qdrantUrl, timeoutMs: 10_000 });
+const client = createQdrantConnection({ url: qdrantUrl, timeoutMs: 10_000 });
 const DOCS = ["red apple pie", "green car wash", "blue sea shell", "yellow sun hat"];
 const WORDS = [...new Set(DOCS.flatMap((d) => d.split(" ")))];
 
@@ -67,7 +74,7 @@ async function recordingLoad(models: ModelPair): Promise<HybridEncoder> {
     ...models,
     cacheDir: MODEL_CACHE_DIR,
     onnxThreads: 1,
-    queryCacheSize: 0,
+    queryCacheSize: 64,
   });
   return {
     ...encoder,
@@ -103,13 +110,13 @@ beforeAll(async () => {
     ...MODELS,
     cacheDir: MODEL_CACHE_DIR,
     onnxThreads: 1,
-    queryCacheSize: 0,
+    queryCacheSize: 64,
   });
   const slot = createEncoderSlot<HybridEncoder>();
   slot.set(configured);
   const app = createQueryApp({
     logger: pino({ level: "silent" }),
-    client,
+    qdrant: client,
     encoder: slot,
     loadEncoder: recordingLoad,
     options: {
@@ -132,7 +139,8 @@ afterAll(async () => {
   await server?.close();
   await encoders?.close();
   await configured?.close();
-  for (const name of [...tiny.keys(), ...extraCollections]) await client.deleteCollection(name);
+  for (const name of [...tiny.keys(), ...extraCollections]) await deleteCollection(client, name);
+  await client.close();
   await rm(root, { recursive: true, force: true });
 });
 

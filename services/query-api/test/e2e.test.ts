@@ -2,11 +2,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
 import { type RunningServer, serveHttp } from "@hybrid/service-kit";
-import { createQdrantClient, ensureCollection } from "@hybrid/store";
+import { buildQueryBody, createQdrantConnection, deleteCollection, ensureCollection } from "@hybrid/store";
+import { QdrantClient } from "@qdrant/js-client-rest";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createEncoderSlot } from "../src/encoder-slot.js";
-import { createPoolTransport, createQueryApp, type QueryAppOptions } from "../src/index.js";
+import { createQueryApp, createSearchSchemas, orderHits, type QueryAppOptions } from "../src/index.js";
 import type { SearchResponse } from "../src/search-schemas.js";
 import { MODEL_CACHE_DIR, MODELS } from "./support/paths.js";
 
@@ -30,21 +31,14 @@ const options: QueryAppOptions = {
   corsOrigins: [],
 };
 
-/** The service as `main` wires it (queries over the undici pool), or with the official client making the query call. */
-async function start(
-  qdrant: string,
-  overrides: Partial<QueryAppOptions> = {},
-  timeoutMs = 10_000,
-  useClient = false,
-) {
+/** The service as `main` wires it. */
+async function start(qdrant: string, overrides: Partial<QueryAppOptions> = {}, timeoutMs = 10_000) {
   const slot = createEncoderSlot<HybridEncoder>();
   slot.set(encoder);
-  const client = createQdrantClient({ url: qdrant, timeoutMs });
-  const transport = useClient ? undefined : createPoolTransport({ url: qdrant, timeoutMs });
+  const connection = createQdrantConnection({ url: qdrant, timeoutMs });
   const { app } = createQueryApp({
     logger,
-    client,
-    ...(transport ? { transport } : {}),
+    qdrant: connection,
     encoder: slot,
     options: { ...options, ...overrides },
   });
@@ -53,7 +47,7 @@ async function start(
     port: server.port,
     close: async () => {
       await server.close();
-      await transport?.close();
+      await connection.close();
     },
   };
   return { running, url: `http://127.0.0.1:${running.port}` };
@@ -82,10 +76,24 @@ async function errorOf(body: Record<string, unknown>, url = base) {
   };
 }
 
+/** The official client, a second implementation of Qdrant's REST API. */
+function officialClient(): QdrantClient {
+  return new QdrantClient({
+    url: qdrantUrl,
+    port: Number(new URL(qdrantUrl).port),
+    checkCompatibility: false,
+  });
+}
+
 const names = (r: SearchResponse) => r.hits.map((h) => String(h.payload?.name));
 
 beforeAll(async () => {
-  encoder = await createEncoder({ ...MODELS, cacheDir: MODEL_CACHE_DIR, onnxThreads: 1, queryCacheSize: 0 });
+  encoder = await createEncoder({
+    ...MODELS,
+    cacheDir: MODEL_CACHE_DIR,
+    onnxThreads: 1,
+    queryCacheSize: 256,
+  });
   const started = await start(qdrantUrl);
   server = started.running;
   base = started.url;
@@ -113,21 +121,21 @@ describe("POST /v1/search", () => {
     expect(again.hits).toEqual(first.hits);
   });
 
-  it("answers the same through the official client as through the undici pool transport", async () => {
-    const viaClient = await start(qdrantUrl, {}, 10_000, true);
-    try {
-      for (const body of [
-        { query: "TurboTax for home loans", limit: 10 },
-        {
-          query: "rewards",
-          mode: "sparse",
-          filter: { must: { key: "city", match: { any: ["London", "Londo"] } } },
-        },
-      ]) {
-        expect((await search(body, viaClient.url)).hits).toEqual((await search(body)).hits);
-      }
-    } finally {
-      await viaClient.running.close();
+  it("answers the hits the official client gets for the same query body", async () => {
+    const { SearchRequest } = createSearchSchemas({ maxLimit: 100 });
+    const official = officialClient();
+    for (const body of [
+      { query: "TurboTax for home loans", limit: 10 },
+      {
+        query: "rewards",
+        mode: "sparse" as const,
+        filter: { must: { key: "city", match: { any: ["London", "Londo"] } } },
+      },
+    ]) {
+      const request = SearchRequest.parse(body);
+      const queryBody = buildQueryBody(request, await encoder.encodeQuery(request.query));
+      const { points } = await official.query(collection, queryBody);
+      expect((await search(body)).hits).toEqual(orderHits(points, true));
     }
   });
 
@@ -362,7 +370,7 @@ describe("errors from Qdrant", () => {
   });
 
   it("passes Qdrant's own 4xx through with its message (a collection without a sparse vector)", async () => {
-    const client = createQdrantClient({ url: qdrantUrl, timeoutMs: 10_000 });
+    const client = officialClient();
     const name = `dense_only_${process.pid}`;
     await client.createCollection(name, {
       vectors: { dense: { size: encoder.dense.dim, distance: "Cosine" } },
@@ -378,7 +386,7 @@ describe("errors from Qdrant", () => {
   });
 
   it("answers 409 when the collection was built with models the service cannot load", async () => {
-    const client = createQdrantClient({ url: qdrantUrl, timeoutMs: 10_000 });
+    const client = createQdrantConnection({ url: qdrantUrl, timeoutMs: 10_000 });
     const name = `other_models_${process.pid}`;
     await ensureCollection(client, name, {
       dense: "BAAI/bge-small-en-v1.5",
@@ -396,7 +404,8 @@ describe("errors from Qdrant", () => {
           'with sparse model "Qdrant/bm25": this service only embeds with its configured models',
       );
     } finally {
-      await client.deleteCollection(name);
+      await deleteCollection(client, name);
+      await client.close();
     }
   });
 

@@ -1,6 +1,6 @@
 import { createEncoder } from "@hybrid/embeddings";
 import { startQdrantLocal } from "@hybrid/qdrant-local";
-import { createQdrantClient } from "@hybrid/store";
+import { createQdrantConnection } from "@hybrid/store";
 import type { TestProject } from "vitest/node";
 import { MODEL_CACHE_DIR, MODELS } from "./support/paths.js";
 import { readStartups, seedStartups } from "./support/seed.js";
@@ -26,8 +26,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       queryCacheSize: 0,
     });
     try {
-      const client = createQdrantClient({ url: qdrant.url, timeoutMs: 60_000 });
-      await seedStartups(client, encoder, collection, readStartups());
+      const client = createQdrantConnection({ url: qdrant.url, timeoutMs: 60_000 });
+      await seedStartups(client, encoder, collection, readStartups()).finally(() => client.close());
     } finally {
       await encoder.close();
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
-import { createQdrantClient } from "@hybrid/store";
+import { createQdrantConnection, pingQdrant, type QdrantConnection } from "@hybrid/store";
+import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCollectionResolver } from "../ingest/resolve-collection.js";
 import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
@@ -11,13 +12,20 @@ let qdrant: QdrantLocal;
 let harness: TestHarness;
 let app: ReturnType<typeof createProducerApp>;
 const collection = `producer_app_${randomUUID().slice(0, 8)}`;
-const client = () => createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
+let store: QdrantConnection;
+/** The official client looks at what the producer made. */
+const client = () =>
+  new QdrantClient({ url: qdrant.url, port: Number(new URL(qdrant.url).port), checkCompatibility: false });
 
 beforeAll(async () => {
   qdrant = await startQdrantLocal({ port: 0 });
-  const resolveCollection = createCollectionResolver(client(), {
-    dense: { name: "test/dense", dim: 4, distance: "Cosine" },
-    sparse: { name: "Qdrant/bm25", modifier: "idf" },
+  store = createQdrantConnection({ url: qdrant.url, timeoutMs: 5000 });
+  const resolveCollection = createCollectionResolver(store, {
+    dense: "test/dense",
+    denseDim: 4,
+    distance: "Cosine",
+    sparse: "Qdrant/bm25",
+    sparseModifier: "idf",
   });
   harness = createTestHarness({ resolveCollection });
   harness.startProducer();
@@ -28,12 +36,13 @@ beforeAll(async () => {
     maxBodyBytes: 64 * 1024,
     readiness: [
       { name: "redis", check: () => harness.deps.redis.ping() },
-      { name: "qdrant", check: () => client().getCollections() },
+      { name: "qdrant", check: () => pingQdrant(store) },
     ],
   });
 });
 afterAll(async () => {
   await harness.close();
+  await store.close();
   await qdrant.close();
 });
 

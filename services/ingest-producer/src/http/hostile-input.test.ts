@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
-import { createQdrantClient } from "@hybrid/store";
+import { createQdrantConnection } from "@hybrid/store";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCollectionResolver } from "../ingest/resolve-collection.js";
@@ -25,11 +25,14 @@ const submitted: string[] = [];
 
 beforeAll(async () => {
   qdrant = await startQdrantLocal({ port: 0 });
-  const client = createQdrantClient({ url: qdrant.url, timeoutMs: 5000 });
+  const client = createQdrantConnection({ url: qdrant.url, timeoutMs: 5000 });
   harness = createTestHarness({
     resolveCollection: createCollectionResolver(client, {
-      dense: { name: "test/dense", dim: 4, distance: "Cosine" },
-      sparse: { name: "Qdrant/bm25", modifier: "idf" },
+      dense: "test/dense",
+      denseDim: 4,
+      distance: "Cosine",
+      sparse: "Qdrant/bm25",
+      sparseModifier: "idf",
     }),
   });
   app = createProducerApp({

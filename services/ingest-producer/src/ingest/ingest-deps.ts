@@ -1,10 +1,13 @@
-import type { ModelSpec, RedisClient } from "@hybrid/queue";
+import type { RedisClient } from "@hybrid/queue";
+import type { CollectionModels } from "@hybrid/store";
 import type { FlowProducer, Queue } from "bullmq";
 import type { Logger } from "pino";
 import type { SourcePolicy } from "../sources/open-source.js";
 
 /** Creates the collection on first use (or checks it) and answers the models its batches must carry. */
-export type ResolveCollection = (collection: string) => Promise<{ models: ModelSpec; created: boolean }>;
+export type ResolveCollection = (
+  collection: string,
+) => Promise<{ models: CollectionModels; created: boolean }>;
 
 /** Everything the ingestion functions need, built once in `main` (or a test). */
 export interface IngestDeps {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { HybridEncoder } from "@hybrid/embeddings";
-import { ensureCollection, pointId, type QdrantClient, upsertPoints } from "@hybrid/store";
+import { ensureCollection, pointId, type QdrantConnection, upsertPoints } from "@hybrid/store";
 import { z } from "zod";
 import { SHARED_DIR } from "./paths.js";
 
@@ -31,7 +31,7 @@ export function startupText(row: Startup): string {
 
 /** Creates `collection` for the encoder's models and upserts `rows`, embedded by the real encoder in batches. */
 export async function seedStartups(
-  client: QdrantClient,
+  client: QdrantConnection,
   encoder: HybridEncoder,
   collection: string,
   rows: Startup[],

@@ -1,10 +1,11 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { encodeModel, type OnnxGraph, OnnxType } from "./onnx-writer.js";
+import { encodeGraphModel, type Graph, OnnxType } from "./onnx-graph.js";
 
 /**
- * Small ONNX models with a word-level tokenizer, built on the spot, whose outputs are computable by hand. Tests (here
- * and in other packages) and the bench use them where real weights cannot be downloaded. Each directory has the
+ * Test fixtures (exported as `@hybrid/embeddings/test-models`, not from the package's index): small ONNX models with a
+ * word-level tokenizer, built on the spot, whose outputs are computable by hand. Tests (here and in other packages)
+ * and the bench use them where real weights cannot be downloaded. Each directory has the
  * layout fastembed expects of a model (tokenizer.json, config.json, tokenizer_config.json, special_tokens_map.json).
  */
 
@@ -94,13 +95,13 @@ async function writeModelDir(
   dir: string,
   vocab: Map<string, number>,
   modelFile: string,
-  graph: OnnxGraph,
+  graph: Graph,
   maxLength: number,
 ): Promise<void> {
   await mkdir(join(dir, modelFile, ".."), { recursive: true });
   const json = (name: string, value: object) => writeFile(join(dir, name), JSON.stringify(value));
   await Promise.all([
-    writeFile(join(dir, modelFile), encodeModel(graph)),
+    writeFile(join(dir, modelFile), encodeGraphModel(graph)),
     json("tokenizer.json", tokenizerJson(vocab)),
     json("config.json", { pad_token_id: TINY_PAD_ID, vocab_size: vocab.size }),
     json("tokenizer_config.json", { model_max_length: maxLength, pad_token: "[PAD]" }),
@@ -143,7 +144,7 @@ export async function writeTinyDenseModel(dir: string, options: TinyDenseOptions
   const tableInit = { name: "table", type: OnnxType.float, dims: [vocab.size, options.dim], data: table };
   const mask = { name: "attention_mask", type: OnnxType.int64, dims: ["batch", "seq"] };
   const gather = { op: "Gather", inputs: ["table", "input_ids"], attributes: [{ name: "axis", int: 0 }] };
-  const graph: OnnxGraph =
+  const graph: Graph =
     options.output === "token"
       ? {
           inputs: [ids, mask, { name: "token_type_ids", type: OnnxType.int64, dims: ["batch", "seq"] }],
@@ -214,7 +215,7 @@ export async function writeTinySparseModel(
   }
   const projection = Float32Array.from({ length: hidden * outputVocab }, () => Math.round(random() * 8) / 4);
   const seqInput = (name: string) => ({ name, type: OnnxType.int64, dims: ["batch", "seq"] });
-  const graph: OnnxGraph = {
+  const graph: Graph = {
     inputs: [ids, seqInput("input_mask"), seqInput("segment_ids")],
     outputs: [{ name: "output", type: OnnxType.float, dims: ["batch", "seq", outputVocab] }],
     initializers: [

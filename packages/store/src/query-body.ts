@@ -1,8 +1,31 @@
-import { DENSE_VECTOR, type InferenceDocument, SPARSE_VECTOR } from "@hybrid/store";
-import type { QdrantFilter } from "./filter-schema.js";
-import { DEFAULT_PREFETCH_LIMIT, type Fusion, type SearchRequest } from "./search-schemas.js";
+import { DENSE_VECTOR, SPARSE_VECTOR } from "./collection.js";
+import type { InferenceDocument } from "./upsert-points.js";
 
 type SparseVector = { indices: number[]; values: number[] };
+
+/** Prefetch depth per vector when a hybrid search names none (at least `limit + offset`). */
+export const DEFAULT_PREFETCH_LIMIT = 50;
+
+/** How hybrid lists are fused: RRF (optionally with k and per-list weights) or DBSF. */
+export type Fusion =
+  | "rrf"
+  | "dbsf"
+  | { type: "rrf"; k?: number | undefined; weights?: { dense: number; sparse: number } | undefined }
+  | { type: "dbsf" };
+
+/** One search as the store runs it (the query API's validated request has these fields). */
+export interface HybridQuery {
+  mode: "hybrid" | "dense" | "sparse";
+  limit: number;
+  offset: number;
+  fusion: Fusion;
+  /** Candidates per vector before fusion; default max(DEFAULT_PREFETCH_LIMIT, limit + offset). */
+  prefetchLimit?: number | undefined;
+  /** A Qdrant filter, validated by the caller. */
+  filter?: object | undefined;
+  scoreThreshold?: number | undefined;
+  withPayload: boolean | string[];
+}
 
 /** A query's two vectors, or documents for the store to embed (collections in `mixed` or `server` inference). */
 export interface QueryVectors {
@@ -19,7 +42,7 @@ export interface QueryBody {
   }>;
   query: number[] | SparseVector | InferenceDocument | { fusion: "rrf" | "dbsf" } | { rrf: RrfParams };
   using?: string;
-  filter?: QdrantFilter;
+  filter?: object;
   score_threshold?: number;
   limit: number;
   offset: number;
@@ -36,7 +59,7 @@ interface RrfParams {
  * One Qdrant query for a search: in hybrid mode a dense and a sparse prefetch fused at the root (the filter at the root
  * applies to both prefetches); in dense or sparse mode a plain nearest search on that vector.
  */
-export function buildQueryBody(request: SearchRequest, vectors: QueryVectors): QueryBody {
+export function buildQueryBody(request: HybridQuery, vectors: QueryVectors): QueryBody {
   const common = {
     limit: request.limit,
     offset: request.offset,
@@ -59,7 +82,7 @@ export function buildQueryBody(request: SearchRequest, vectors: QueryVectors): Q
 }
 
 /** Candidates per vector before fusion: the request's, or enough to cover the page (at least the default). */
-export function prefetchLimitOf(request: SearchRequest): number {
+export function prefetchLimitOf(request: HybridQuery): number {
   return request.prefetchLimit ?? Math.max(DEFAULT_PREFETCH_LIMIT, request.limit + request.offset);
 }
 
@@ -68,7 +91,7 @@ export function prefetchLimitOf(request: SearchRequest): number {
  * applies a root filter to each prefetch), no threshold or offset, so they answer the lists the fusion saw.
  */
 export function buildPrefetchListBodies(
-  request: SearchRequest,
+  request: HybridQuery,
   vectors: QueryVectors,
 ): { dense: QueryBody; sparse: QueryBody } {
   const common = {

@@ -1,8 +1,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import type { QueryBody } from "./build-query.js";
-import { createPoolTransport, serializeQueryBody } from "./query-transport.js";
+import { createQdrantConnection } from "./qdrant-connection.js";
+import type { QueryBody } from "./query-body.js";
+import { queryPoints, serializeQueryBody } from "./query-points.js";
 
 describe("serializeQueryBody", () => {
   it("writes exactly what JSON.stringify writes, in hybrid and in dense mode", () => {
@@ -32,7 +33,7 @@ describe("serializeQueryBody", () => {
   });
 });
 
-describe("createPoolTransport", () => {
+describe("queryPoints", () => {
   it("asks a Qdrant cluster for the configured read consistency, and nothing when unset", async () => {
     const urls: string[] = [];
     // A loopback HTTP server standing in for Qdrant records the request line.
@@ -52,9 +53,9 @@ describe("createPoolTransport", () => {
       with_vector: false,
     };
     for (const readConsistency of ["majority", 2, undefined] as const) {
-      const transport = createPoolTransport({ url, timeoutMs: 5000, readConsistency });
-      await transport.query("docs", body);
-      await transport.close();
+      const qdrant = createQdrantConnection({ url, timeoutMs: 5000, readConsistency });
+      await queryPoints(qdrant, "docs", body);
+      await qdrant.close();
     }
     server.close();
     expect(urls).toEqual([
