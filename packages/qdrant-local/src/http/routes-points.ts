@@ -1,0 +1,49 @@
+import { batchDocuments, resolveDocuments, upsertDocuments } from "../inference/resolve-documents.js";
+import { countPoints, getPoint, retrievePoints, scrollPoints } from "../point-reads.js";
+import { batchOp, deletePointsOp, upsertOp } from "../point-writes.js";
+import { ok, type QdrantApp, type RouteDeps, requestBody, waitParam, write } from "./route-kit.js";
+
+/** Points: upsert, retrieve, delete, scroll, count, and `points/batch`. */
+export function mountPointRoutes(app: QdrantApp, { engine, inference }: RouteDeps): void {
+  const store = engine.store;
+  app.put("/collections/:name/points", async (c) => {
+    const body = await requestBody(c, "PointInsertOperations");
+    await resolveDocuments(upsertDocuments, body, inference);
+    return ok(c, await write(engine, upsertOp(store.get(c.req.param("name")), body), waitParam(c, false)));
+  });
+  app.post("/collections/:name/points", async (c) => {
+    const body = await requestBody(c, "PointRequest");
+    return ok(c, retrievePoints(store.get(c.req.param("name")), body));
+  });
+  app.get("/collections/:name/points/:id", (c) =>
+    ok(c, getPoint(store.get(c.req.param("name")), c.req.param("id"))),
+  );
+  app.post("/collections/:name/points/delete", async (c) => {
+    const body = await requestBody(c, "PointsSelector");
+    return ok(
+      c,
+      await write(engine, deletePointsOp(store.get(c.req.param("name")), body), waitParam(c, false)),
+    );
+  });
+  app.post("/collections/:name/points/scroll", async (c) => {
+    const body = await requestBody(c, "ScrollRequest");
+    return ok(c, scrollPoints(store.get(c.req.param("name")), body));
+  });
+  app.post("/collections/:name/points/count", async (c) => {
+    const body = await requestBody(c, "CountRequest");
+    return ok(c, countPoints(store.get(c.req.param("name")), body));
+  });
+  // Every operation is checked before any is applied; they share one flush.
+  app.post("/collections/:name/points/batch", async (c) => {
+    const body = await requestBody(c, "UpdateOperations");
+    await resolveDocuments(batchDocuments, body, inference);
+    const collection = store.get(c.req.param("name"));
+    const ops = body.operations.map((op, i) => batchOp(collection, op, `operations[${i}]`));
+    const ids = ops.map((op) => engine.commit(op));
+    const status = await engine.finish(waitParam(c, false));
+    return ok(
+      c,
+      ids.map((id) => ({ operation_id: id, status })),
+    );
+  });
+}
