@@ -33,13 +33,13 @@ export function mountPointRoutes(app: QdrantApp, { engine, inference }: RouteDep
     const body = await requestBody(c, "CountRequest");
     return ok(c, countPoints(store.get(c.req.param("name")), body));
   });
-  // Every operation is checked before any is applied; they share one flush.
+  // Each operation is read against the state the ones before it left (an upsert, then its vectors updated); they
+  // share one flush.
   app.post("/collections/:name/points/batch", async (c) => {
     const body = await requestBody(c, "UpdateOperations");
     await resolveDocuments(batchDocuments, body, inference);
     const collection = store.get(c.req.param("name"));
-    const ops = body.operations.map((op, i) => batchOp(collection, op, `operations[${i}]`));
-    const ids = ops.map((op) => engine.commit(op));
+    const ids = body.operations.map((op, i) => engine.commit(batchOp(collection, op, `operations[${i}]`)));
     const status = await engine.finish(waitParam(c, false));
     return ok(
       c,
