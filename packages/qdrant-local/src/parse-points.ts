@@ -68,12 +68,7 @@ function conversionFailed(name: string, kind: "dense" | "sparse") {
 }
 
 /** Checks one named vector against the collection's config. */
-export function readNamedVector(
-  collection: Collection,
-  name: string,
-  value: Vector,
-  where: string,
-): VectorInput {
+function readNamedVector(collection: Collection, name: string, value: Vector, where: string): VectorInput {
   const dense = collection.config.vectors[name];
   const sparse = collection.config.sparse[name];
   if (!dense && !sparse) throw notExistingName(name);
@@ -95,7 +90,7 @@ function isInferenceInput(value: object): value is Document | Image | InferenceO
 }
 
 /** A point's `vector` field: a bare list for the unnamed vector, or a map of names. */
-export function readVectorStruct(
+function readVectorStruct(
   collection: Collection,
   value: VectorStruct,
   where: string,

@@ -22,7 +22,7 @@ import { isVariant } from "./requests/variant.js";
  * logged operation is exact. The single endpoints refuse ids that do not exist (`mustExist`); `points/batch` skips them.
  */
 
-export function filterIds(collection: Collection, filter: Filter, where: string): PointId[] {
+function filterIds(collection: Collection, filter: Filter, where: string): PointId[] {
   const predicate = compileFilter(filter, where, collection);
   const ids: PointId[] = [];
   for (const point of collection.points.values()) if (predicate(point)) ids.push(point.id);

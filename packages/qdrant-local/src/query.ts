@@ -103,7 +103,7 @@ export class QueryEvaluator {
         const q = store.prepareQuery(query.vector);
         const hits = store.search(q, wanted, collection.slotEnd, accept);
         return this.cut(
-          this.sortTies(hits, higherIsBetter(store.distance)),
+          this.sortByScore(hits, higherIsBetter(store.distance)),
           threshold,
           higherIsBetter(store.distance),
         ).slice(offset, wanted);
@@ -112,7 +112,7 @@ export class QueryEvaluator {
         const index = collection.sparse.get(query.using);
         if (!index) throw badRequest(`Wrong input: Not existing vector name error: ${query.using}`);
         const hits = index.search(toSparse(query.vector), wanted, accept);
-        return this.cut(this.sortTies(hits, true), threshold, true).slice(offset, wanted);
+        return this.cut(this.sortByScore(hits, true), threshold, true).slice(offset, wanted);
       }
       case "order_by":
         return this.orderBy(query, accept).slice(offset, wanted);
@@ -160,10 +160,6 @@ export class QueryEvaluator {
     return hits.sort(
       (a, b) => (higher ? b.score - a.score : a.score - b.score) || this.compareSlots(a.slot, b.slot),
     );
-  }
-
-  private sortTies(hits: Hit[], higher: boolean): Hit[] {
-    return this.sortByScore(hits, higher);
   }
 
   /** score_threshold on a search: strict, and for distances it is an upper bound. */

@@ -99,11 +99,12 @@ export function renderScored(
   vector: VectorSelector,
   orderValue?: number,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: point.id, version: point.version, score };
-  const p = selectPayload(point.payload, payload);
-  if (p !== undefined) out.payload = p;
-  if (vector.kind !== "none")
-    out.vector = collection.vectorsOf(point, vector.kind === "some" ? vector.names : undefined);
-  if (orderValue !== undefined) out.order_value = orderValue;
-  return out;
+  const { id, ...rest } = renderRecord(collection, point, payload, vector);
+  return {
+    id,
+    version: point.version,
+    score,
+    ...rest,
+    ...(orderValue !== undefined ? { order_value: orderValue } : {}),
+  };
 }

@@ -1,9 +1,11 @@
 import type { HttpBindings } from "@hono/node-server";
 import { nestingDepth } from "@hybrid/config";
 import type { Context, Hono } from "hono";
+import type { Collection } from "../collection.js";
 import type { Engine } from "../engine.js";
 import { formatError } from "../errors.js";
 import type { InferenceModels } from "../inference/models.js";
+import { type DocumentWalk, resolveDocuments } from "../inference/resolve-documents.js";
 import type { Operation } from "../ops.js";
 import { parseRequest, type RequestName } from "../requests/parse-request.js";
 import type { RequestBodies } from "../requests/qdrant-requests.generated.js";
@@ -28,7 +30,7 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
  * Qdrant parses bodies with serde_json, which stops at 128 levels of nesting; so do we, before anything recursive
  * (schema validation, filter compilation, the write-ahead log's JSON) walks a hostile body deep enough to overflow the stack.
  */
-export const MAX_JSON_NESTING = 128;
+const MAX_JSON_NESTING = 128;
 
 /** The request body parsed and checked against Qdrant's schema `name`; an empty body counts as `{}`. */
 export async function requestBody<K extends RequestName>(
@@ -68,4 +70,22 @@ export function waitParam(c: Context<QdrantEnv>, fallback: boolean): boolean {
 export async function write(engine: Engine, op: Operation, wait: boolean) {
   const operationId = engine.commit(op);
   return { operation_id: operationId, status: await engine.finish(wait) };
+}
+
+/**
+ * A point write endpoint: the body checked against Qdrant's schema `schema`, its inference documents embedded (`walk`),
+ * then turned into one operation on the collection named in the path.
+ */
+export function mountWrite<K extends RequestName>(
+  app: QdrantApp,
+  { engine, inference }: RouteDeps,
+  route: { method: "put" | "post"; path: string; schema: K; walk?: DocumentWalk },
+  toOperation: (collection: Collection, body: RequestBodies[K]) => Operation,
+): void {
+  app[route.method](`/collections/:name/points${route.path}`, async (c) => {
+    const body = await requestBody(c, route.schema);
+    if (route.walk) await resolveDocuments(route.walk, body, inference);
+    const op = toOperation(engine.store.get(c.req.param("name")), body);
+    return ok(c, await write(engine, op, waitParam(c, false)));
+  });
 }

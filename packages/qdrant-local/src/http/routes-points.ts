@@ -1,16 +1,15 @@
 import { batchDocuments, resolveDocuments, upsertDocuments } from "../inference/resolve-documents.js";
 import { countPoints, getPoint, retrievePoints, scrollPoints } from "../point-reads.js";
 import { batchOp, deletePointsOp, upsertOp } from "../point-writes.js";
-import { ok, type QdrantApp, type RouteDeps, requestBody, waitParam, write } from "./route-kit.js";
+import { mountWrite, ok, type QdrantApp, type RouteDeps, requestBody, waitParam } from "./route-kit.js";
 
 /** Points: upsert, retrieve, delete, scroll, count, and `points/batch`. */
-export function mountPointRoutes(app: QdrantApp, { engine, inference }: RouteDeps): void {
+export function mountPointRoutes(app: QdrantApp, deps: RouteDeps): void {
+  const { engine, inference } = deps;
   const store = engine.store;
-  app.put("/collections/:name/points", async (c) => {
-    const body = await requestBody(c, "PointInsertOperations");
-    await resolveDocuments(upsertDocuments, body, inference);
-    return ok(c, await write(engine, upsertOp(store.get(c.req.param("name")), body), waitParam(c, false)));
-  });
+  const upsert = { method: "put", path: "", schema: "PointInsertOperations", walk: upsertDocuments } as const;
+  mountWrite(app, deps, upsert, upsertOp);
+  mountWrite(app, deps, { method: "post", path: "/delete", schema: "PointsSelector" }, deletePointsOp);
   app.post("/collections/:name/points", async (c) => {
     const body = await requestBody(c, "PointRequest");
     return ok(c, retrievePoints(store.get(c.req.param("name")), body));
@@ -18,13 +17,6 @@ export function mountPointRoutes(app: QdrantApp, { engine, inference }: RouteDep
   app.get("/collections/:name/points/:id", (c) =>
     ok(c, getPoint(store.get(c.req.param("name")), c.req.param("id"))),
   );
-  app.post("/collections/:name/points/delete", async (c) => {
-    const body = await requestBody(c, "PointsSelector");
-    return ok(
-      c,
-      await write(engine, deletePointsOp(store.get(c.req.param("name")), body), waitParam(c, false)),
-    );
-  });
   app.post("/collections/:name/points/scroll", async (c) => {
     const body = await requestBody(c, "ScrollRequest");
     return ok(c, scrollPoints(store.get(c.req.param("name")), body));
