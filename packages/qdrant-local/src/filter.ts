@@ -65,27 +65,27 @@ function compileFilterObject(filter: Filter, where: string, env: FilterEnv, nest
   };
 }
 
-/** Variants in the order serde tries them: a field condition may carry `is_empty`, so it goes first. */
+/** Variants in the schema's order, the order serde tries them in. */
 function compileCondition(cond: Condition, where: string, env: FilterEnv, nested: boolean): Check {
-  if (isVariant(cond, "key")) return compileField(cond, where, env);
-  if (isVariant(cond, "is_empty")) {
+  if (isVariant(cond, "FieldCondition")) return compileField(cond, where, env);
+  if (isVariant(cond, "IsEmptyCondition")) {
     const steps = parsePath(cond.is_empty.key);
     return (_t, payload) => isEmptyAt(payload, steps);
   }
-  if (isVariant(cond, "is_null")) {
+  if (isVariant(cond, "IsNullCondition")) {
     const steps = parsePath(cond.is_null.key);
     return (_t, payload) => isNullAt(payload, steps);
   }
-  if (isVariant(cond, "has_id")) {
+  if (isVariant(cond, "HasIdCondition")) {
     if (nested) throw badRequest("Bad request: HasId condition is not supported inside nested filters");
     const ids = new Set<PointId>(cond.has_id.map((id, i) => parsePointId(id, `${where}.has_id[${i}]`)));
     return (target) => ids.has(target.id);
   }
-  if (isVariant(cond, "has_vector")) {
+  if (isVariant(cond, "HasVectorCondition")) {
     const name = cond.has_vector;
     return (target) => env.hasVector(name, target.slot);
   }
-  if (isVariant(cond, "nested")) {
+  if (isVariant(cond, "NestedCondition")) {
     const steps = parsePath(cond.nested.key);
     const inner = compileFilterObject(cond.nested.filter, `${where}.nested.filter`, env, true);
     return (target, payload) => {
@@ -142,21 +142,21 @@ function isInt(v: unknown): v is number {
 }
 
 function compileMatch(spec: Match, key: string, env: FilterEnv): (value: unknown) => boolean {
-  if (isVariant(spec, "value")) {
+  if (isVariant(spec, "MatchValue")) {
     const want = spec.value;
     return typeof want === "number" ? (v) => isInt(v) && v === want : (v) => v === want;
   }
-  if (isVariant(spec, "any")) {
+  if (isVariant(spec, "MatchAny")) {
     const set = new Set<unknown>(spec.any);
     return (v) => (typeof v === "string" || isInt(v)) && set.has(v);
   }
-  if (isVariant(spec, "except")) {
+  if (isVariant(spec, "MatchExcept")) {
     const set = new Set<unknown>(spec.except);
     return (v) => v !== null && v !== undefined && !((typeof v === "string" || isInt(v)) && set.has(v));
   }
-  const [mode, text] = isVariant(spec, "text")
+  const [mode, text] = isVariant(spec, "MatchText")
     ? (["text", spec.text] as const)
-    : isVariant(spec, "text_any")
+    : isVariant(spec, "MatchTextAny")
       ? (["text_any", spec.text_any] as const)
       : (["phrase", spec.phrase] as const);
   // Qdrant's engine tokenizes with or without a full-text index (not a substring test); no tokens match nothing.

@@ -13,6 +13,7 @@ import type {
   Vector,
   VectorStruct,
 } from "./requests/qdrant-requests.generated.js";
+import { isVariant } from "./requests/variant.js";
 
 /** A point's vectors and a query's vector, read against the collection's config (the schema has checked the types). */
 
@@ -29,10 +30,6 @@ export function inferenceObjectRefused() {
 
 export function isMultiVector(vector: number[] | number[][]): vector is number[][] {
   return vector.some(Array.isArray);
-}
-
-export function isSparse(value: object): value is SparseVector {
-  return "indices" in value;
 }
 
 /** A dense vector's length against its vector's size. */
@@ -79,12 +76,13 @@ function readNamedVector(collection: Collection, name: string, value: Vector, wh
       throw unprocessable(`Validation error in JSON body: [${where}: dense vector must not be empty]`);
     return checkDimension(value, dense.size);
   }
-  if (!isSparse(value)) throw inferenceObjectRefused();
+  if (!isVariant(value, "SparseVector")) throw inferenceObjectRefused();
   if (!sparse) throw conversionFailed(name, "dense");
   // Qdrant names the vector of a failed sparse check "?" (points[0].vector.?.values).
   return checkSparse(value, where.endsWith(`.${name}`) ? `${where.slice(0, -name.length - 1)}.?` : where);
 }
 
+/** A `model` string: no vector map has one (a string is no vector), so the value is a document, image or object. */
 function isInferenceInput(value: object): value is Document | Image | InferenceObject {
   return "model" in value && typeof value.model === "string";
 }
@@ -108,7 +106,7 @@ function readVectorStruct(
 
 /** The body of `PUT /points`: `{points: [...]}` or `{batch: {ids, vectors, payloads}}`. */
 export function readUpsert(collection: Collection, body: PointInsertOperations): PointInput[] {
-  if ("points" in body) {
+  if (!isVariant(body, "PointsBatch")) {
     return body.points.map((p, i) => ({
       id: parsePointId(p.id, `points[${i}].id`),
       vectors: readVectorStruct(collection, p.vector, `points[${i}].vector`),

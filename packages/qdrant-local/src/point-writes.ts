@@ -46,8 +46,17 @@ export function upsertOp(collection: Collection, body: PointInsertOperations): O
   return { type: "upsert", collection: collection.name, points: readUpsert(collection, body) };
 }
 
+/** `points` or `filter`, as the variant the selector is (a filter selector may carry a `points` that is not one). */
+function selection(body: PointsSelector): Selection {
+  return isVariant(body, "PointIdsList") ? { points: body.points } : { filter: body.filter };
+}
+
 export function deletePointsOp(collection: Collection, body: PointsSelector): Operation {
-  return { type: "delete_points", collection: collection.name, ids: selectIds(collection, body, false) };
+  return {
+    type: "delete_points",
+    collection: collection.name,
+    ids: selectIds(collection, selection(body), false),
+  };
 }
 
 export function setPayloadOp(collection: Collection, body: SetPayload, mustExist = true): Operation {
@@ -72,7 +81,8 @@ export function deletePayloadOp(collection: Collection, body: DeletePayload, mus
 }
 
 export function clearPayloadOp(collection: Collection, body: PointsSelector, mustExist = true): Operation {
-  return { type: "clear_payload", collection: collection.name, ids: selectIds(collection, body, mustExist) };
+  const ids = selectIds(collection, selection(body), mustExist);
+  return { type: "clear_payload", collection: collection.name, ids };
 }
 
 export function updateVectorsOp(collection: Collection, body: UpdateVectors, where = "points"): Operation {
@@ -91,13 +101,14 @@ export function deleteVectorsOp(collection: Collection, body: DeleteVectors, mus
 
 /** One operation of `points/batch`, as the single endpoints read it but with missing ids skipped. */
 export function batchOp(collection: Collection, op: UpdateOperation, where: string): Operation {
-  if (isVariant(op, "upsert")) return upsertOp(collection, op.upsert);
-  if (isVariant(op, "delete")) return deletePointsOp(collection, op.delete);
-  if (isVariant(op, "set_payload")) return setPayloadOp(collection, op.set_payload, false);
-  if (isVariant(op, "overwrite_payload")) return overwritePayloadOp(collection, op.overwrite_payload, false);
-  if (isVariant(op, "delete_payload")) return deletePayloadOp(collection, op.delete_payload, false);
-  if (isVariant(op, "clear_payload")) return clearPayloadOp(collection, op.clear_payload, false);
-  if (isVariant(op, "update_vectors"))
+  if (isVariant(op, "UpsertOperation")) return upsertOp(collection, op.upsert);
+  if (isVariant(op, "DeleteOperation")) return deletePointsOp(collection, op.delete);
+  if (isVariant(op, "SetPayloadOperation")) return setPayloadOp(collection, op.set_payload, false);
+  if (isVariant(op, "OverwritePayloadOperation"))
+    return overwritePayloadOp(collection, op.overwrite_payload, false);
+  if (isVariant(op, "DeletePayloadOperation")) return deletePayloadOp(collection, op.delete_payload, false);
+  if (isVariant(op, "ClearPayloadOperation")) return clearPayloadOp(collection, op.clear_payload, false);
+  if (isVariant(op, "UpdateVectorsOperation"))
     return updateVectorsOp(collection, op.update_vectors, `${where}.update_vectors.points`);
   return deleteVectorsOp(collection, op.delete_vectors, false);
 }

@@ -1,13 +1,7 @@
 import type { Collection } from "./collection.js";
 import { badRequest, pointNotFound } from "./errors.js";
 import { type OrderBy, readOrderBy } from "./order-by.js";
-import {
-  checkDimension,
-  checkSparse,
-  inferenceObjectRefused,
-  isMultiVector,
-  isSparse,
-} from "./parse-points.js";
+import { checkDimension, checkSparse, inferenceObjectRefused, isMultiVector } from "./parse-points.js";
 import { parsePointId } from "./point-id.js";
 import type {
   Prefetch,
@@ -66,7 +60,7 @@ function readVectorQuery(
       `Wrong input: Conversion between sparse and regular vectors failed (vector \`${using}\` is sparse)`,
     );
   }
-  if (!isSparse(value)) throw inferenceObjectRefused();
+  if (!isVariant(value, "SparseVector")) throw inferenceObjectRefused();
   if (sparseParams) return { kind: "sparse", using, vector: checkSparse(value, where) };
   if (!denseParams) throw notExistingName(using);
   throw badRequest(
@@ -82,29 +76,21 @@ export function readQuery(collection: Collection, node: Prefetch, where: string)
   const using = node.using ?? "";
   if (q === undefined || q === null) return { kind: "none" };
   const at = fieldPath(where, "query");
-  if (typeof q === "object" && !Array.isArray(q)) {
-    if (isVariant(q, "nearest")) {
-      if (q.mmr) throw badRequest("Bad request: MMR is not supported by qdrant-local");
-      return readVectorQuery(collection, q.nearest, using, `${at}.nearest`);
-    }
-    if (isVariant(q, "fusion"))
-      return q.fusion === "rrf" ? { kind: "rrf", k: 2, weights: undefined } : { kind: "dbsf" };
-    if (isVariant(q, "rrf")) return { kind: "rrf", k: q.rrf.k ?? 2, weights: q.rrf.weights ?? undefined };
-    if (isVariant(q, "order_by")) return { kind: "order_by", ...readOrderBy(q.order_by, `${at}.order_by`) };
-    if (isVariant(q, "sample")) return { kind: "sample" };
-    if (isVariant(q, "recommend")) return readRecommend(collection, q.recommend, using, `${at}.recommend`);
-    if (
-      isVariant(q, "discover") ||
-      isVariant(q, "context") ||
-      isVariant(q, "formula") ||
-      isVariant(q, "relevance_feedback")
-    ) {
-      const kind = UNSUPPORTED.find((k) => k in q);
-      throw badRequest(`Bad request: \`${kind}\` queries are not supported by qdrant-local`);
-    }
-    return readVectorQuery(collection, q, using, at);
+  // A query is a vector input first (serde's order), then one of the query kinds, in the schema's order.
+  if (isVariant(q, "VectorInput")) return readVectorQuery(collection, q, using, at);
+  if (isVariant(q, "NearestQuery")) {
+    if (q.mmr) throw badRequest("Bad request: MMR is not supported by qdrant-local");
+    return readVectorQuery(collection, q.nearest, using, `${at}.nearest`);
   }
-  return readVectorQuery(collection, q, using, at);
+  if (isVariant(q, "RecommendQuery")) return readRecommend(collection, q.recommend, using, `${at}.recommend`);
+  if (isVariant(q, "OrderByQuery")) return { kind: "order_by", ...readOrderBy(q.order_by, `${at}.order_by`) };
+  if (isVariant(q, "FusionQuery"))
+    return q.fusion === "rrf" ? { kind: "rrf", k: 2, weights: undefined } : { kind: "dbsf" };
+  if (isVariant(q, "RrfQuery")) return { kind: "rrf", k: q.rrf.k ?? 2, weights: q.rrf.weights ?? undefined };
+  if (isVariant(q, "SampleQuery")) return { kind: "sample" };
+  // Discover, context, formula and relevance feedback queries.
+  const kind = UNSUPPORTED.find((k) => k in q);
+  throw badRequest(`Bad request: \`${kind}\` queries are not supported by qdrant-local`);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { InferenceModels } from "../inference/models.js";
 import { type DocumentWalk, resolveDocuments } from "../inference/resolve-documents.js";
 import type { Operation } from "../ops.js";
 import { parseRequest, type RequestName } from "../requests/parse-request.js";
-import type { RequestBodies } from "../requests/qdrant-requests.generated.js";
+import type { QdrantSchemas } from "../requests/qdrant-requests.generated.js";
 
 export interface QdrantEnv {
   Bindings: HttpBindings;
@@ -36,7 +36,7 @@ const MAX_JSON_NESTING = 128;
 export async function requestBody<K extends RequestName>(
   c: Context<QdrantEnv>,
   name: K,
-): Promise<RequestBodies[K]> {
+): Promise<QdrantSchemas[K]> {
   const text = await c.req.text();
   if (text.length === 0) return parseRequest(name, {});
   let body: unknown;
@@ -80,7 +80,7 @@ export function mountWrite<K extends RequestName>(
   app: QdrantApp,
   { engine, inference }: RouteDeps,
   route: { method: "put" | "post"; path: string; schema: K; walk?: DocumentWalk },
-  toOperation: (collection: Collection, body: RequestBodies[K]) => Operation,
+  toOperation: (collection: Collection, body: QdrantSchemas[K]) => Operation,
 ): void {
   app[route.method](`/collections/:name/points${route.path}`, async (c) => {
     const body = await requestBody(c, route.schema);

@@ -1,11 +1,14 @@
+import { conforms } from "./parse-request.js";
+import type { QdrantSchemas } from "./qdrant-requests.generated.js";
+
 /**
- * Which variant of one of Qdrant's untagged unions a checked value is, told by a key only that variant requires
- * (`nearest`, `fusion`, `has_id`...). Callers test keys in the order serde tries the variants, so that a key another
- * variant may also carry (a field condition's `is_empty`) is tested after that variant.
+ * Whether a checked value of one of Qdrant's untagged unions is the variant `variant`: serde takes the first variant,
+ * in the schema's order, that the value fits, and since variants allow fields they do not name, a value may carry
+ * another variant's key. So callers test the variants in the schema's order, each against its whole schema.
  */
-export function isVariant<T extends object, K extends string>(
+export function isVariant<T, K extends keyof QdrantSchemas>(
   value: T,
-  key: K,
-): value is Extract<T, Record<K, unknown>> {
-  return key in value;
+  variant: K,
+): value is Extract<T, QdrantSchemas[K]> {
+  return conforms(variant, value);
 }
