@@ -9,7 +9,15 @@ let ajv: Ajv | undefined;
 function validator(): Ajv {
   if (!ajv) {
     // Formats (float, uint64, uuid, date-time) are checked where the value is used: ids and datetimes are parsed there.
-    ajv = new Ajv({ strict: false, validateFormats: false, verbose: true });
+    // Each referenced schema compiled once and shared, unoptimised: a server's first requests compile a few hundred
+    // schemas, which this makes about three times faster.
+    ajv = new Ajv({
+      strict: false,
+      validateFormats: false,
+      verbose: true,
+      inlineRefs: false,
+      code: { optimize: false },
+    });
     ajv.addSchema(REQUEST_SCHEMAS);
   }
   return ajv;
