@@ -1,5 +1,12 @@
-import { badRequest, formatError, unprocessable } from "./errors.js";
-import { DISTANCES, type Distance } from "./vectors.js";
+import { badRequest, unprocessable } from "./errors.js";
+import type {
+  CreateCollection,
+  HnswConfigDiff,
+  QuantizationConfig,
+  VectorParams,
+  VectorsConfig,
+} from "./requests/qdrant-requests.generated.js";
+import type { Distance } from "./vectors.js";
 
 export interface DenseParams {
   size: number;
@@ -33,111 +40,59 @@ export interface CollectionLayout {
   shardNumber: number;
   replicationFactor: number;
   writeConsistencyFactor: number;
-  hnsw: Record<string, unknown>;
-  quantization: Record<string, unknown> | null;
+  hnsw: HnswConfigDiff;
+  quantization: QuantizationConfig | null;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/** Qdrant's bound on a dense vector's size, checked after parsing (422); the schema has only the lower one. */
+const MAX_DIMENSION = 65536;
+
+function isSingleVector(vectors: VectorsConfig): vectors is VectorParams {
+  return typeof vectors.size === "number";
 }
 
-function readDense(spec: unknown, where: string): DenseParams {
-  if (!isPlainObject(spec)) throw formatError(where, "expected vector params {size, distance}");
-  const { size, distance, multivector_config, ...extra } = spec;
-  if (typeof size !== "number" || !Number.isInteger(size))
-    throw formatError(`${where}.size`, "expected an unsigned integer");
-  if (size < 1 || size > 65536)
+function readDense(params: VectorParams, where: string): DenseParams {
+  const { size, distance, multivector_config, ...extra } = params;
+  if (size > MAX_DIMENSION)
     throw unprocessable(
-      `Validation error in JSON body: [${where}.size: value ${size} invalid, must be from 1 to 65536]`,
+      `Validation error in JSON body: [${where}.size: value ${size} invalid, must be from 1 to ${MAX_DIMENSION}]`,
     );
-  if (typeof distance !== "string" || !DISTANCES.includes(distance as Distance)) {
-    throw formatError(
-      `${where}.distance`,
-      `unknown variant \`${String(distance)}\`, expected one of \`Cosine\`, \`Euclid\`, \`Dot\`, \`Manhattan\``,
-    );
-  }
-  if (multivector_config !== undefined && multivector_config !== null) {
+  if (multivector_config)
     throw badRequest(
       `Bad request: multivectors are not supported by qdrant-local (${where}.multivector_config)`,
     );
-  }
-  return { size, distance: distance as Distance, extra };
-}
-
-function readCount(value: unknown, where: string): number {
-  if (value === undefined || value === null) return 1;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1)
-    throw formatError(where, `invalid value: ${JSON.stringify(value)}, expected a positive integer`);
-  return value;
-}
-
-function readLayout(spec: Record<string, unknown>): CollectionLayout {
-  const layout: CollectionLayout = {
-    shardNumber: readCount(spec.shard_number, "shard_number"),
-    replicationFactor: readCount(spec.replication_factor, "replication_factor"),
-    writeConsistencyFactor: readCount(spec.write_consistency_factor, "write_consistency_factor"),
-    hnsw: {},
-    quantization: null,
-  };
-  if (spec.hnsw_config !== undefined && spec.hnsw_config !== null) {
-    if (!isPlainObject(spec.hnsw_config)) throw formatError("hnsw_config", "expected a JSON object");
-    layout.hnsw = spec.hnsw_config;
-  }
-  if (spec.quantization_config !== undefined && spec.quantization_config !== null) {
-    if (!isPlainObject(spec.quantization_config))
-      throw formatError("quantization_config", "expected a JSON object");
-    layout.quantization = spec.quantization_config;
-  }
-  return layout;
+  return { size, distance, extra };
 }
 
 /** Reads a create-collection body (`PUT /collections/{name}`). */
-export function readCreateCollection(body: unknown): CollectionConfig {
-  const spec = body ?? {};
-  if (!isPlainObject(spec)) throw formatError("", "invalid type: expected a collection config object");
-  if (spec.init_from !== undefined && spec.init_from !== null)
-    throw badRequest("Bad request: init_from is not supported by qdrant-local");
+export function readCreateCollection(spec: CreateCollection): CollectionConfig {
   const config: CollectionConfig = {
     unnamed: false,
     vectors: {},
     sparse: {},
-    metadata: null,
-    onDiskPayload: typeof spec.on_disk_payload === "boolean" ? spec.on_disk_payload : true,
-    layout: readLayout(spec),
+    metadata: spec.metadata ?? null,
+    onDiskPayload: spec.on_disk_payload ?? true,
+    layout: {
+      shardNumber: spec.shard_number ?? 1,
+      replicationFactor: spec.replication_factor ?? 1,
+      writeConsistencyFactor: spec.write_consistency_factor ?? 1,
+      hnsw: spec.hnsw_config ?? {},
+      quantization: spec.quantization_config ?? null,
+    },
   };
   const vectors = spec.vectors;
-  if (isPlainObject(vectors)) {
-    if ("size" in vectors || "distance" in vectors) {
-      config.unnamed = true;
-      config.vectors[""] = readDense(vectors, "vectors");
-    } else {
-      for (const [name, params] of Object.entries(vectors))
-        config.vectors[name] = readDense(params, `vectors.${name}`);
-    }
-  } else if (vectors !== undefined && vectors !== null) {
-    throw formatError("vectors", "expected vector params or a map of named vector params");
+  if (vectors && isSingleVector(vectors)) {
+    config.unnamed = true;
+    config.vectors[""] = readDense(vectors, "vectors");
+  } else if (vectors) {
+    for (const [name, params] of Object.entries(vectors))
+      config.vectors[name] = readDense(params, `vectors.${name}`);
   }
-  if (spec.sparse_vectors !== undefined && spec.sparse_vectors !== null) {
-    if (!isPlainObject(spec.sparse_vectors))
-      throw formatError("sparse_vectors", "expected a map of named sparse vector params");
-    for (const [name, params] of Object.entries(spec.sparse_vectors)) {
-      const p = params ?? {};
-      if (!isPlainObject(p)) throw formatError(`sparse_vectors.${name}`, "expected sparse vector params");
-      const { modifier, ...extra } = p;
-      if (modifier !== undefined && modifier !== null && modifier !== "idf" && modifier !== "none") {
-        throw formatError(
-          `sparse_vectors.${name}.modifier`,
-          `unknown variant \`${String(modifier)}\`, expected \`none\` or \`idf\``,
-        );
-      }
-      if (name in config.vectors)
-        throw badRequest(`Wrong input: Vector name \`${name}\` is used by both a dense and a sparse vector`);
-      config.sparse[name] = { modifier: (modifier as "idf" | "none" | undefined) ?? null, extra };
-    }
-  }
-  if (spec.metadata !== undefined && spec.metadata !== null) {
-    if (!isPlainObject(spec.metadata)) throw formatError("metadata", "expected a JSON object");
-    config.metadata = spec.metadata;
+  for (const [name, params] of Object.entries(spec.sparse_vectors ?? {})) {
+    if (name in config.vectors)
+      throw badRequest(`Wrong input: Vector name \`${name}\` is used by both a dense and a sparse vector`);
+    const { modifier, ...extra } = params;
+    config.sparse[name] = { modifier: modifier ?? null, extra };
   }
   return config;
 }

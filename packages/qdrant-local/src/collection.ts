@@ -4,6 +4,7 @@ import type { FilterEnv, FilterTarget } from "./filter.js";
 import type { PointInput, VectorInput } from "./ops.js";
 import { deleteAt, mergeAt, mergePayload, parsePath, valuesAt } from "./payload-path.js";
 import { comparePointIds, type PointId } from "./point-id.js";
+import type { PayloadFieldSchema } from "./requests/qdrant-requests.generated.js";
 import { SparseIndex, type SparseVector } from "./sparse-index.js";
 import { wordTokens } from "./text-tokens.js";
 
@@ -12,8 +13,13 @@ export interface StoredPoint extends FilterTarget {
 }
 
 export interface PayloadIndex {
-  schema: unknown;
+  schema: PayloadFieldSchema;
   dataType: string;
+}
+
+/** A payload index's type: the schema is the type's name, or parameters naming it. */
+export function indexDataType(schema: PayloadFieldSchema): string {
+  return typeof schema === "string" ? schema : schema.type;
 }
 
 /** The in-memory state of one collection. Mutations take validated input (see ops.ts) and can't fail. */

@@ -1,7 +1,9 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
 /** An error Qdrant answers with an HTTP status and `{"status": {"error": message}}`. */
 export class QdrantError extends Error {
   constructor(
-    readonly status: number,
+    readonly status: ContentfulStatusCode,
     message: string,
   ) {
     super(message);
@@ -33,4 +35,8 @@ export function unprocessable(message: string): QdrantError {
 
 export function collectionNotFound(name: string): QdrantError {
   return notFound(`Not found: Collection \`${name}\` doesn't exist!`);
+}
+
+export function pointNotFound(id: number | string): QdrantError {
+  return notFound(`Not found: No point with id ${id} found`);
 }

@@ -1,26 +1,30 @@
 import { badRequest } from "./errors.js";
-import { isPlainObject } from "./parse-points.js";
+import { isJsonObject } from "./payload-path.js";
+import type {
+  GeoBoundingBox,
+  GeoPoint,
+  GeoPolygon,
+  GeoRadius,
+} from "./requests/qdrant-requests.generated.js";
 
-/** Geo helpers for filter conditions: points as {lon, lat} in degrees, distances in metres. */
-
-export type GeoPoint = { lon: number; lat: number };
+/** Geo conditions of filters: points as {lon, lat} in degrees, distances in metres. */
 
 const EARTH_RADIUS_M = 6371008.8;
 
-export function geoPoint(v: unknown): { lon: number; lat: number } | undefined {
-  if (isPlainObject(v) && typeof v.lon === "number" && typeof v.lat === "number")
+/** A payload value as a geo point, if it is one. */
+function geoPoint(v: unknown): GeoPoint | undefined {
+  if (isJsonObject(v) && typeof v.lon === "number" && typeof v.lat === "number")
     return { lon: v.lon, lat: v.lat };
   return undefined;
 }
 
-export function readGeo(v: unknown, where: string): { lon: number; lat: number } {
-  const p = geoPoint(v);
-  if (!p || p.lon < -180 || p.lon > 180 || p.lat < -90 || p.lat > 90)
+function checkGeo(p: GeoPoint, where: string): GeoPoint {
+  if (p.lon < -180 || p.lon > 180 || p.lat < -90 || p.lat > 90)
     throw badRequest(`Bad request: invalid geo point at ${where}`);
   return p;
 }
 
-export function haversine(a: { lon: number; lat: number }, b: { lon: number; lat: number }): number {
+function haversine(a: GeoPoint, b: GeoPoint): number {
   const rad = Math.PI / 180;
   const dLat = (b.lat - a.lat) * rad;
   const dLon = (b.lon - a.lon) * rad;
@@ -28,14 +32,12 @@ export function haversine(a: { lon: number; lat: number }, b: { lon: number; lat
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-export function inPolygon(
-  p: { lon: number; lat: number },
-  ring: Array<{ lon: number; lat: number }>,
-): boolean {
+function inPolygon(p: GeoPoint, ring: readonly GeoPoint[]): boolean {
   let inside = false;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const a = ring[i] as { lon: number; lat: number };
-    const b = ring[j] as { lon: number; lat: number };
+    const a = ring[i];
+    const b = ring[j];
+    if (!a || !b) continue;
     if (
       a.lat > p.lat !== b.lat > p.lat &&
       p.lon < ((b.lon - a.lon) * (p.lat - a.lat)) / (b.lat - a.lat) + a.lon
@@ -43,4 +45,33 @@ export function inPolygon(
       inside = !inside;
   }
   return inside;
+}
+
+export function geoRadius(spec: GeoRadius, where: string): (value: unknown) => boolean {
+  const center = checkGeo(spec.center, `${where}.center`);
+  return (value) => {
+    const p = geoPoint(value);
+    return p !== undefined && haversine(center, p) <= spec.radius;
+  };
+}
+
+export function geoBoundingBox(spec: GeoBoundingBox, where: string): (value: unknown) => boolean {
+  const tl = checkGeo(spec.top_left, `${where}.top_left`);
+  const br = checkGeo(spec.bottom_right, `${where}.bottom_right`);
+  return (value) => {
+    const p = geoPoint(value);
+    if (!p || p.lat > tl.lat || p.lat < br.lat) return false;
+    return tl.lon <= br.lon ? p.lon >= tl.lon && p.lon <= br.lon : p.lon >= tl.lon || p.lon <= br.lon;
+  };
+}
+
+export function geoPolygon(spec: GeoPolygon, where: string): (value: unknown) => boolean {
+  const exterior = spec.exterior.points.map((p, i) => checkGeo(p, `${where}.exterior.points[${i}]`));
+  const interiors = (spec.interiors ?? []).map((ring, r) =>
+    ring.points.map((p, i) => checkGeo(p, `${where}.interiors[${r}].points[${i}]`)),
+  );
+  return (value) => {
+    const p = geoPoint(value);
+    return p !== undefined && inPolygon(p, exterior) && !interiors.some((ring) => inPolygon(p, ring));
+  };
 }

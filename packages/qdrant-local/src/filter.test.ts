@@ -2,10 +2,14 @@ import { describe, expect, it } from "vitest";
 import { QdrantError } from "./errors.js";
 import { compileFilter, type FilterEnv } from "./filter.js";
 import { mergeFilters } from "./filter-merge.js";
+import { parseRequest } from "./requests/parse-request.js";
 
 const env: FilterEnv = { hasVector: () => true, textTokenizer: () => undefined };
+/** A filter as a request carries it: checked against Qdrant's schema first, then compiled. */
+const compile = (filter: unknown) =>
+  compileFilter(parseRequest("CountRequest", { filter }).filter ?? {}, "filter", env);
 const check = (filter: unknown, payload: Record<string, unknown>, id: number | string = 1) =>
-  compileFilter(filter, "filter", env)({ id, slot: 0, payload });
+  compile(filter)({ id, slot: 0, payload });
 
 describe("compileFilter", () => {
   it("matches values without crossing types", () => {
@@ -53,12 +57,23 @@ describe("compileFilter", () => {
   });
 
   it("rejects malformed conditions with a 400 naming the place", () => {
-    expect(() => compileFilter({ must: [{ key: "a", match: {} }] }, "filter", env)).toThrow(QdrantError);
-    try {
-      compileFilter({ must: [{ key: "a" }, { bogus: 1 }] }, "filter", env);
-    } catch (error) {
+    expect(() => compile({ must: [{ key: "a", match: {} }] })).toThrow(QdrantError);
+    // As in Qdrant, the body's shape is checked (serde) before a condition's content (validation): a condition that
+    // fits no variant is named even after one that is empty.
+    for (const [filter, place] of [
+      [{ must: [{ key: "a" }, { key: "b", match: { value: 1 } }] }, "filter.must[0]"],
+      [{ must: [{ key: "a" }, { bogus: 1 }] }, "filter.must[1]"],
+    ] as const) {
+      const error = (() => {
+        try {
+          compile(filter);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(QdrantError);
       expect((error as QdrantError).status).toBeGreaterThanOrEqual(400);
-      expect((error as QdrantError).message).toContain("filter.must[0]");
+      expect((error as QdrantError).message).toContain(place);
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { CollectionConfig } from "./collection-config.js";
 import type { PointId } from "./point-id.js";
+import type { PayloadFieldSchema } from "./requests/qdrant-requests.generated.js";
 
 /** A checked vector: dense numbers (a Float32Array only when restored from a snapshot), or a sparse pair of lists. */
 export type VectorInput = number[] | Float32Array | { indices: number[]; values: number[] };
@@ -24,7 +25,7 @@ export type Operation =
       /** New sparse vector modifiers by name. */
       sparseModifiers?: Record<string, "idf" | "none">;
     }
-  | { type: "create_index"; collection: string; field: string; schema: unknown }
+  | { type: "create_index"; collection: string; field: string; schema: PayloadFieldSchema }
   | { type: "delete_index"; collection: string; field: string }
   | { type: "upsert"; collection: string; points: PointInput[] }
   | { type: "delete_points"; collection: string; ids: PointId[] }

@@ -1,8 +1,8 @@
 import type { Collection, StoredPoint } from "./collection.js";
 import { formatError } from "./errors.js";
-import { isPlainObject } from "./parse-points.js";
 import { parsePath, valuesAt } from "./payload-path.js";
 import { comparePointIds } from "./point-id.js";
+import type { OrderByInterface } from "./requests/qdrant-requests.generated.js";
 
 /** A scored slot; `orderValue` set for order_by queries. */
 export interface Hit {
@@ -17,22 +17,16 @@ export interface OrderBy {
   startFrom: number | undefined;
 }
 
-export function readOrderBy(ob: unknown, where: string): OrderBy {
-  if (typeof ob === "string") return { key: ob, direction: "asc", startFrom: undefined };
-  if (!isPlainObject(ob) || typeof ob.key !== "string")
-    throw formatError(where, "expected a key or {key, direction, start_from}");
-  const direction = ob.direction ?? "asc";
-  if (direction !== "asc" && direction !== "desc")
-    throw formatError(`${where}.direction`, "expected `asc` or `desc`");
+export function readOrderBy(spec: OrderByInterface, where: string): OrderBy {
+  if (typeof spec === "string") return { key: spec, direction: "asc", startFrom: undefined };
   let startFrom: number | undefined;
-  if (typeof ob.start_from === "number") startFrom = ob.start_from;
-  else if (typeof ob.start_from === "string") {
-    startFrom = Date.parse(ob.start_from);
+  if (typeof spec.start_from === "number") startFrom = spec.start_from;
+  else if (typeof spec.start_from === "string") {
+    startFrom = Date.parse(spec.start_from);
     if (Number.isNaN(startFrom))
       throw formatError(`${where}.start_from`, "expected a number or an RFC 3339 datetime");
-  } else if (ob.start_from !== undefined && ob.start_from !== null)
-    throw formatError(`${where}.start_from`, "expected a number or a datetime");
-  return { key: ob.key, direction, startFrom };
+  }
+  return { key: spec.key, direction: spec.direction ?? "asc", startFrom };
 }
 
 function orderValueOf(v: unknown): number | undefined {

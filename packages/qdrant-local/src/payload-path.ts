@@ -47,7 +47,8 @@ export function parsePath(path: string): PathStep[] {
   return steps;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not an array, not null): what a payload, or a value inside one, can be walked into. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -58,7 +59,7 @@ export function rawValuesAt(root: unknown, steps: readonly PathStep[]): unknown[
     const next: unknown[] = [];
     for (const value of current) {
       if (step.kind === "key") {
-        if (isObject(value) && Object.hasOwn(value, step.name)) next.push(value[step.name]);
+        if (isJsonObject(value) && Object.hasOwn(value, step.name)) next.push(value[step.name]);
       } else if (Array.isArray(value)) {
         if (step.kind === "all") next.push(...value);
         else if (step.index < value.length) next.push(value[step.index]);
@@ -89,7 +90,7 @@ export function deleteAt(root: Record<string, unknown>, steps: readonly PathStep
   const parents = rawValuesAt(root, steps.slice(0, -1));
   for (const parent of parents) {
     if (last.kind === "key") {
-      if (isObject(parent)) delete parent[last.name];
+      if (isJsonObject(parent)) delete parent[last.name];
     } else if (Array.isArray(parent)) {
       if (last.kind === "all") parent.length = 0;
       else if (last.index < parent.length) parent.splice(last.index, 1);
@@ -108,17 +109,17 @@ export function mergeAt(
     const next: unknown[] = [];
     for (const target of targets) {
       if (step.kind === "key") {
-        if (!isObject(target)) continue;
-        if (!isObject(target[step.name])) target[step.name] = {};
+        if (!isJsonObject(target)) continue;
+        if (!isJsonObject(target[step.name])) target[step.name] = {};
         next.push(target[step.name]);
       } else if (Array.isArray(target)) {
-        if (step.kind === "all") next.push(...target.filter(isObject));
-        else if (isObject(target[step.index])) next.push(target[step.index]);
+        if (step.kind === "all") next.push(...target.filter(isJsonObject));
+        else if (isJsonObject(target[step.index])) next.push(target[step.index]);
       }
     }
     targets = next;
   }
-  for (const target of targets) if (isObject(target)) mergePayload(target, values);
+  for (const target of targets) if (isJsonObject(target)) mergePayload(target, values);
 }
 
 /** Qdrant's set-payload merge: each key is set, except that a null value removes the key (not stored as null). */

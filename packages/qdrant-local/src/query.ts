@@ -1,11 +1,11 @@
 import type { Collection, StoredPoint } from "./collection.js";
-import { badRequest, formatError } from "./errors.js";
-import { compileFilter, type FilterTarget } from "./filter.js";
+import { badRequest } from "./errors.js";
+import { compileFilter } from "./filter.js";
 import { mergeFilters } from "./filter-merge.js";
 import { fuseDbsf, fuseRrf } from "./fusion.js";
 import { type Hit, type OrderBy, orderPoints } from "./order-by.js";
-import { isPlainObject } from "./parse-points.js";
-import { type QueryKind, readLimit, readOffset, readQuery, readThreshold } from "./query-parse.js";
+import { fieldPath, type QueryKind, readQuery } from "./query-parse.js";
+import type { Filter, Prefetch, SparseVector as SparseInput } from "./requests/qdrant-requests.generated.js";
 import type { SparseVector } from "./sparse-index.js";
 import { higherIsBetter } from "./vectors.js";
 
@@ -17,36 +17,28 @@ const MAX_PREFETCH_DEPTH = 64;
 export class QueryEvaluator {
   constructor(private readonly collection: Collection) {}
 
-  private accept(filter: unknown, where: string): ((slot: number) => boolean) | undefined {
+  private accept(filter: Filter | null | undefined, where: string): ((slot: number) => boolean) | undefined {
     if (filter === undefined || filter === null) return undefined;
     const predicate = compileFilter(filter, where, this.collection);
     const slots = this.collection.slots;
     return (slot) => {
       const point = slots[slot];
-      return point !== undefined && predicate(point as FilterTarget);
+      return point !== undefined && predicate(point);
     };
   }
 
-  /** Runs one query node (the root, or a prefetch) and returns its ranked hits. */
-  run(node: unknown, where: string, parentFilter: unknown, isRoot: boolean, depth = 0): Hit[] {
-    if (!isPlainObject(node)) throw formatError(where, "expected a query object");
+  /**
+   * Runs one query node (the root, with its `offset`, or a prefetch) and returns its ranked hits. The schema has
+   * checked the node; what is checked here is what depends on the collection or on the parts together.
+   */
+  run(node: Prefetch, where: string, parentFilter?: Filter | null, offset = 0, depth = 0): Hit[] {
     if (depth > MAX_PREFETCH_DEPTH) throw badRequest("Bad request: prefetch nesting is too deep");
     const collection = this.collection;
     const query = readQuery(collection, node, where);
     const filter = mergeFilters(parentFilter, node.filter);
-    const limit = readLimit(node.limit, where === "" ? "internal.limit" : `${where}.limit`, 10);
-    const offset = isRoot
-      ? node.offset === undefined || node.offset === null
-        ? 0
-        : readOffset(node.offset, `${where}.offset`)
-      : 0;
-    const threshold = readThreshold(node.score_threshold, `${where}.score_threshold`);
-    const prefetchList =
-      node.prefetch === undefined || node.prefetch === null
-        ? []
-        : Array.isArray(node.prefetch)
-          ? node.prefetch
-          : [node.prefetch];
+    const limit = node.limit ?? 10;
+    const threshold = node.score_threshold ?? undefined;
+    const prefetchList = node.prefetch ? [node.prefetch].flat() : [];
     const wanted = limit + offset;
     if (threshold !== undefined && query.kind === "none") {
       throw badRequest(
@@ -56,7 +48,7 @@ export class QueryEvaluator {
     if (threshold !== undefined && query.kind === "order_by") {
       throw badRequest("Bad request: Can't use score_threshold with an order_by query.");
     }
-    const filtered = this.accept(filter, `${where}.filter`);
+    const filtered = this.accept(filter, fieldPath(where, "filter"));
     const excluded = "exclude" in query && query.exclude ? new Set(query.exclude) : undefined;
     const accept =
       excluded === undefined
@@ -73,7 +65,7 @@ export class QueryEvaluator {
         );
       }
       const sources = prefetchList.map((p, i) =>
-        this.run(p, `${where}.prefetch[${i}]`, filter, false, depth + 1),
+        this.run(p, `${fieldPath(where, "prefetch")}[${i}]`, filter, 0, depth + 1),
       );
       let hits: Hit[];
       if (query.kind === "rrf" || query.kind === "dbsf") {
@@ -111,7 +103,7 @@ export class QueryEvaluator {
         const q = store.prepareQuery(query.vector);
         const hits = store.search(q, wanted, collection.slotEnd, accept);
         return this.cut(
-          this.sortTies(hits, higherIsBetter(store.distance)),
+          this.sortByScore(hits, higherIsBetter(store.distance)),
           threshold,
           higherIsBetter(store.distance),
         ).slice(offset, wanted);
@@ -120,7 +112,7 @@ export class QueryEvaluator {
         const index = collection.sparse.get(query.using);
         if (!index) throw badRequest(`Wrong input: Not existing vector name error: ${query.using}`);
         const hits = index.search(toSparse(query.vector), wanted, accept);
-        return this.cut(this.sortTies(hits, true), threshold, true).slice(offset, wanted);
+        return this.cut(this.sortByScore(hits, true), threshold, true).slice(offset, wanted);
       }
       case "order_by":
         return this.orderBy(query, accept).slice(offset, wanted);
@@ -170,10 +162,6 @@ export class QueryEvaluator {
     );
   }
 
-  private sortTies(hits: Hit[], higher: boolean): Hit[] {
-    return this.sortByScore(hits, higher);
-  }
-
   /** score_threshold on a search: strict, and for distances it is an upper bound. */
   private cut(hits: Hit[], threshold: number | undefined, higher: boolean): Hit[] {
     if (threshold === undefined) return hits;
@@ -221,6 +209,6 @@ export class QueryEvaluator {
   }
 }
 
-function toSparse(v: { indices: number[]; values: number[] }): SparseVector {
+function toSparse(v: SparseInput): SparseVector {
   return { indices: Uint32Array.from(v.indices), values: Float32Array.from(v.values) };
 }

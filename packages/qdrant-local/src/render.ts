@@ -1,7 +1,6 @@
 import type { Collection, StoredPoint } from "./collection.js";
-import { formatError } from "./errors.js";
-import { isPlainObject } from "./parse-points.js";
-import { deleteAt, parsePath, rawValuesAt } from "./payload-path.js";
+import { deleteAt, isJsonObject, parsePath, rawValuesAt } from "./payload-path.js";
+import type { WithPayloadInterface, WithVector } from "./requests/qdrant-requests.generated.js";
 
 /** What `with_payload` asks for: nothing, everything, some keys, or all but some keys. */
 export type PayloadSelector =
@@ -13,28 +12,23 @@ export type PayloadSelector =
 /** What `with_vector` asks for: nothing, all vectors, or some names. */
 export type VectorSelector = { kind: "none" } | { kind: "all" } | { kind: "some"; names: Set<string> };
 
-function stringList(value: unknown, where: string): string[] {
-  if (!Array.isArray(value) || !value.every((x) => typeof x === "string"))
-    throw formatError(where, "expected a list of strings");
-  return value as string[];
-}
-
-export function readPayloadSelector(value: unknown, where: string, fallback: boolean): PayloadSelector {
+/** `with_payload` of a request; `fallback` (true: everything) when absent. */
+export function readPayloadSelector(
+  value: WithPayloadInterface | null | undefined,
+  fallback: boolean,
+): PayloadSelector {
   if (value === undefined || value === null) return { kind: fallback ? "all" : "none" };
   if (typeof value === "boolean") return { kind: value ? "all" : "none" };
-  if (Array.isArray(value)) return { kind: "include", keys: stringList(value, where) };
-  if (isPlainObject(value)) {
-    if ("include" in value) return { kind: "include", keys: stringList(value.include, `${where}.include`) };
-    if ("exclude" in value) return { kind: "exclude", keys: stringList(value.exclude, `${where}.exclude`) };
-  }
-  throw formatError(where, "data did not match any variant of untagged enum WithPayloadInterface");
+  if (Array.isArray(value)) return { kind: "include", keys: value };
+  if ("include" in value) return { kind: "include", keys: value.include };
+  return { kind: "exclude", keys: value.exclude };
 }
 
-export function readVectorSelector(value: unknown, where: string, fallback: boolean): VectorSelector {
+/** `with_vector` of a request; `fallback` when absent. */
+export function readVectorSelector(value: WithVector | null | undefined, fallback: boolean): VectorSelector {
   if (value === undefined || value === null) return { kind: fallback ? "all" : "none" };
   if (typeof value === "boolean") return { kind: value ? "all" : "none" };
-  if (Array.isArray(value)) return { kind: "some", names: new Set(stringList(value, where)) };
-  throw formatError(where, "data did not match any variant of untagged enum WithVector");
+  return { kind: "some", names: new Set(value) };
 }
 
 function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -44,7 +38,7 @@ function setPath(target: Record<string, unknown>, key: string, value: unknown): 
     if (step.kind !== "key") return;
     if (i === steps.length - 1) cur[step.name] = value;
     else {
-      if (!isPlainObject(cur[step.name])) cur[step.name] = {};
+      if (!isJsonObject(cur[step.name])) cur[step.name] = {};
       cur = cur[step.name] as Record<string, unknown>;
     }
   });
@@ -105,11 +99,12 @@ export function renderScored(
   vector: VectorSelector,
   orderValue?: number,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: point.id, version: point.version, score };
-  const p = selectPayload(point.payload, payload);
-  if (p !== undefined) out.payload = p;
-  if (vector.kind !== "none")
-    out.vector = collection.vectorsOf(point, vector.kind === "some" ? vector.names : undefined);
-  if (orderValue !== undefined) out.order_value = orderValue;
-  return out;
+  const { id, ...rest } = renderRecord(collection, point, payload, vector);
+  return {
+    id,
+    version: point.version,
+    score,
+    ...rest,
+    ...(orderValue !== undefined ? { order_value: orderValue } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { Collection } from "./collection.js";
+import { Collection, indexDataType } from "./collection.js";
 import { collectionNotFound } from "./errors.js";
 import type { Operation } from "./ops.js";
 
@@ -41,17 +41,9 @@ export class LocalStore {
           index.idf = modifier === "idf";
         }
         return 0;
-      case "create_index": {
-        const schema = op.schema;
-        const dataType =
-          typeof schema === "string"
-            ? schema
-            : typeof schema === "object" && schema !== null && "type" in schema
-              ? String((schema as { type: unknown }).type)
-              : "keyword";
-        c.payloadIndexes.set(op.field, { schema, dataType });
+      case "create_index":
+        c.payloadIndexes.set(op.field, { schema: op.schema, dataType: indexDataType(op.schema) });
         return c.version;
-      }
       case "delete_index":
         c.payloadIndexes.delete(op.field);
         return c.version;

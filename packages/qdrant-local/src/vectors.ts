@@ -1,7 +1,5 @@
 export type Distance = "Cosine" | "Dot" | "Euclid" | "Manhattan";
 
-export const DISTANCES: readonly Distance[] = ["Cosine", "Dot", "Euclid", "Manhattan"];
-
 const F32_EPSILON = 1.1920929e-7;
 
 /** Normalises in place as Qdrant does for Cosine: left as is when the squared length is ~0 or already ~1. */

@@ -12,10 +12,11 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { Collection } from "./collection.js";
+import { type Collection, indexDataType } from "./collection.js";
 import type { CollectionConfig } from "./collection-config.js";
 import type { Operation, VectorInput } from "./ops.js";
 import type { PointId } from "./point-id.js";
+import type { PayloadFieldSchema } from "./requests/qdrant-requests.generated.js";
 import { lockStorage } from "./storage-lock.js";
 import { LocalStore } from "./store.js";
 
@@ -29,7 +30,7 @@ interface SnapshotHead {
     name: string;
     config: CollectionConfig;
     version: number;
-    indexes: Array<{ field: string; schema: unknown }>;
+    indexes: Array<{ field: string; schema: PayloadFieldSchema }>;
   }>;
 }
 
@@ -94,7 +95,7 @@ export class WriteAheadLog {
         if (!collection) continue;
         collection.version = c.version;
         for (const ix of c.indexes) {
-          collection.payloadIndexes.set(ix.field, { schema: ix.schema, dataType: dataTypeOf(ix.schema) });
+          collection.payloadIndexes.set(ix.field, { schema: ix.schema, dataType: indexDataType(ix.schema) });
         }
       }
     }
@@ -192,13 +193,6 @@ export class WriteAheadLog {
     this.fd = -1;
     this.release();
   }
-}
-
-function dataTypeOf(schema: unknown): string {
-  if (typeof schema === "string") return schema;
-  if (typeof schema === "object" && schema !== null && "type" in schema)
-    return String((schema as { type: unknown }).type);
-  return "keyword";
 }
 
 /** A point in the snapshot: dense vectors as base64 of their f32 bytes (a quarter of their JSON size). */

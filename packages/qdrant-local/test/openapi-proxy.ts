@@ -1,40 +1,14 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
-
-/** Qdrant's OpenAPI document for the 1.18 line, resolved from the repository root (../shared beside it). */
-export const OPENAPI_PATH = fileURLToPath(
-  new URL("../../../../shared/qdrant/openapi-v1.18.json", import.meta.url),
-);
+import { OPENAPI_PATH, openApiToJsonSchema } from "../scripts/openapi-to-json-schema.js";
 
 const SPEC_ID = "qdrant-openapi.json";
 
-/** OpenAPI 3.0 `nullable` and local `$ref`s rewritten into plain JSON Schema that Ajv understands. */
-function toJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
-  if (typeof node !== "object" || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k === "$ref" && typeof v === "string" && v.startsWith("#/")) out[k] = `${SPEC_ID}${v}`;
-    else if (k !== "nullable" && k !== "example") out[k] = toJsonSchema(v);
-  }
-  if ((node as Record<string, unknown>).nullable === true) {
-    if (typeof out.type === "string") out.type = [out.type, "null"];
-    else if (
-      out.type === undefined &&
-      out.anyOf === undefined &&
-      out.oneOf === undefined &&
-      out.$ref === undefined
-    ) {
-      out.type = "null";
-    } else if (out.enum === undefined) return { anyOf: [out, { type: "null" }] };
-  }
-  if (Array.isArray(out.enum) && Array.isArray(out.type) && out.type.includes("null"))
-    out.enum = [...out.enum, null];
-  return out;
-}
+/** OpenAPI 3.0 schema objects as JSON Schema that Ajv understands, references pointing into the added document. */
+const toJsonSchema = (node: unknown) =>
+  openApiToJsonSchema(node, { ref: (name) => `${SPEC_ID}#/components/schemas/${name}` });
 
 interface Operation {
   template: string;

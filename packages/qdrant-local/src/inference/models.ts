@@ -1,4 +1,6 @@
-import { badRequest, formatError } from "../errors.js";
+import { badRequest } from "../errors.js";
+import { isJsonObject } from "../payload-path.js";
+import type { Document } from "../requests/qdrant-requests.generated.js";
 import { bm25DocumentVector, bm25QueryVector, type SparseVector } from "./bm25.js";
 import { readBm25Config } from "./bm25-options.js";
 
@@ -26,22 +28,9 @@ export interface DocumentInput {
   options: unknown;
 }
 
-/** True for an object shaped like Qdrant's `Document` (`text` and `model` keys). */
-export function isDocument(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    "text" in value &&
-    "model" in value
-  );
-}
-
-export function readDocument(value: Record<string, unknown>, where: string): DocumentInput {
-  if (typeof value.text !== "string") throw formatError(`${where}.text`, "invalid type: expected a string");
-  if (typeof value.model !== "string" || value.model === "")
-    throw formatError(`${where}.model`, "expected a non-empty model name");
-  return { text: value.text, model: value.model, options: value.options };
+/** True for Qdrant's `Document` (`text` and `model`) where a vector goes. */
+export function isDocument(value: unknown): value is Document {
+  return isJsonObject(value) && typeof value.text === "string" && typeof value.model === "string";
 }
 
 function unknownModel(model: string, models: InferenceModels): never {
