@@ -60,6 +60,7 @@ export async function startIngestionStack(options: IngestionStackOptions): Promi
 export interface JobView {
   id: string;
   state: string;
+  ended: boolean;
   rows: { read: number; skipped: number; upserted: number; failed: number; pending: number };
   skipped: {
     byReason: Record<string, number>;
@@ -95,7 +96,7 @@ export async function getJob(producer: ServiceProcess, id: string): Promise<JobV
 export async function waitForJob(
   producer: ServiceProcess,
   id: string,
-  until: (job: JobView) => boolean = (job) => ["completed", "failed", "cancelled"].includes(job.state),
+  until: (job: JobView) => boolean = (job) => job.ended,
   timeoutMs = 120_000,
 ): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;

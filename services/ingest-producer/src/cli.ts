@@ -1,7 +1,6 @@
 import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isTerminal } from "@hybrid/queue";
 import { z } from "zod";
 import { parseCliArgs, USAGE, UsageError } from "./cli/parse-cli-args.js";
 import { describeReader, renderProgress, renderSummary } from "./cli/render-progress.js";
@@ -63,7 +62,7 @@ async function main(): Promise<number> {
   let readerShown = false;
   for (;;) {
     view = IngestionView.parse(await call("GET", `/v1/jobs/${created.id}`));
-    const done = isTerminal(view.state);
+    const done = view.ended;
     if (view.reader && !readerShown) {
       readerShown = true;
       process.stderr.write(`${tty ? "\r\x1b[2K" : ""}${describeReader(view.reader)}\n`);

@@ -8,6 +8,7 @@ const CreatedJob = z.looseObject({ id: z.string().min(1) });
 export const JobStatus = z.looseObject({
   id: z.string(),
   state: z.string(),
+  ended: z.boolean(),
   rows: z.looseObject({ read: z.number(), skipped: z.number() }).optional(),
   skipped: z.looseObject({ byReason: z.record(z.string(), z.number()) }).optional(),
   batches: z.looseObject({ done: z.number(), failed: z.number() }).optional(),
@@ -15,9 +16,6 @@ export const JobStatus = z.looseObject({
   error: z.string().optional(),
 });
 export type JobStatus = z.infer<typeof JobStatus>;
-
-/** States after which a job changes no more. */
-const FINAL_STATES = new Set(["completed", "failed", "cancelled"]);
 
 /** Body of `POST /v1/jobs` for a BEIR corpus file the producer can read (one of its DATA_DIRS). */
 export function beirIngestRequest(collection: string, corpusPath: string, batchSize?: number) {
@@ -66,7 +64,7 @@ export async function waitForJob(
   for (;;) {
     const status = await getJob(producerUrl, id, options.http);
     options.onStatus?.(status);
-    if (FINAL_STATES.has(status.state)) return status;
+    if (status.ended) return status;
     if (Date.now() > deadline)
       throw new ApiError(`job ${id} still ${status.state} after the time allowed`, 0);
     await sleep(options.pollMs ?? 500);

@@ -44,7 +44,7 @@ export function readDemoPlaces(file = DEMO_FILE): DemoPlace[] {
 }
 
 const JobCreated = z.looseObject({ id: z.string().min(1) });
-const JobStatus = z.looseObject({ state: z.string() });
+const JobStatus = z.looseObject({ state: z.string(), ended: z.boolean() });
 const SearchHits = z.looseObject({
   hits: z.array(
     z.looseObject({ id: z.union([z.string(), z.number()]), score: z.number(), payload: z.unknown() }),
@@ -132,14 +132,14 @@ async function waitForJob(
   url: string,
   headers: Record<string, string>,
   { timeoutMs, log }: { timeoutMs: number; log: (line: string) => void },
-): Promise<Record<string, unknown> & { state: string }> {
+): Promise<Record<string, unknown> & { state: string; ended: boolean }> {
   const deadline = Date.now() + timeoutMs;
   let lastState = "";
   while (Date.now() < deadline) {
     const status = JobStatus.parse(await requestJson(url, { headers }));
     if (status.state !== lastState) log(`job state: ${status.state}`);
     lastState = status.state;
-    if (["completed", "failed", "cancelled", "canceled"].includes(status.state)) return status;
+    if (status.ended) return status;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(`ingestion job not finished after ${timeoutMs} ms (last state ${lastState}): ${url}`);

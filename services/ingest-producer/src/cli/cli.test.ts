@@ -157,6 +157,7 @@ const view = (over: Partial<IngestionView>): IngestionView => ({
   id: "ing-1",
   collection: "c",
   state: "reading",
+  ended: false,
   source: {},
   createdAt: "2026-01-01T00:00:00.000Z",
   startedAt: "2026-01-01T00:00:00.000Z",
@@ -187,7 +188,12 @@ describe("renderProgress / renderSummary", () => {
 
   it("summarises the outcome with skipped rows and failures", () => {
     const text = renderSummary(
-      view({ state: "failed", finishedAt: "2026-01-01T00:01:05.000Z", error: "1 of 8 batches failed" }),
+      view({
+        state: "failed",
+        ended: true,
+        finishedAt: "2026-01-01T00:01:05.000Z",
+        error: "1 of 8 batches failed",
+      }),
       [{ batchIndex: 3, error: "store down" }],
     );
     expect(text).toContain("ing-1: failed in 1:05");

@@ -1,11 +1,10 @@
-import { isTerminal } from "@hybrid/queue";
 import type { IngestionView } from "../ingest/ingestion-view.js";
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 /** Share of the work done, 0..1, when it can be told (source size known, or reading finished). */
 export function shareDone(view: IngestionView): number | undefined {
-  if (isTerminal(view.state)) return 1;
+  if (view.ended) return 1;
   const { batches } = view;
   const processed = batches.done + batches.failed;
   if (view.readDoneAt) return batches.queued ? processed / batches.queued : 1;

@@ -18,6 +18,8 @@ export const IngestionView = z
     id: z.string(),
     collection: z.string(),
     state: IngestionState,
+    /** True once the state is terminal (completed, failed, cancelled): nothing about the ingestion changes any more. */
+    ended: z.boolean(),
     source: z.record(z.string(), z.unknown()),
     /** The reader picked once reading started: format, why (request, extension, content), library, compression. */
     reader: ReaderView.optional(),
@@ -81,6 +83,7 @@ export function describeIngestion(id: string, progress: IngestionProgress, now: 
     id,
     collection: p.collection,
     state: p.state,
+    ended: terminal,
     source: shownSource(p.source ?? {}),
     reader: parseReader(p.reader),
     createdAt: iso(p.createdAt) ?? new Date(0).toISOString(),

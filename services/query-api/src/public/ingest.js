@@ -5,7 +5,6 @@ import { readFirstRows } from "./ingest-preview.js";
 
 const $ = (id) => document.getElementById(id);
 const API = "/ingest/v1/jobs";
-const DONE = new Set(["completed", "failed", "cancelled"]);
 const apiKeyInput = $("api-key");
 const errorLine = $("error");
 
@@ -125,7 +124,7 @@ const cards = new Map();
 
 function follow(job) {
   render(job);
-  if (DONE.has(job.state)) return;
+  if (job.ended) return;
   setTimeout(async () => {
     try {
       follow(await call(`${API}/${encodeURIComponent(job.id)}`));
@@ -160,7 +159,7 @@ function render(job) {
     `read ${r.read}${r.total !== undefined ? ` of ${r.total}` : ""} · upserted ${r.upserted} · skipped ${r.skipped} · ` +
     `failed ${r.failed} · pending ${r.pending} · points ${job.points.upserted} · ` +
     `${job.rate.rowsPerSecond.toFixed(1)} rows/s` +
-    (job.etaSeconds !== undefined && !DONE.has(job.state) ? ` · ETA ${Math.ceil(job.etaSeconds)} s` : "");
+    (job.etaSeconds !== undefined && !job.ended ? ` · ETA ${Math.ceil(job.etaSeconds)} s` : "");
   const parts = [title, progress, counts];
   const reasons = Object.entries(job.skipped.byReason);
   if (reasons.length > 0) {
@@ -184,7 +183,7 @@ function render(job) {
       )
       .catch(showError);
   }
-  if (!DONE.has(job.state) && !job.cancelRequested) {
+  if (!job.ended && !job.cancelRequested) {
     const cancel = el("button", { type: "button", className: "cancel" });
     cancel.textContent = "Cancel";
     cancel.setAttribute("aria-label", `cancel ingestion into ${job.collection}`);
