@@ -4,6 +4,7 @@ import {
   countPoints,
   type LocalIngestionStack,
   makeRows,
+  rowsFileJob,
   startLocalIngestionStack,
   storedRowIds,
   submitJob,
@@ -23,13 +24,7 @@ describe("ingestion of a file", () => {
     const rows = makeRows(120, 12);
     const path = writeJsonLines(stack.dataDir, "resubmit.jsonl", rows);
     const collection = collectionName("resubmit");
-    const body = {
-      collection,
-      source: { type: "file", path },
-      text: "{title}. {text}",
-      id: "id",
-      batchSize: 16,
-    };
+    const body = rowsFileJob(collection, path);
 
     const first = await waitForJob(stack.producer, await submitJob(stack.producer, body));
     expect(first).toMatchObject({

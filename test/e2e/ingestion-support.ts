@@ -205,6 +205,11 @@ export function writeJsonLines(dir: string, name: string, lines: Array<unknown>)
   return path;
 }
 
+/** The job that ingests a JSON Lines file of `{id, title, text}` rows (as from `makeRows`), 16 a batch. */
+export function rowsFileJob(collection: string, path: string) {
+  return { collection, source: { type: "file", path }, text: "{title}. {text}", id: "id", batchSize: 16 };
+}
+
 export function collectionName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
@@ -237,12 +242,6 @@ export async function submitRows(
   const rows = makeRows(n, words);
   const path = writeJsonLines(dataDir, `${name}.jsonl`, rows);
   const collection = collectionName(name);
-  const id = await submitJob(stack.producer, {
-    collection,
-    source: { type: "file", path },
-    text: "{title}. {text}",
-    id: "id",
-    batchSize: 16,
-  });
+  const id = await submitJob(stack.producer, rowsFileJob(collection, path));
   return { id, collection, rowIds: rows.map((r) => r.id).sort() };
 }
