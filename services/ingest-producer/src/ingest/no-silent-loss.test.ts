@@ -8,9 +8,9 @@ import { BatchJob, batchJobId } from "@hybrid/queue";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SourcePolicy } from "../sources/open-source.js";
 import { startHfServer } from "../testing/hf-server.js";
-import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
+import { createTestHarness, type TestHarness } from "../testing/test-deps.js";
 import type { IngestionView } from "./ingestion-view.js";
-import { getIngestion, submitIngestion } from "./ingestions.js";
+import { submitIngestion } from "./ingestions.js";
 
 /**
  * Ingestion must lose nothing and say so (real Redis and BullMQ; a test worker stands in for embed-worker):
@@ -75,11 +75,7 @@ async function ingestToEnd(
   request: Parameters<typeof submitIngestion>[1],
   timeoutMs?: number,
 ): Promise<IngestionView> {
-  const { id } = await submitIngestion(h.deps, request);
-  return waitFor(async () => {
-    const view = await getIngestion(h.deps, id);
-    return ["completed", "failed", "cancelled"].includes(view.state) ? view : undefined;
-  }, timeoutMs);
+  return h.waitForEnd((await submitIngestion(h.deps, request)).id, timeoutMs);
 }
 
 /** Every row read is upserted, skipped or in a failed batch once the ingestion is over. */
