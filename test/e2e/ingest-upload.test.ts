@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { repoRoot } from "@hybrid/stack";
+import { repoRoot, runScript, type ScriptResult } from "@hybrid/stack";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir } from "../src/harness/index.js";
 import {
@@ -22,22 +21,10 @@ beforeAll(async () => {
   stack = await startLocalIngestionStack("e2e-upload-data-", { workers: 1, producerEnv: { API_KEYS: KEY } });
 });
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "services/ingest-producer/src/cli.ts", ...args, "--url", stack.producer.url],
-      { cwd: repoRoot, env: { ...process.env, INGEST_API_KEY: KEY, INIT_CWD: repoRoot } },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+function runCli(args: string[]): Promise<ScriptResult> {
+  return runScript("services/ingest-producer/src/cli.ts", [...args, "--url", stack.producer.url], {
+    cwd: repoRoot,
+    env: { ...process.env, INGEST_API_KEY: KEY, INIT_CWD: repoRoot },
   });
 }
 
