@@ -1,14 +1,10 @@
 import { cp } from "node:fs/promises";
 import { defineConfig } from "tsup";
+import { serviceBundle } from "../service-bundle.js";
 
 export default defineConfig({
+  ...serviceBundle,
   entry: ["src/main.ts"],
-  format: ["esm"],
-  platform: "node",
-  target: "node20",
-  outDir: "dist",
-  clean: true,
-  sourcemap: true,
   // Workspace packages are TypeScript source: bundle them. Every npm package stays external (onnxruntime-node and the
   // tokenizers are native); the ones the bundled workspace code needs are listed in this package's dependencies.
   noExternal: [/^@hybrid\//],

@@ -10,6 +10,7 @@ import {
   collectionName,
   type IngestionStack,
   logLines,
+  rowsFileJob,
   startIngestionStack,
   submitJob,
   waitForJob,
@@ -97,14 +98,10 @@ beforeAll(async () => {
     const stack = stacks.get(mode) as IngestionStack;
     const collection = collectionName(`modes-${mode}`);
     collections.set(mode, collection);
-    const body = {
-      collection,
-      source: { type: "file", path },
-      text: "{title}. {text}",
-      id: "id",
-      batchSize: 16,
-    };
-    const job = await waitForJob(stack.producer, await submitJob(stack.producer, body));
+    const job = await waitForJob(
+      stack.producer,
+      await submitJob(stack.producer, rowsFileJob(collection, path)),
+    );
     expect(job, mode).toMatchObject({ state: "completed", points: { upserted: ROWS.length } });
   }
   queryApi = await startService(

@@ -3,28 +3,23 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, startQdrantLocalProcess } from "../src/harness/index.js";
 import {
   collectionName,
   countPoints,
   getJob,
-  type IngestionStack,
+  type LocalIngestionStack,
   makeRows,
-  startIngestionStack,
+  startLocalIngestionStack,
   storedRowIds,
   submitJob,
   waitForJob,
 } from "./ingestion-support.js";
 
 /** CSV, TSV and Parquet files through the real producer, one embed worker and the local mode, as processes. */
-let stack: IngestionStack;
-let qdrantUrl: string;
-let dataDir: string;
+let stack: LocalIngestionStack;
 
 beforeAll(async () => {
-  dataDir = makeTempDir("e2e-formats-data-");
-  qdrantUrl = (await startQdrantLocalProcess()).url;
-  stack = await startIngestionStack({ qdrantUrl, dataDir, workers: 1 });
+  stack = await startLocalIngestionStack("e2e-formats-data-", { workers: 1 });
 });
 
 const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
@@ -36,7 +31,7 @@ describe("file formats end to end", () => {
       [r.id, quote(`${r.title}, "part" ${i}`), quote(`${r.text}\nsecond line`)].join(","),
     );
     lines.splice(20, 0, "broken-row,only two cells");
-    writeFileSync(join(dataDir, "corpus.csv"), `id,title,text\n${lines.join("\n")}\n`);
+    writeFileSync(join(stack.dataDir, "corpus.csv"), `id,title,text\n${lines.join("\n")}\n`);
     const collection = collectionName("csv");
     const id = await submitJob(stack.producer, {
       collection,
@@ -54,8 +49,8 @@ describe("file formats end to end", () => {
         message: expect.stringMatching(/columns length is 3, got 2/),
       },
     ]);
-    expect(await countPoints(qdrantUrl, collection)).toBe(50);
-    expect(await storedRowIds(qdrantUrl, collection)).toEqual(rows.map((r) => r.id).sort());
+    expect(await countPoints(stack.qdrantUrl, collection)).toBe(50);
+    expect(await storedRowIds(stack.qdrantUrl, collection)).toEqual(rows.map((r) => r.id).sort());
     const view = (await getJob(stack.producer, id)) as unknown as { reader: unknown };
     expect(view.reader).toEqual({ format: "csv", detectedBy: "extension", library: "csv-parse" });
   });
@@ -63,7 +58,7 @@ describe("file formats end to end", () => {
   it("ingests a gzipped TSV told by its content and a Parquet file of several row groups, counts exact", async () => {
     const rows = makeRows(30, 12);
     const tsv = `id\ttitle\ttext\n${rows.map((r) => `${r.id}\t${r.title}\t${r.text}`).join("\n")}\n`;
-    writeFileSync(join(dataDir, "dump"), gzipSync(tsv));
+    writeFileSync(join(stack.dataDir, "dump"), gzipSync(tsv));
     const parquetRows = makeRows(45, 12);
     const parquet = parquetWriteBuffer({
       rowGroupSize: 20,
@@ -74,7 +69,7 @@ describe("file formats end to end", () => {
         { name: "meta", data: parquetRows.map((_, i) => ({ rank: i, tags: ["a", `t${i}`] })) },
       ],
     });
-    writeFileSync(join(dataDir, "corpus.parquet"), Buffer.from(parquet));
+    writeFileSync(join(stack.dataDir, "corpus.parquet"), Buffer.from(parquet));
     const [tsvCollection, parquetCollection] = [collectionName("tsv"), collectionName("parquet")];
     const [tsvId, parquetId] = await Promise.all([
       submitJob(stack.producer, {
@@ -103,9 +98,11 @@ describe("file formats end to end", () => {
       compression: "gzip",
       decompressor: "node:zlib",
     });
-    expect(await storedRowIds(qdrantUrl, tsvCollection)).toEqual(rows.map((r) => r.id).sort());
+    expect(await storedRowIds(stack.qdrantUrl, tsvCollection)).toEqual(rows.map((r) => r.id).sort());
     expect(parquetJob.rows).toMatchObject({ read: 45, skipped: 0, upserted: 45, failed: 0, pending: 0 });
-    expect(await countPoints(qdrantUrl, parquetCollection)).toBe(45);
-    expect(await storedRowIds(qdrantUrl, parquetCollection)).toEqual(parquetRows.map((r) => r.id).sort());
+    expect(await countPoints(stack.qdrantUrl, parquetCollection)).toBe(45);
+    expect(await storedRowIds(stack.qdrantUrl, parquetCollection)).toEqual(
+      parquetRows.map((r) => r.id).sort(),
+    );
   });
 });

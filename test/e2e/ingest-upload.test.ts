@@ -1,47 +1,30 @@
-import { spawn } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { repoRoot } from "@hybrid/stack";
+import { repoRoot, runScript, type ScriptResult } from "@hybrid/stack";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, startQdrantLocalProcess } from "../src/harness/index.js";
+import { makeTempDir } from "../src/harness/index.js";
 import {
   collectionName,
   countPoints,
-  type IngestionStack,
+  type LocalIngestionStack,
   makeRows,
-  startIngestionStack,
+  startLocalIngestionStack,
   storedRowIds,
 } from "./ingestion-support.js";
 
 /** Producer + one embed worker + the local mode as processes, and `pnpm ingest`'s CLI as a process of its own. */
 const KEY = "e2e-upload-key";
-let stack: IngestionStack;
-let qdrantUrl: string;
-let dataDir: string;
+let stack: LocalIngestionStack;
 
 beforeAll(async () => {
-  dataDir = makeTempDir("e2e-upload-data-");
-  qdrantUrl = (await startQdrantLocalProcess()).url;
-  stack = await startIngestionStack({ qdrantUrl, dataDir, workers: 1, producerEnv: { API_KEYS: KEY } });
+  stack = await startLocalIngestionStack("e2e-upload-data-", { workers: 1, producerEnv: { API_KEYS: KEY } });
 });
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "services/ingest-producer/src/cli.ts", ...args, "--url", stack.producer.url],
-      { cwd: repoRoot, env: { ...process.env, INGEST_API_KEY: KEY, INIT_CWD: repoRoot } },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+function runCli(args: string[]): Promise<ScriptResult> {
+  return runScript("services/ingest-producer/src/cli.ts", [...args, "--url", stack.producer.url], {
+    cwd: repoRoot,
+    env: { ...process.env, INGEST_API_KEY: KEY, INIT_CWD: repoRoot },
   });
 }
 
@@ -57,9 +40,9 @@ describe("pnpm ingest of a file outside the producer's DATA_DIRS", () => {
     expect(run.stderr).toContain(`uploading ${file}`);
     expect(run.stdout).toMatch(new RegExp(`completed in .* -> collection "${collection}"`));
     expect(run.code).toBe(0);
-    expect(await countPoints(qdrantUrl, collection)).toBe(40);
-    expect(await storedRowIds(qdrantUrl, collection)).toEqual(rows.map((r) => r.id).sort());
-    expect(readdirSync(join(dataDir, ".uploads"))).toEqual([]);
+    expect(await countPoints(stack.qdrantUrl, collection)).toBe(40);
+    expect(await storedRowIds(stack.qdrantUrl, collection)).toEqual(rows.map((r) => r.id).sort());
+    expect(readdirSync(join(stack.dataDir, ".uploads"))).toEqual([]);
 
     const asFile = await fetch(`${stack.producer.url}/v1/jobs`, {
       method: "POST",

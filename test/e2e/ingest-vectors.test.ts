@@ -2,26 +2,21 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeVectorSet } from "../../services/ingest-producer/src/testing/vector-set.js";
-import { makeTempDir, startQdrantLocalProcess } from "../src/harness/index.js";
 import {
   collectionName,
-  type IngestionStack,
-  startIngestionStack,
+  type LocalIngestionStack,
+  startLocalIngestionStack,
   submitJob,
   waitForJob,
   writeJsonLines,
 } from "./ingestion-support.js";
 
 /** Rows that bring their own vectors, through the real producer, one embed worker and the local mode. */
-let stack: IngestionStack;
-let qdrantUrl: string;
-let dataDir: string;
+let stack: LocalIngestionStack;
 const DIM = 512; // offline/use-lite, the stack's dense model
 
 beforeAll(async () => {
-  dataDir = makeTempDir("e2e-vectors-data-");
-  qdrantUrl = (await startQdrantLocalProcess()).url;
-  stack = await startIngestionStack({ qdrantUrl, dataDir, workers: 1 });
+  stack = await startLocalIngestionStack("e2e-vectors-data-", { workers: 1 });
 });
 
 /** A unit vector (a Cosine collection stores vectors normalised; these come back as they went in). */
@@ -34,7 +29,7 @@ function unitVector(seed: number): number[] {
 async function storedVectors(
   collection: string,
 ): Promise<Map<string, { dense: number[]; sparse?: unknown; payloadKeys: string[] }>> {
-  const response = await fetch(`${qdrantUrl}/collections/${collection}/points/scroll`, {
+  const response = await fetch(`${stack.qdrantUrl}/collections/${collection}/points/scroll`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ limit: 1000, with_payload: true, with_vector: true }),
@@ -60,7 +55,7 @@ describe("pre-computed vectors end to end", () => {
     }));
     const lines: unknown[] = [...rows];
     lines.splice(10, 0, { id: "short", title: "too short", emb: [0.1, 0.2, 0.3] });
-    writeJsonLines(dataDir, "vectors.jsonl", lines);
+    writeJsonLines(stack.dataDir, "vectors.jsonl", lines);
     const collection = collectionName("vectors");
     const id = await submitJob(stack.producer, {
       collection,
@@ -94,7 +89,7 @@ describe("pre-computed vectors end to end", () => {
   });
 
   it("ingests the tutorial's vector set (npy + sparse + payload) without the models, vectors back unchanged", async () => {
-    const set = writeVectorSet(dataDir, 60, DIM);
+    const set = writeVectorSet(stack.dataDir, 60, DIM);
     const collection = collectionName("vecset");
     const id = await submitJob(stack.producer, {
       collection,
@@ -120,8 +115,8 @@ describe("pre-computed vectors end to end", () => {
       });
     });
     // A matrix of another width is refused before anything is queued, naming the file and both sizes.
-    mkdirSync(join(dataDir, "narrow"));
-    writeVectorSet(join(dataDir, "narrow"), 2, 4);
+    mkdirSync(join(stack.dataDir, "narrow"));
+    writeVectorSet(join(stack.dataDir, "narrow"), 2, 4);
     const narrow = await fetch(`${stack.producer.url}/v1/jobs`, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, startQdrantLocalProcess } from "../src/harness/index.js";
 import {
   collectionName,
   countPoints,
-  type IngestionStack,
+  type LocalIngestionStack,
   makeRows,
-  startIngestionStack,
+  rowsFileJob,
+  startLocalIngestionStack,
   storedRowIds,
   submitJob,
   waitForJob,
@@ -13,29 +13,18 @@ import {
 } from "./ingestion-support.js";
 
 /** Producer + one embed worker + the local mode, as processes: what a file's rows become, counted exactly. */
-let stack: IngestionStack;
-let qdrantUrl: string;
-let dataDir: string;
+let stack: LocalIngestionStack;
 
 beforeAll(async () => {
-  dataDir = makeTempDir("e2e-ingest-data-");
-  const qdrant = await startQdrantLocalProcess();
-  qdrantUrl = qdrant.url;
-  stack = await startIngestionStack({ qdrantUrl, dataDir, workers: 1 });
+  stack = await startLocalIngestionStack("e2e-ingest-data-", { workers: 1 });
 });
 
 describe("ingestion of a file", () => {
   it("gives the same points when the same job is submitted again", async () => {
     const rows = makeRows(120, 12);
-    const path = writeJsonLines(dataDir, "resubmit.jsonl", rows);
+    const path = writeJsonLines(stack.dataDir, "resubmit.jsonl", rows);
     const collection = collectionName("resubmit");
-    const body = {
-      collection,
-      source: { type: "file", path },
-      text: "{title}. {text}",
-      id: "id",
-      batchSize: 16,
-    };
+    const body = rowsFileJob(collection, path);
 
     const first = await waitForJob(stack.producer, await submitJob(stack.producer, body));
     expect(first).toMatchObject({
@@ -43,12 +32,12 @@ describe("ingestion of a file", () => {
       points: { upserted: 120 },
       batches: { queued: 8, done: 8 },
     });
-    expect(await countPoints(qdrantUrl, collection)).toBe(120);
+    expect(await countPoints(stack.qdrantUrl, collection)).toBe(120);
 
     const second = await waitForJob(stack.producer, await submitJob(stack.producer, body));
     expect(second).toMatchObject({ state: "completed", points: { upserted: 120 } });
-    expect(await countPoints(qdrantUrl, collection)).toBe(120);
-    expect(await storedRowIds(qdrantUrl, collection)).toEqual(rows.map((r) => r.id).sort());
+    expect(await countPoints(stack.qdrantUrl, collection)).toBe(120);
+    expect(await storedRowIds(stack.qdrantUrl, collection)).toEqual(rows.map((r) => r.id).sort());
   });
 
   it("skips 5% bad rows with their reasons and line numbers and ingests exactly the rest", async () => {
@@ -68,7 +57,7 @@ describe("ingestion of a file", () => {
       [185, "not json at all", "malformed_json"],
     ];
     for (const [line, row] of bad) lines.splice(line - 1, 0, row);
-    const path = writeJsonLines(dataDir, "bad-rows.jsonl", lines);
+    const path = writeJsonLines(stack.dataDir, "bad-rows.jsonl", lines);
     const collection = collectionName("badrows");
     const body = { collection, source: { type: "file", path }, text: "text", id: "id", batchSize: 32 };
 
@@ -87,7 +76,7 @@ describe("ingestion of a file", () => {
     expect(job.skipped.first.map((s) => [s.line, s.reason])).toEqual(
       bad.map(([line, , reason]) => [line, reason]),
     );
-    expect(await countPoints(qdrantUrl, collection)).toBe(190);
-    expect(await storedRowIds(qdrantUrl, collection)).toEqual(good.map((r) => r.id).sort());
+    expect(await countPoints(stack.qdrantUrl, collection)).toBe(190);
+    expect(await storedRowIds(stack.qdrantUrl, collection)).toEqual(good.map((r) => r.id).sort());
   });
 });

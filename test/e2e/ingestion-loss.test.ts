@@ -1,13 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, startQdrantLocalProcess } from "../src/harness/index.js";
 import {
   collectionName,
   countPoints,
-  type IngestionStack,
   type JobView,
-  startIngestionStack,
+  type LocalIngestionStack,
+  startLocalIngestionStack,
   storedRowIds,
   submitJob,
   waitForJob,
@@ -17,20 +16,27 @@ import {
  * Producer + one embed worker + the local mode, as processes: what a job reports about rows that overwrite each
  * other or a source that breaks off is checked against what the collection really holds.
  */
-let stack: IngestionStack;
-let qdrantUrl: string;
-let dataDir: string;
+let stack: LocalIngestionStack;
 
 beforeAll(async () => {
-  dataDir = makeTempDir("e2e-ingest-loss-");
-  const qdrant = await startQdrantLocalProcess();
-  qdrantUrl = qdrant.url;
-  stack = await startIngestionStack({ qdrantUrl, dataDir, workers: 1 });
+  stack = await startLocalIngestionStack("e2e-ingest-loss-", { workers: 1 });
 });
 
 function expectCountsAddUp(job: JobView): void {
   expect(job.rows.pending).toBe(0);
   expect(job.rows.read).toBe(job.rows.skipped + job.rows.upserted + job.rows.failed);
+}
+
+/** Ingests the file at `path` (fields `id` and `text`, batches of 4) into `collection`; the job as it ended. */
+async function ingestFile(path: string, collection: string): Promise<JobView> {
+  const id = await submitJob(stack.producer, {
+    collection,
+    source: { type: "file", path },
+    text: "text",
+    id: "id",
+    batchSize: 4,
+  });
+  return waitForJob(stack.producer, id);
 }
 
 describe("ingestion that must lose nothing silently", () => {
@@ -48,19 +54,10 @@ describe("ingestion that must lose nothing silently", () => {
       '{"id":"a","text":"second a"}',
       '{"id":"f","text":"ef"}',
     ];
-    const path = join(dataDir, "same-ids.jsonl");
+    const path = join(stack.dataDir, "same-ids.jsonl");
     writeFileSync(path, `${lines.join("\n")}\n`);
     const collection = collectionName("collide");
-    const job = await waitForJob(
-      stack.producer,
-      await submitJob(stack.producer, {
-        collection,
-        source: { type: "file", path },
-        text: "text",
-        id: "id",
-        batchSize: 4,
-      }),
-    );
+    const job = await ingestFile(path, collection);
     expect(job.state).toBe("completed");
     expect(job.collisions).toEqual({
       count: 3,
@@ -73,32 +70,23 @@ describe("ingestion that must lose nothing silently", () => {
     expect(job.rows).toMatchObject({ read: 10, upserted: 10 });
     expectCountsAddUp(job);
     expect(job.points.upserted).toBe(7);
-    expect(await countPoints(qdrantUrl, collection)).toBe(7);
-    expect(await storedRowIds(qdrantUrl, collection)).toEqual(["1", "a", "b", "c", "d", "e", "f"]);
+    expect(await countPoints(stack.qdrantUrl, collection)).toBe(7);
+    expect(await storedRowIds(stack.qdrantUrl, collection)).toEqual(["1", "a", "b", "c", "d", "e", "f"]);
   });
 
   it("embeds the elements of a JSON array cut off mid-way and fails with counts that match the collection", async () => {
     const elements = Array.from({ length: 11 }, (_, i) =>
       JSON.stringify({ id: `el-${i}`, text: `element ${i}` }),
     );
-    const path = join(dataDir, "cut.json");
+    const path = join(stack.dataDir, "cut.json");
     writeFileSync(path, `[${elements.join(",")},{"id":"el-11","text":"elem`);
     const collection = collectionName("cut");
-    const job = await waitForJob(
-      stack.producer,
-      await submitJob(stack.producer, {
-        collection,
-        source: { type: "file", path },
-        text: "text",
-        id: "id",
-        batchSize: 4,
-      }),
-    );
+    const job = await ingestFile(path, collection);
     expect(job.state).toBe("failed");
     expect(job.error).toMatch(/cut off after 12 elements/);
     expect(job.rows).toMatchObject({ read: 12, skipped: 1, upserted: 11 });
     expectCountsAddUp(job);
     expect(job.points.upserted).toBe(11);
-    expect(await countPoints(qdrantUrl, collection)).toBe(11);
+    expect(await countPoints(stack.qdrantUrl, collection)).toBe(11);
   });
 });

@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ServiceProcess, startService } from "../src/harness/index.js";
+import {
+  makeTempDir,
+  type ServiceProcess,
+  startQdrantLocalProcess,
+  startService,
+} from "../src/harness/index.js";
 
 /**
  * Helpers of the ingestion reliability tests (`ingestion-*.test.ts`): a producer and embed workers as real child
@@ -54,6 +59,23 @@ export async function startIngestionStack(options: IngestionStackOptions): Promi
   ]);
   if (!producer) throw new Error("producer did not start");
   return { producer, workers, addWorker };
+}
+
+/** A stack on a local mode of its own, and where its store and its data directory are. */
+export interface LocalIngestionStack extends IngestionStack {
+  qdrantUrl: string;
+  dataDir: string;
+}
+
+/** What most ingestion files start once for all their tests: a fresh data directory, the local mode as a process, a stack. */
+export async function startLocalIngestionStack(
+  dataDirPrefix: string,
+  options: Omit<IngestionStackOptions, "qdrantUrl" | "dataDir">,
+): Promise<LocalIngestionStack> {
+  const dataDir = makeTempDir(dataDirPrefix);
+  const qdrantUrl = (await startQdrantLocalProcess()).url;
+  const stack = await startIngestionStack({ ...options, qdrantUrl, dataDir });
+  return { ...stack, qdrantUrl, dataDir };
 }
 
 /** The part of `GET /v1/jobs/:id` these tests read. */
@@ -184,6 +206,11 @@ export function writeJsonLines(dir: string, name: string, lines: Array<unknown>)
   return path;
 }
 
+/** The job that ingests a JSON Lines file of `{id, title, text}` rows (as from `makeRows`), 16 a batch. */
+export function rowsFileJob(collection: string, path: string) {
+  return { collection, source: { type: "file", path }, text: "{title}. {text}", id: "id", batchSize: 16 };
+}
+
 export function collectionName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
@@ -216,12 +243,6 @@ export async function submitRows(
   const rows = makeRows(n, words);
   const path = writeJsonLines(dataDir, `${name}.jsonl`, rows);
   const collection = collectionName(name);
-  const id = await submitJob(stack.producer, {
-    collection,
-    source: { type: "file", path },
-    text: "{title}. {text}",
-    id: "id",
-    batchSize: 16,
-  });
+  const id = await submitJob(stack.producer, rowsFileJob(collection, path));
   return { id, collection, rowIds: rows.map((r) => r.id).sort() };
 }

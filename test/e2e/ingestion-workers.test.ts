@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, startQdrantLocalProcess } from "../src/harness/index.js";
 import {
   countPoints,
   getJob,
-  type IngestionStack,
+  type LocalIngestionStack,
   logLines,
-  startIngestionStack,
+  startLocalIngestionStack,
   storedRowIds,
   submitRows,
   waitForJob,
@@ -16,14 +15,10 @@ import {
  * Several embed worker processes on one job: sharing it, one SIGKILLed mid-batch, one stopped with SIGTERM mid-batch.
  * The producer and the local mode live for the file; each test starts its own workers.
  */
-let stack: IngestionStack;
-let qdrantUrl: string;
-let dataDir: string;
+let stack: LocalIngestionStack;
 
 beforeAll(async () => {
-  dataDir = makeTempDir("e2e-ingest-workers-");
-  qdrantUrl = (await startQdrantLocalProcess()).url;
-  stack = await startIngestionStack({ qdrantUrl, dataDir, workers: 0 });
+  stack = await startLocalIngestionStack("e2e-ingest-workers-", { workers: 0 });
 });
 
 const jobIdsOf = (lines: Array<Record<string, unknown>>) => lines.map((l) => String(l.jobId));
@@ -31,7 +26,7 @@ const jobIdsOf = (lines: Array<Record<string, unknown>>) => lines.map((l) => Str
 describe("embed workers on one job", () => {
   it("two worker processes share one job", async () => {
     const workers = await Promise.all([stack.addWorker("share-1"), stack.addWorker("share-2")]);
-    const job = await submitRows(stack, dataDir, "share", { rows: 320, words: 30 });
+    const job = await submitRows(stack, stack.dataDir, "share", { rows: 320, words: 30 });
     const done = await waitForJob(stack.producer, job.id);
     expect(done).toMatchObject({ state: "completed", batches: { queued: 20, done: 20, failed: 0 } });
     expect(done.points.upserted).toBe(320);
@@ -40,7 +35,7 @@ describe("embed workers on one job", () => {
     expect(second?.length).toBeGreaterThan(0);
     // At-least-once: a batch may run twice (a lock lost under load), but every one of the 20 ran.
     expect(new Set([...(first ?? []), ...(second ?? [])]).size).toBe(20);
-    expect(await countPoints(qdrantUrl, job.collection)).toBe(320);
+    expect(await countPoints(stack.qdrantUrl, job.collection)).toBe(320);
   });
 
   it("completes with exactly the expected points when a worker is SIGKILLed mid-batch", async () => {
@@ -48,8 +43,7 @@ describe("embed workers on one job", () => {
       stack.addWorker("kill-victim"),
       stack.addWorker("kill-survivor"),
     ]);
-    if (!victim || !survivor) throw new Error("workers did not start");
-    const job = await submitRows(stack, dataDir, "sigkill", { rows: 240, words: 60 });
+    const job = await submitRows(stack, stack.dataDir, "sigkill", { rows: 240, words: 60 });
     await victim.process.waitForLine(/"msg":"batch started"/, 60_000);
     await victim.kill();
     const started = jobIdsOf(logLines(victim, "batch started"));
@@ -62,17 +56,13 @@ describe("embed workers on one job", () => {
     expect(done.points.upserted).toBe(240);
     // The batch the victim was embedding when it died was taken over once its lock expired.
     expect(jobIdsOf(logLines(survivor, "batch done"))).toContain(cutOff[0]);
-    expect(await countPoints(qdrantUrl, job.collection)).toBe(240);
-    expect(await storedRowIds(qdrantUrl, job.collection)).toEqual(job.rowIds);
+    expect(await countPoints(stack.qdrantUrl, job.collection)).toBe(240);
+    expect(await storedRowIds(stack.qdrantUrl, job.collection)).toEqual(job.rowIds);
   });
 
   it("on SIGTERM a worker finishes its current batch, then exits 0", async () => {
-    const [leaving, staying] = await Promise.all([
-      stack.addWorker("term-leaving"),
-      stack.addWorker("term-staying"),
-    ]);
-    if (!leaving || !staying) throw new Error("workers did not start");
-    const job = await submitRows(stack, dataDir, "sigterm", { rows: 160, words: 60 });
+    const [leaving] = await Promise.all([stack.addWorker("term-leaving"), stack.addWorker("term-staying")]);
+    const job = await submitRows(stack, stack.dataDir, "sigterm", { rows: 160, words: 60 });
     const line = await leaving.process.waitForLine(/"msg":"batch started"/, 60_000);
     const current = String((JSON.parse(line.slice(line.indexOf("{"))) as { jobId: unknown }).jobId);
     // To the worker's process only, as `docker stop` does (PID 1), not to its process group.
@@ -83,7 +73,7 @@ describe("embed workers on one job", () => {
 
     const done = await waitForJob(stack.producer, job.id);
     expect(done).toMatchObject({ state: "completed", batches: { queued: 10, done: 10, failed: 0 } });
-    expect(await countPoints(qdrantUrl, job.collection)).toBe(160);
+    expect(await countPoints(stack.qdrantUrl, job.collection)).toBe(160);
     expect((await getJob(stack.producer, job.id)).points.upserted).toBe(160);
   });
 });
@@ -117,8 +107,7 @@ async function waitUntilBusy(pid: number, timeoutMs = 30_000): Promise<void> {
 describe("a worker whose ONNX runner dies", () => {
   it("fails that batch for a retry, finds its encoder working again, and the job completes", async () => {
     const [hit, other] = await Promise.all([stack.addWorker("onnx-hit"), stack.addWorker("onnx-other")]);
-    if (!hit || !other) throw new Error("workers did not start");
-    const job = await submitRows(stack, dataDir, "onnxkill", { rows: 160, words: 60 });
+    const job = await submitRows(stack, stack.dataDir, "onnxkill", { rows: 160, words: 60 });
     const line = await hit.process.waitForLine(/"msg":"batch started"/, 60_000);
     const cutOff = String((JSON.parse(line.slice(line.indexOf("{"))) as { jobId: unknown }).jobId);
     const runners = childPids(hit.pid);
@@ -130,7 +119,7 @@ describe("a worker whose ONNX runner dies", () => {
 
     const done = await waitForJob(stack.producer, job.id);
     expect(done).toMatchObject({ state: "completed", batches: { queued: 10, done: 10, failed: 0 } });
-    expect(await countPoints(qdrantUrl, job.collection)).toBe(160);
+    expect(await countPoints(stack.qdrantUrl, job.collection)).toBe(160);
     // The probe after the failure passed (the embeddings package starts a new runner), so the worker stayed.
     expect(logLines(hit, "a batch failed in the encoder, but the encoder still works")).toHaveLength(1);
     expect(hit.process.hasExited()).toBe(false);

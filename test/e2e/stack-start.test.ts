@@ -13,35 +13,42 @@ import { countPoints, FAST_RECOVERY, type JobView, makeRows } from "./ingestion-
 
 const machineRedis = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
+/**
+ * `pnpm start` as a tracked child on the machine's Redis, with its own local mode and every port left to the OS;
+ * `env` adds to that. Resolves once the stack is ready and has printed its summary.
+ */
+async function startPnpmStart(label: string, env: Record<string, string>) {
+  const runner = spawnManaged({
+    name: "pnpm-start",
+    command: "pnpm",
+    args: ["start"],
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      REDIS_URL: machineRedis,
+      QDRANT_URL: undefined,
+      QUERY_PORT: "0",
+      PRODUCER_PORT: "0",
+      QDRANT_PORT: "0",
+      NO_COLOR: "1",
+      STOP_TIMEOUT_S: "6",
+      ...env,
+    },
+  });
+  track({ label, cleanup: async () => void (await runner.kill()), logs: () => runner.logs() });
+  await runner.waitForLine(/\[stack\] ready/, 180_000);
+  // The summary is printed as one block right after the ready line.
+  await runner.waitForLine(/pid \d+ {2}query-api/, 5000);
+  return runner;
+}
+
 describe("pnpm start", () => {
   it("brings the stack up (machine Redis, local mode), and Ctrl-C stops it with no orphan and no port left open", async () => {
-    const runner = spawnManaged({
-      name: "pnpm-start",
-      command: "pnpm",
-      args: ["start"],
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        REDIS_URL: machineRedis,
-        QDRANT_URL: undefined,
-        QUERY_PORT: "0",
-        PRODUCER_PORT: "0",
-        QDRANT_PORT: "0",
-        WORKERS: "2",
-        STACK_DATA_DIR: makeTempDir("e2e-stack-"),
-        QUEUE_PREFIX: `e2e-stack-${randomUUID().slice(0, 8)}`,
-        NO_COLOR: "1",
-        STOP_TIMEOUT_S: "6",
-      },
+    const runner = await startPnpmStart("pnpm start", {
+      WORKERS: "2",
+      STACK_DATA_DIR: makeTempDir("e2e-stack-"),
+      QUEUE_PREFIX: `e2e-stack-${randomUUID().slice(0, 8)}`,
     });
-    track({
-      label: "pnpm start",
-      cleanup: async () => void (await runner.kill()),
-      logs: () => runner.logs(),
-    });
-    await runner.waitForLine(/\[stack\] ready/, 180_000);
-    // The summary is printed as one block right after the ready line.
-    await runner.waitForLine(/pid \d+ {2}query-api/, 5000);
     const logs = runner.logs();
     const url = (label: string) =>
       new RegExp(`^\\[pnpm-start\\] +${label} +(http\\S+)`, "m").exec(logs)?.[1] ?? "";
@@ -79,37 +86,16 @@ describe("pnpm start", () => {
 describe("pnpm start supervises its children", () => {
   it("restarts a SIGKILLed worker, query API and local mode while the rest serves; a job across the crash completes; a crash loop stops it all", async () => {
     const collection = `e2e_supervise_${randomUUID().slice(0, 8)}`;
-    const runner = spawnManaged({
-      name: "pnpm-start",
-      command: "pnpm",
-      args: ["start"],
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        REDIS_URL: machineRedis,
-        QDRANT_URL: undefined,
-        QUERY_PORT: "0",
-        PRODUCER_PORT: "0",
-        QDRANT_PORT: "0",
-        WORKERS: "1",
-        STACK_DATA_DIR: makeTempDir("e2e-stack-sup-"),
-        QUEUE_PREFIX: `e2e-sup-${randomUUID().slice(0, 8)}`,
-        NO_COLOR: "1",
-        STOP_TIMEOUT_S: "6",
-        LOG_LEVEL: "warn",
-        // A second crash of the same child within the window is one too many; restarts come quickly.
-        RESTART_MAX_CRASHES: "1",
-        RESTART_BACKOFF_MS: "200",
-        ...FAST_RECOVERY,
-      },
+    const runner = await startPnpmStart("pnpm start (supervised)", {
+      WORKERS: "1",
+      STACK_DATA_DIR: makeTempDir("e2e-stack-sup-"),
+      QUEUE_PREFIX: `e2e-sup-${randomUUID().slice(0, 8)}`,
+      LOG_LEVEL: "warn",
+      // A second crash of the same child within the window is one too many; restarts come quickly.
+      RESTART_MAX_CRASHES: "1",
+      RESTART_BACKOFF_MS: "200",
+      ...FAST_RECOVERY,
     });
-    track({
-      label: "pnpm start (supervised)",
-      cleanup: async () => void (await runner.kill()),
-      logs: () => runner.logs(),
-    });
-    await runner.waitForLine(/\[stack\] ready/, 180_000);
-    await runner.waitForLine(/pid \d+ {2}query-api/, 5000);
     const logs = runner.logs();
     const url = (label: string) =>
       new RegExp(`^\\[pnpm-start\\] +${label} +(http\\S+)`, "m").exec(logs)?.[1] ?? "";

@@ -2,6 +2,18 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "./create-logger.js";
 
+/** A stream a logger can write to, and all it was given so far. */
+function captured(): { sink: Writable; text: () => string } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { sink, text: () => lines.join("") };
+}
+
 describe("createLogger", () => {
   it("builds a named logger at the asked level", () => {
     const logger = createLogger({ name: "test", level: "warn", pretty: false });
@@ -10,13 +22,7 @@ describe("createLogger", () => {
   });
 
   it("never writes the secrets a caller hands it", () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { sink, text } = captured();
     const logger = createLogger({ name: "t" }, sink);
     logger.info(
       {
@@ -25,26 +31,18 @@ describe("createLogger", () => {
       },
       "config",
     );
-    const text = lines.join("");
-    expect(text).not.toMatch(/k-123|a-1|Bearer z/);
-    expect(text).toContain("[redacted]");
-    expect(JSON.parse(text)).toMatchObject({ name: "t", msg: "config" });
+    expect(text()).not.toMatch(/k-123|a-1|Bearer z/);
+    expect(text()).toContain("[redacted]");
+    expect(JSON.parse(text())).toMatchObject({ name: "t", msg: "config" });
   });
 
   it("hides credentials and query values of URLs in messages, fields and errors", () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { sink, text } = captured();
     const logger = createLogger({ name: "t" }, sink);
     const url = "https://me:pw-1@h.example/x.jsonl?token=tok-1";
     logger.warn({ url, err: new Error(`cannot fetch ${url}: refused`) }, `reading ${url}`);
-    const text = lines.join("");
-    expect(text).not.toMatch(/pw-1|tok-1/);
-    expect(JSON.parse(text)).toMatchObject({
+    expect(text()).not.toMatch(/pw-1|tok-1/);
+    expect(JSON.parse(text())).toMatchObject({
       url: "https://[redacted]@h.example/x.jsonl?token=[redacted]",
       msg: "reading https://[redacted]@h.example/x.jsonl?token=[redacted]",
       err: { message: "cannot fetch https://[redacted]@h.example/x.jsonl?token=[redacted]: refused" },

@@ -254,43 +254,37 @@ describe("nested payloads (test_nested_payload_query.py)", () => {
   });
 
   it("conditions hold on one element, not across elements", async () => {
-    expect(
-      await ids(
-        nested,
-        nestedFilter({ must: [{ must: [{ key: "sightseeing", values_count: { gt: 3 } }] }] }),
-      ),
-    ).toEqual([4]);
-    expect(
-      await ids(
-        nested,
-        nestedFilter({
+    const cases: Array<[filter: unknown, expected: number[]]> = [
+      [{ must: [{ must: [{ key: "sightseeing", values_count: { gt: 3 } }] }] }, [4]],
+      [
+        {
           must: [{ key: "population", range: { gte: 9.0 } }],
           must_not: [{ key: "sightseeing", values_count: { gt: 1 } }],
-        }),
-      ),
-    ).toEqual([]);
-    expect(
-      await ids(
-        nested,
-        nestedFilter({
+        },
+        [],
+      ],
+      [
+        {
           must: [
             { key: "population", range: { gte: 8.0 } },
             { key: "sightseeing", values_count: { gt: 2 } },
           ],
-        }),
-      ),
-    ).toEqual([3]);
-    expect(
-      await ids(
-        nested,
-        nestedFilter({
+        },
+        [3],
+      ],
+      [
+        {
           must: [
             { key: "population", range: { gte: 8.0 } },
             { key: "sightseeing", values_count: { lt: 3 } },
           ],
-        }),
-      ),
-    ).toEqual([2]);
+        },
+        [2],
+      ],
+    ];
+    for (const [filter, expected] of cases) {
+      expect(await ids(nested, nestedFilter(filter)), JSON.stringify(filter)).toEqual(expected);
+    }
   });
 
   it("must_not and is_null inside nested", async () => {

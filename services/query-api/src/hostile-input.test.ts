@@ -6,6 +6,7 @@ import { createEncoder, type HybridEncoder } from "@hybrid/embeddings";
 import { writeTinyDenseModel } from "@hybrid/embeddings/test-models";
 import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
 import { serveHttp } from "@hybrid/service-kit";
+import { expectNoServerError, fuzzSuite } from "@hybrid/service-kit/hostile-input";
 import { createQdrantConnection, ensureCollection, type QdrantConnection, upsertPoints } from "@hybrid/store";
 import fc from "fast-check";
 import { pino } from "pino";
@@ -16,10 +17,7 @@ import { createEncoderSlot } from "./encoder-slot.js";
 // The hostile-input suite: generated bodies, query strings and paths against the real app (a tiny real ONNX model,
 // BM25, the Qdrant local mode over the connection `main` uses). No answer may be a 5xx, and every error has the
 // project's shape. Fixed seed and bounded runs so CI is fast and repeatable; FUZZ_SEED / FUZZ_RUNS explore further.
-const SEED = Number(process.env.FUZZ_SEED ?? 20_261_203);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
-/** Per test: generous, since FUZZ_RUNS may ask for thousands of runs. */
-const TIMEOUT_MS = 15_000 + RUNS * 100;
+const fuzz = fuzzSuite(120);
 const collection = `hostile_${process.pid}`;
 
 let root: string;
@@ -86,19 +84,6 @@ afterAll(async () => {
   await qdrant?.close();
   await rm(root, { recursive: true, force: true });
 });
-
-/** No 5xx; JSON everywhere; every error `{error: {code, message, requestId}}`. */
-async function expectNoServerError(res: Response, what: string): Promise<void> {
-  const text = await res.text();
-  expect(res.status, `${what} -> ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
-  expect(res.headers.get("content-type"), what).toMatch(/^application\/json/);
-  const body: unknown = JSON.parse(text);
-  if (res.status >= 400) {
-    expect(body, what).toMatchObject({
-      error: { code: expect.any(String), message: expect.any(String), requestId: expect.any(String) },
-    });
-  }
-}
 
 const names = fc.oneof(
   fc.constantFrom(collection, ".", "..", "nope", "a/b", "", " ", "x".repeat(300), "%2e%2e", "a:b", "_x"),
@@ -236,51 +221,33 @@ const post = (path: string, body: string) =>
   app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body });
 
 describe("hostile input to the query API (fast-check)", () => {
-  it(
+  fuzz.itHolds(
     "POST /v1/search answers every generated body without a 5xx",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(searchBody, async (body) => {
-          await expectNoServerError(await post("/v1/search", JSON.stringify(body)), JSON.stringify(body));
-        }),
-        { seed: SEED, numRuns: RUNS },
-      );
-    },
-    TIMEOUT_MS,
+    fc.asyncProperty(searchBody, async (body) => {
+      await expectNoServerError(await post("/v1/search", JSON.stringify(body)), JSON.stringify(body));
+    }),
   );
 
-  it(
+  fuzz.itHolds(
     "POST /v1/search/batch answers every generated batch without a 5xx",
-    async () => {
-      const batch = fc.oneof(
+    fc.asyncProperty(
+      fc.oneof(
         fc.record({ searches: fc.array(searchBody, { maxLength: 4 }) }),
         fc.record({ searches: scalars }),
         fc.jsonValue({ maxDepth: 3 }),
-      );
-      await fc.assert(
-        fc.asyncProperty(batch, async (body) => {
-          await expectNoServerError(
-            await post("/v1/search/batch", JSON.stringify(body)),
-            JSON.stringify(body),
-          );
-        }),
-        { seed: SEED, numRuns: Math.ceil(RUNS / 2) },
-      );
-    },
-    TIMEOUT_MS,
+      ),
+      async (body) => {
+        await expectNoServerError(await post("/v1/search/batch", JSON.stringify(body)), JSON.stringify(body));
+      },
+    ),
+    Math.ceil(fuzz.runs / 2),
   );
 
-  it(
+  fuzz.itHolds(
     "GET /api/search answers every generated query string without a 5xx",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(queryString, async (query) => {
-          await expectNoServerError(await app.request(`/api/search?${query}`), query);
-        }),
-        { seed: SEED, numRuns: RUNS },
-      );
-    },
-    TIMEOUT_MS,
+    fc.asyncProperty(queryString, async (query) => {
+      await expectNoServerError(await app.request(`/api/search?${query}`), query);
+    }),
   );
 
   it(
@@ -294,11 +261,11 @@ describe("hostile input to the query API (fast-check)", () => {
             `${name} facets`,
           );
         }),
-        { seed: SEED, numRuns: RUNS },
+        { seed: fuzz.seed, numRuns: fuzz.runs },
       );
       await expectNoServerError(await app.request("/v1/collections"), "list");
     },
-    TIMEOUT_MS,
+    fuzz.timeoutMs,
   );
 
   it("answers a query of tens of thousands of characters (the models truncate), and refuses one past 64 KiB", async () => {

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runScript, type ScriptResult } from "@hybrid/stack";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { METRICS } from "../src/metrics.js";
@@ -106,26 +107,12 @@ describe("pnpm eval on Cranfield, whole command", () => {
 
 let running: ChildProcess | undefined;
 
-function runCommand(
-  args: string[],
-  env: Record<string, string | undefined>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "tools/eval/src/main.ts", ...args], {
-      cwd: repoRoot(),
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    running = child;
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
+function runCommand(args: string[], env: Record<string, string | undefined>): Promise<ScriptResult> {
+  return runScript("tools/eval/src/main.ts", args, {
+    cwd: repoRoot(),
+    env,
+    onSpawn: (child) => {
+      running = child;
+    },
   });
 }

@@ -32,6 +32,7 @@ export {
   type ResolveRedisOptions,
   resolveRedis,
 } from "./resolve-redis.js";
+export { type RunScriptOptions, runScript, type ScriptResult } from "./run-script.js";
 export {
   portVariable,
   SERVICE_NAMES,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { liveProcesses, spawnManaged } from "./managed-process.js";
+import { isAlive } from "./testing/is-alive.js";
 
 const node = process.execPath;
 
@@ -54,15 +55,6 @@ describe("spawnManaged", () => {
     );
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("stop()", () => {
   it("sends SIGTERM to the process only, so it can stop its own children in order, then clears its group", async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type ExitInfo, liveProcesses, type ManagedProcess, spawnManaged } from "./managed-process.js";
 import { type Supervised, supervise as superviseChild } from "./supervise.js";
+import { isAlive } from "./testing/is-alive.js";
 
 const node = process.execPath;
 const longRunning = (name: string) =>
@@ -111,12 +112,3 @@ describe("supervise (real child processes)", () => {
     await child.stop(2000);
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

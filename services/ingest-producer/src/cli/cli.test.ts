@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { serveHttp } from "@hybrid/service-kit";
+import { runScript } from "@hybrid/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProducerApp } from "../http/create-app.js";
 import type { IngestionView } from "../ingest/ingestion-view.js";
@@ -224,33 +224,9 @@ describe("pnpm ingest (a real CLI process against the API; a test worker stands 
   });
 
   const runCli = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          "src/cli.ts",
-          ...args,
-          "--url",
-          `http://127.0.0.1:${server.port}`,
-          "--api-key",
-          "k",
-        ],
-        {
-          cwd: packageRoot,
-          env: { ...process.env, INIT_CWD: packageRoot },
-        },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => {
-        stdout += d;
-      });
-      child.stderr.on("data", (d) => {
-        stderr += d;
-      });
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    runScript("src/cli.ts", [...args, "--url", `http://127.0.0.1:${server.port}`, "--api-key", "k"], {
+      cwd: packageRoot,
+      env: { ...process.env, INIT_CWD: packageRoot },
     });
 
   it("follows a job to completion and exits 0; exits 1 when a batch failed", async () => {

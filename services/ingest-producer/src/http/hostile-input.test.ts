@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type QdrantLocal, startQdrantLocal } from "@hybrid/qdrant-local";
+import { expectNoServerError, fuzzSuite } from "@hybrid/service-kit/hostile-input";
 import { createQdrantConnection } from "@hybrid/store";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,10 +12,7 @@ import { createProducerApp } from "./create-app.js";
 // BullMQ, the Qdrant local mode creating collections). No answer may be a 5xx, and every error has the project's
 // shape. No worker runs: accepted jobs stay queued and are removed with the test's queues. Fixed seed and bounded
 // runs keep CI fast and repeatable; FUZZ_SEED / FUZZ_RUNS explore further.
-const SEED = Number(process.env.FUZZ_SEED ?? 20_261_203);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
-/** Per test: generous, since FUZZ_RUNS may ask for thousands of runs. */
-const TIMEOUT_MS = 15_000 + RUNS * 100;
+const fuzz = fuzzSuite(100);
 const KEY = "hostile-key";
 const run = randomUUID().slice(0, 6);
 
@@ -48,20 +46,6 @@ afterAll(async () => {
   await harness?.close();
   await qdrant?.close();
 });
-
-/** No 5xx; JSON everywhere; every error `{error: {code, message, requestId}}`. */
-async function expectNoServerError(res: Response, what: string): Promise<unknown> {
-  const text = await res.text();
-  expect(res.status, `${what} -> ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
-  expect(res.headers.get("content-type"), what).toMatch(/^application\/json/);
-  const body: unknown = JSON.parse(text);
-  if (res.status >= 400) {
-    expect(body, what).toMatchObject({
-      error: { code: expect.any(String), message: expect.any(String), requestId: expect.any(String) },
-    });
-  }
-  return body;
-}
 
 /** Mostly a valid value, sometimes a hostile one, so most requests get past the first field. */
 const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>) =>
@@ -262,77 +246,60 @@ const ids = fc.oneof(
   fc.constant("SUBMITTED"),
 );
 
+/** A POST of `body` as JSON with the test's key. */
+const post = (path: string, body: unknown) =>
+  app.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+    body: JSON.stringify(body),
+  });
+
 describe("hostile input to the job API (fast-check)", () => {
   it(
     "POST /v1/jobs answers every generated body without a 5xx",
     async () => {
       await fc.assert(
         fc.asyncProperty(jobBody, async (body) => {
-          const res = await app.request("/v1/jobs", {
-            method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
-            body: JSON.stringify(body),
-          });
+          const res = await post("/v1/jobs", body);
           const answer = await expectNoServerError(res, JSON.stringify(body));
           if (res.status === 202) submitted.push((answer as { id: string }).id);
         }),
-        { seed: SEED, numRuns: RUNS },
+        { seed: fuzz.seed, numRuns: fuzz.runs },
       );
       expect(submitted.length).toBeGreaterThan(0);
     },
-    TIMEOUT_MS,
+    fuzz.timeoutMs,
   );
 
-  it(
+  fuzz.itHolds(
     "POST /v1/jobs/preview answers every generated body without a 5xx",
-    async () => {
-      // Network sources only wait on their (closed) test endpoints with retries here; create-app.test covers them.
-      const offline = jobBody.filter((b) => !/"type":"(url|hf)"/.test(JSON.stringify(b)));
-      await fc.assert(
-        fc.asyncProperty(offline, async (body) => {
-          const res = await app.request("/v1/jobs/preview", {
-            method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
-            body: JSON.stringify(body),
-          });
-          await expectNoServerError(res, JSON.stringify(body));
-        }),
-        { seed: SEED, numRuns: RUNS },
-      );
-    },
-    TIMEOUT_MS,
+    // Network sources only wait on their (closed) test endpoints with retries here; create-app.test covers them.
+    fc.asyncProperty(
+      jobBody.filter((b) => !/"type":"(url|hf)"/.test(JSON.stringify(b))),
+      async (body) => {
+        await expectNoServerError(await post("/v1/jobs/preview", body), JSON.stringify(body));
+      },
+    ),
   );
 
-  it(
+  fuzz.itHolds(
     "GET /v1/jobs answers every generated query string without a 5xx",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(listQuery, async (query) => {
-          await expectNoServerError(await app.request(`/v1/jobs?${query}`), query);
-        }),
-        { seed: SEED, numRuns: RUNS },
-      );
-    },
-    TIMEOUT_MS,
+    fc.asyncProperty(listQuery, async (query) => {
+      await expectNoServerError(await app.request(`/v1/jobs?${query}`), query);
+    }),
   );
 
-  it(
+  fuzz.itHolds(
     "GET and DELETE /v1/jobs/:id answer every generated id without a 5xx",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(ids, fc.constantFrom("GET", "DELETE"), async (raw, method) => {
-          const id = raw === "SUBMITTED" ? (submitted[0] ?? "ing-none") : raw;
-          const res = await app.request(`/v1/jobs/${encodeURIComponent(id)}`, {
-            method,
-            headers: { authorization: `Bearer ${KEY}` },
-          });
-          await expectNoServerError(res, `${method} ${id}`);
-          const failures = await app.request(`/v1/jobs/${encodeURIComponent(id)}/failures`);
-          await expectNoServerError(failures, `failures of ${id}`);
-        }),
-        { seed: SEED, numRuns: RUNS },
-      );
-    },
-    TIMEOUT_MS,
+    fc.asyncProperty(ids, fc.constantFrom("GET", "DELETE"), async (raw, method) => {
+      const id = raw === "SUBMITTED" ? (submitted[0] ?? "ing-none") : raw;
+      const res = await app.request(`/v1/jobs/${encodeURIComponent(id)}`, {
+        method,
+        headers: { authorization: `Bearer ${KEY}` },
+      });
+      await expectNoServerError(res, `${method} ${id}`);
+      const failures = await app.request(`/v1/jobs/${encodeURIComponent(id)}/failures`);
+      await expectNoServerError(failures, `failures of ${id}`);
+    }),
   );
 });

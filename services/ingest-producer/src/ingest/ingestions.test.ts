@@ -16,11 +16,6 @@ afterEach(async () => {
 });
 
 const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `r${i}`, body: `text number ${i}` }));
-const finished = (h: TestHarness, id: string) => async () => {
-  const view = await getIngestion(h.deps, id);
-  return ["completed", "failed", "cancelled"].includes(view.state) ? view : undefined;
-};
-
 describe("ingestion flow (real Redis and BullMQ; a test worker stands in for embed-worker)", () => {
   it("reads inline rows into batches, counts skips, and completes with every point", async () => {
     harness = createTestHarness();
@@ -34,7 +29,7 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
       id: "id",
     });
     expect(queued.state).toBe("queued");
-    const view = await waitFor(finished(harness, queued.id));
+    const view = await harness.waitForEnd(queued.id);
     expect(view.state).toBe("completed");
     expect(view.rows).toEqual({ read: 12, skipped: 3, upserted: 9, failed: 0, pending: 0, total: 12 });
     expect(view.skipped.byReason).toEqual({ non_string_text: 1, empty_text: 1, missing_id: 1 });
@@ -56,7 +51,7 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
       source: { type: "rows", rows: rows(10) },
       text: "body",
     });
-    const view = await waitFor(finished(harness, queued.id));
+    const view = await harness.waitForEnd(queued.id);
     expect(view.state).toBe("failed");
     expect(view.batches).toMatchObject({ queued: 3, done: 2, failed: 1 });
     expect(view.error).toMatch(/1 of 3 batches failed/);
@@ -84,7 +79,7 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
         text: "text",
         chunking: { maxTokens: 8, overlap: 2 },
       });
-      const view = await waitFor(finished(harness, queued.id));
+      const view = await harness.waitForEnd(queued.id);
       expect(view.state).toBe("completed");
       expect(view.rows).toEqual({ read: 60, skipped: 1, upserted: 59, failed: 0, pending: 0, total: 60 });
       expect(view.skipped.first).toEqual([{ line: 107, reason: "empty_text", message: expect.any(String) }]);
@@ -107,7 +102,7 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
       source: { type: "file", path: "src/testing/fixtures/places.jsonl", format: "json" },
       text: "name",
     });
-    const view = await waitFor(finished(harness, queued.id));
+    const view = await harness.waitForEnd(queued.id);
     expect(view.state).toBe("failed");
     expect(view.error).toMatch(/reading the source failed: .*not a JSON array/);
     const read = await harness.deps.ingestQueue.getJob(`${queued.id}-read`);
@@ -124,7 +119,7 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
       source: { type: "rows", rows: big },
       text: "body",
     });
-    const view = await waitFor(finished(harness, queued.id));
+    const view = await harness.waitForEnd(queued.id);
     // Each row counts ~420 bytes (its JSON plus its text): a batch closes at its third row.
     expect(view.batches.queued).toBe(4);
     expect(view.points.upserted).toBe(10);
@@ -144,7 +139,7 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
     expect(paused.batches.queued).toBeLessThanOrEqual(3);
     expect(await harness.deps.embedQueue.count()).toBe(2);
     harness.startEmbedStandIn();
-    const view = await waitFor(finished(harness, queued.id));
+    const view = await harness.waitForEnd(queued.id);
     expect(view.state).toBe("completed");
     expect(view.points.upserted).toBe(20);
   });
@@ -160,7 +155,7 @@ describe("ingestion flow (real Redis and BullMQ; a test worker stands in for emb
     await waitFor(async () => ((await harness?.deps.embedQueue.count()) === 5 ? true : undefined));
     const cancelling = await cancelIngestion(harness.deps, queued.id);
     expect(cancelling.cancelRequested).toBe(true);
-    const view = await waitFor(finished(harness, queued.id));
+    const view = await harness.waitForEnd(queued.id);
     expect(view.state).toBe("cancelled");
     expect(view.batches.done).toBe(0);
     expect(await harness.deps.embedQueue.count()).toBe(0);

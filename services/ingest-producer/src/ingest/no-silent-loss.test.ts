@@ -8,9 +8,9 @@ import { BatchJob, batchJobId } from "@hybrid/queue";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SourcePolicy } from "../sources/open-source.js";
 import { startHfServer } from "../testing/hf-server.js";
-import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
+import { createTestHarness, type TestHarness } from "../testing/test-deps.js";
 import type { IngestionView } from "./ingestion-view.js";
-import { getIngestion, submitIngestion } from "./ingestions.js";
+import { submitIngestion } from "./ingestions.js";
 
 /**
  * Ingestion must lose nothing and say so (real Redis and BullMQ; a test worker stands in for embed-worker):
@@ -69,10 +69,14 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const finished = (h: TestHarness, id: string) => async () => {
-  const view = await getIngestion(h.deps, id);
-  return ["completed", "failed", "cancelled"].includes(view.state) ? view : undefined;
-};
+/** Submits `request` and waits for the ingestion to end; its view then. */
+async function ingestToEnd(
+  h: TestHarness,
+  request: Parameters<typeof submitIngestion>[1],
+  timeoutMs?: number,
+): Promise<IngestionView> {
+  return h.waitForEnd((await submitIngestion(h.deps, request)).id, timeoutMs);
+}
 
 /** Every row read is upserted, skipped or in a failed batch once the ingestion is over. */
 function expectCountsAddUp(view: IngestionView): void {
@@ -106,12 +110,11 @@ describe("a pathologically nested row", () => {
       ["deep.jsonl", 2],
       ["deep.json", 1],
     ] as const) {
-      const queued = await submitIngestion(harness.deps, {
+      const view = await ingestToEnd(harness, {
         collection: "c",
         source: { type: "file", path: file, format: "auto" },
         text: "t",
       });
-      const view = await waitFor(finished(harness, queued.id));
       expect(view.state).toBe("completed");
       expect(view.rows).toMatchObject({ read: 3, skipped: 1 });
       expect(view.skipped.first).toEqual([
@@ -127,13 +130,12 @@ describe("a read that fails mid-way", () => {
     harness = start();
     const gz = gzipSync(lines(300));
     await writeFile(path.join(dir, "cut.jsonl.gz"), gz.subarray(0, Math.floor(gz.length / 2)));
-    const queued = await submitIngestion(harness.deps, {
+    const view = await ingestToEnd(harness, {
       collection: "c",
       source: { type: "file", path: "cut.jsonl.gz", format: "auto" },
       text: "t",
       batchSize: 64,
     });
-    const view = await waitFor(finished(harness, queued.id));
     expect(view.state).toBe("failed");
     expect(view.error).toMatch(/cut\.jsonl\.gz is not a complete gzip file: unexpected end of file/);
     expect(view.rows.read).toBe(146);
@@ -146,13 +148,12 @@ describe("a read that fails mid-way", () => {
     const hf = await startHfServer({ total: 250, emptyFrom: 150, pageLimit: 30 });
     try {
       harness = start({ hfDatasetsUrl: hf.url });
-      const queued = await submitIngestion(harness.deps, {
+      const view = await ingestToEnd(harness, {
         collection: "c",
         source: { type: "hf", dataset: "test/docs", split: "corpus[100:]" },
         text: "text",
         batchSize: 16,
       });
-      const view = await waitFor(finished(harness, queued.id));
       expect(view.state).toBe("failed");
       expect(view.error).toMatch(/no rows at offset 150/);
       // Rows 100..149 came in pages of 30 and 20; row 107 has an empty text.
@@ -167,12 +168,11 @@ describe("a read that fails mid-way", () => {
     harness = start();
     const elements = Array.from({ length: 6 }, (_, i) => JSON.stringify({ t: `element ${i}` }));
     await writeFile(path.join(dir, "cut.json"), `[${elements.join(",")},`);
-    const queued = await submitIngestion(harness.deps, {
+    const view = await ingestToEnd(harness, {
       collection: "c",
       source: { type: "file", path: "cut.json", format: "auto" },
       text: "t",
     });
-    const view = await waitFor(finished(harness, queued.id));
     expect(view.state).toBe("failed");
     expect(view.error).toMatch(/cut off after 6 elements/);
     expect(view.rows).toMatchObject({ read: 6, upserted: 6 });
@@ -181,13 +181,12 @@ describe("a read that fails mid-way", () => {
 
   it("embeds the rows before a chunked body hit the size cap", async () => {
     harness = start({ urlMaxBytes: 2000 });
-    const queued = await submitIngestion(harness.deps, {
+    const view = await ingestToEnd(harness, {
       collection: "c",
       source: { type: "url", url: `${base}/chunked.jsonl`, format: "auto" },
       text: "t",
       batchSize: 64,
     });
-    const view = await waitFor(finished(harness, queued.id));
     expect(view.state).toBe("failed");
     expect(view.error).toMatch(/larger than the 2000-byte limit/);
     expect(view.rows.read).toBeGreaterThan(10);
@@ -197,12 +196,15 @@ describe("a read that fails mid-way", () => {
 
   it("embeds, once, the rows of a body shorter than its Content-Length after the retries", async () => {
     harness = start();
-    const queued = await submitIngestion(harness.deps, {
-      collection: "c",
-      source: { type: "url", url: `${base}/short.jsonl`, format: "auto" },
-      text: "t",
-    });
-    const view = await waitFor(finished(harness, queued.id), 20_000);
+    const view = await ingestToEnd(
+      harness,
+      {
+        collection: "c",
+        source: { type: "url", url: `${base}/short.jsonl`, format: "auto" },
+        text: "t",
+      },
+      20_000,
+    );
     expect(view.state).toBe("failed");
     expect(view.error).toMatch(/reading the source failed/);
     // Three reads of the same 6 rows: the full batch is queued once, the partial one only after the last.
@@ -229,13 +231,12 @@ describe("rows whose ids map to the same point", () => {
       '{"id":"u","t":"j"}',
     ];
     await writeFile(path.join(dir, "same-ids.jsonl"), `${rows.join("\n")}\n`);
-    const queued = await submitIngestion(harness.deps, {
+    const view = await ingestToEnd(harness, {
       collection: "c",
       source: { type: "file", path: "same-ids.jsonl", format: "auto" },
       text: "t",
       id: "id",
     });
-    const view = await waitFor(finished(harness, queued.id));
     expect(view.state).toBe("completed");
     expect(view.collisions).toEqual({
       count: 3,
@@ -249,7 +250,7 @@ describe("rows whose ids map to the same point", () => {
     expect(view.points.upserted).toBe(7);
     expectCountsAddUp(view);
     // The per-point record is only needed while reading.
-    expect(await harness.deps.redis.exists(`${harness.prefix}:ingestion:${queued.id}:points`)).toBe(0);
+    expect(await harness.deps.redis.exists(`${harness.prefix}:ingestion:${view.id}:points`)).toBe(0);
   });
 });
 
@@ -271,41 +272,38 @@ describe("text that is not UTF-8", () => {
       Buffer.from('{"t":"déjà vu"}\n'),
     ]);
     await writeFile(path.join(dir, "latin1.jsonl"), file);
-    const queued = await submitIngestion(harness.deps, {
+    const view = await ingestToEnd(harness, {
       collection: "c",
       source: { type: "file", path: "latin1.jsonl", format: "auto" },
       text: "t",
     });
-    const view = await waitFor(finished(harness, queued.id));
     expect(view.state).toBe("completed");
     expect(view.skipped.byReason).toEqual({ invalid_utf8: 2 });
     expect(view.skipped.first.map((s) => [s.line, s.reason])).toEqual([
       [2, "invalid_utf8"],
       [3, "invalid_utf8"],
     ]);
-    expect(await texts(harness, queued.id, 1)).toEqual(["plain", "déjà vu"]);
+    expect(await texts(harness, view.id, 1)).toEqual(["plain", "déjà vu"]);
     expectCountsAddUp(view);
 
-    const named = await submitIngestion(harness.deps, {
+    // Named latin1, the UTF-8 lines are read as latin1 too: the encoding applies to the whole file.
+    const decoded = await ingestToEnd(harness, {
       collection: "c",
       source: { type: "file", path: "latin1.jsonl", format: "auto", encoding: "latin1" },
       text: "t",
     });
-    // Named latin1, the UTF-8 lines are read as latin1 too: the encoding applies to the whole file.
-    const decoded = await waitFor(finished(harness, named.id));
     expect(decoded.rows).toMatchObject({ read: 4, skipped: 0, upserted: 4 });
-    expect((await texts(harness, named.id, 1))[1]).toBe("café");
+    expect((await texts(harness, decoded.id, 1))[1]).toBe("café");
   });
 
   it("is decoded from the encoding a URL job names", async () => {
     harness = start();
-    const queued = await submitIngestion(harness.deps, {
+    const view = await ingestToEnd(harness, {
       collection: "c",
       source: { type: "url", url: `${base}/utf16.jsonl`, format: "auto", encoding: "utf-16le" },
       text: "t",
     });
-    const view = await waitFor(finished(harness, queued.id));
     expect(view.state).toBe("completed");
-    expect(await texts(harness, queued.id, 1)).toEqual(["Ærø", "naïve"]);
+    expect(await texts(harness, view.id, 1)).toEqual(["Ærø", "naïve"]);
   });
 });

@@ -47,6 +47,27 @@ function startProducer(prefix: string, dataDir: string): ChildProcess {
   return child;
 }
 
+/**
+ * Two producer processes on one ingestion: the second starts while the first holds the read job's lock (five
+ * batches pending), then the first dies mid-read. Then the embed stand-in runs; resolves once the ingestion
+ * completed, with the batch indexes the stand-in saw.
+ */
+async function completeAcrossACrash(h: TestHarness, dataDir: string, id: string) {
+  const first = startProducer(h.prefix, dataDir);
+  await waitFor(async () => ((await h.deps.embedQueue.count()) === 5 ? true : undefined), 20_000);
+  startProducer(h.prefix, dataDir);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  first.kill("SIGKILL");
+  await new Promise((resolve) => first.once("exit", resolve));
+  const seen: number[] = [];
+  h.startEmbedStandIn({ seen });
+  const view = await waitFor(async () => {
+    const v = await getIngestion(h.deps, id);
+    return v.state === "completed" ? v : undefined;
+  }, 30_000);
+  return { view, seen };
+}
+
 describe("producer crash (real producer processes, SIGKILL; a test worker stands in for embed-worker)", () => {
   it.each(["inline rows", "an upload"] as const)(
     "another producer resumes the read job of %s and no batch is queued or processed twice",
@@ -78,20 +99,7 @@ describe("producer crash (real producer processes, SIGKILL; a test worker stands
       }
       const queued = await submitIngestion(h.deps, { collection: "c", source, text: "body", id: "id" });
 
-      const first = startProducer(h.prefix, dataDir);
-      const embed = h.deps.embedQueue;
-      await waitFor(async () => ((await embed.count()) === 5 ? true : undefined), 20_000);
-      // The second producer starts while the first holds the read job's lock, then the first dies mid-read.
-      startProducer(h.prefix, dataDir);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      first.kill("SIGKILL");
-      await new Promise((resolve) => first.once("exit", resolve));
-      const seen: number[] = [];
-      h.startEmbedStandIn({ seen });
-      const view = await waitFor(async () => {
-        const v = await getIngestion(h.deps, queued.id);
-        return v.state === "completed" ? v : undefined;
-      }, 30_000);
+      const { view, seen } = await completeAcrossACrash(h, dataDir, queued.id);
       expect(view.rows.read).toBe(20);
       expect(view.batches).toMatchObject({ queued: 20, done: 20, failed: 0 });
       expect(view.points.upserted).toBe(20);
@@ -124,20 +132,8 @@ describe("producer crash (real producer processes, SIGKILL; a test worker stands
       id: "id",
     });
 
-    // Five batches pending (MAX_PENDING_BATCHES): row group 0's three and two of row group 1's.
-    const first = startProducer(h.prefix, dataDir);
-    const embed = h.deps.embedQueue;
-    await waitFor(async () => ((await embed.count()) === 5 ? true : undefined), 20_000);
-    startProducer(h.prefix, dataDir);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    first.kill("SIGKILL");
-    await new Promise((resolve) => first.once("exit", resolve));
-    const seen: number[] = [];
-    h.startEmbedStandIn({ seen });
-    const view = await waitFor(async () => {
-      const v = await getIngestion(h.deps, queued.id);
-      return v.state === "completed" ? v : undefined;
-    }, 30_000);
+    // Five batches pending (MAX_PENDING_BATCHES) when the first dies: row group 0's three and two of row group 1's.
+    const { view, seen } = await completeAcrossACrash(h, dataDir, queued.id);
     expect(view.rows).toMatchObject({ read: total, skipped: 0, upserted: total, failed: 0, pending: 0 });
     expect(view.points.upserted).toBe(total);
     expect(view.batches).toMatchObject({ queued: 60, done: 60, failed: 0 });

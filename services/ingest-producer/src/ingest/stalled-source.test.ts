@@ -43,11 +43,6 @@ afterEach(async () => {
   stalling = undefined;
 });
 
-const finished = (h: TestHarness, id: string) => async () => {
-  const view = await getIngestion(h.deps, id);
-  return ["completed", "failed", "cancelled"].includes(view.state) ? view : undefined;
-};
-
 describe("a source that sends a few rows and then stalls (real HTTP server, Redis and BullMQ)", () => {
   it("DELETE /v1/jobs/:id stops the read within seconds: the fetch is aborted and not retried", async () => {
     stalling = await startStallingServer();
@@ -70,7 +65,7 @@ describe("a source that sends a few rows and then stalls (real HTTP server, Redi
 
     const response = await app.request(`/v1/jobs/${queued.id}`, { method: "DELETE" });
     expect(response.status).toBe(202);
-    const view = await waitFor(finished(h, queued.id), 5000);
+    const view = await h.waitForEnd(queued.id, 5000);
     expect(view.state).toBe("cancelled");
     expect(view.rows.read).toBe(3);
     const read = await h.deps.ingestQueue.getJob(`${queued.id}-read`);
@@ -94,7 +89,7 @@ describe("a source that sends a few rows and then stalls (real HTTP server, Redi
       text: "body",
       id: "id",
     });
-    const view = await waitFor(finished(harness, queued.id), 5000);
+    const view = await harness.waitForEnd(queued.id, 5000);
     expect(view.state).toBe("failed");
     expect(view.error).toMatch(/reading the source failed: TIMEOUT: the source sent no data for 400 ms/);
     // Rows read before the stall are counted and stored (the last, partial batch too).
@@ -124,7 +119,7 @@ describe("a source that sends a few rows and then stalls (real HTTP server, Redi
       );
       const stalledRequests = hf.requests.length;
       await cancelIngestion(h.deps, queued.id);
-      const view = await waitFor(finished(h, queued.id), 5000);
+      const view = await h.waitForEnd(queued.id, 5000);
       expect(view.state).toBe("cancelled");
       // The hf reader retries failed requests; an aborted one must not be (wait past its first retry delay).
       await new Promise((resolve) => setTimeout(resolve, 700));

@@ -4,23 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chunked, collect, recordSummary as summary } from "../testing/records.js";
 import { readCsv } from "./csv-rows.js";
 import { decodeToUtf8 } from "./decode-text.js";
 import { openFileSource } from "./file-source.js";
 import type { RawRecord } from "./raw-record.js";
-
-async function* chunked(bytes: Buffer, size: number): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function collect(records: AsyncIterable<RawRecord>): Promise<RawRecord[]> {
-  const out: RawRecord[] = [];
-  for await (const record of records) out.push(record);
-  return out;
-}
-
-const summary = (records: RawRecord[]) =>
-  records.map((r) => ("skip" in r ? { line: r.line, skip: r.skip } : { line: r.line, value: r.value }));
 
 const csv = (text: string, size: number, extra: Partial<Parameters<typeof readCsv>[1]> = {}) =>
   collect(

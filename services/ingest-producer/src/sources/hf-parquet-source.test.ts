@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HfServer, startHfServer } from "../testing/hf-server.js";
+import { drain } from "../testing/records.js";
 import { openHfParquetSource } from "./hf-parquet-source.js";
 import { openHfSource } from "./hf-source.js";
-import type { OpenedSource, RawRecord } from "./raw-record.js";
-
-async function drain(source: OpenedSource): Promise<RawRecord[]> {
-  const out: RawRecord[] = [];
-  for await (const record of source.records) out.push(record);
-  return out;
-}
 
 let hf: HfServer;
 beforeAll(async () => {

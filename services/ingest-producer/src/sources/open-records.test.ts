@@ -1,12 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { chunked } from "../testing/records.js";
 import { formatFromContent, type OpenRecordsOptions, openRecords } from "./open-records.js";
 import type { RawRecord } from "./raw-record.js";
-
-async function* chunked(bytes: Buffer, size: number): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
 
 async function open(bytes: Buffer, options: Partial<OpenRecordsOptions> & { name: string }) {
   const opened = await openRecords(chunked(bytes, 5), {

@@ -6,15 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parquetWriteFile } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { drain } from "../testing/records.js";
 import { openFileSource } from "./file-source.js";
-import type { OpenedSource, RawRecord } from "./raw-record.js";
 import { openUrlSource } from "./url-source.js";
-
-async function drain(source: OpenedSource): Promise<RawRecord[]> {
-  const out: RawRecord[] = [];
-  for await (const record of source.records) out.push(record);
-  return out;
-}
 
 const ROWS = 25;
 let dir: string;

@@ -1,24 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { chunked, collect, recordSummary as summary } from "../testing/records.js";
 import { decodeToUtf8 } from "./decode-text.js";
 import { readJsonArray } from "./json-array.js";
 import { readJsonLines } from "./json-lines.js";
 import type { RawRecord } from "./raw-record.js";
 import { readRecords } from "./sniff-format.js";
-
-/** Feeds `text` in chunks of `size` bytes, so records straddle chunk boundaries. */
-async function* chunked(text: string | Buffer, size: number): AsyncGenerator<Uint8Array> {
-  const bytes = Buffer.from(text);
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function collect(records: AsyncIterable<RawRecord>): Promise<RawRecord[]> {
-  const out: RawRecord[] = [];
-  for await (const record of records) out.push(record);
-  return out;
-}
-
-const summary = (records: RawRecord[]) =>
-  records.map((r) => ("skip" in r ? { line: r.line, skip: r.skip } : { line: r.line, value: r.value }));
 
 describe("readJsonLines", () => {
   it("parses lines across chunk boundaries, skipping blank lines and reporting bad ones", async () => {

@@ -6,17 +6,12 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HfServer, startHfServer } from "../testing/hf-server.js";
+import { drain } from "../testing/records.js";
 import { openFileSource, resolveDataFile } from "./file-source.js";
 import { openHfSource } from "./hf-source.js";
 import { parseSplit, resolveSlice } from "./hf-split.js";
-import type { OpenedSource, RawRecord } from "./raw-record.js";
+import type { RawRecord } from "./raw-record.js";
 import { openUrlSource } from "./url-source.js";
-
-async function drain(source: OpenedSource): Promise<RawRecord[]> {
-  const out: RawRecord[] = [];
-  for await (const r of source.records) out.push(r);
-  return out;
-}
 
 let dir: string;
 let outside: string;

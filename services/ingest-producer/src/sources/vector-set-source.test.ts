@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { create } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect } from "../testing/records.js";
 import { npyBytes, writeVectorSet } from "../testing/vector-set.js";
-import type { RawRecord } from "./raw-record.js";
+import type { OpenedSource } from "./raw-record.js";
 import {
   checkVectorSetSource,
   openVectorSetSource,
@@ -30,10 +31,20 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function drain(records: AsyncIterable<RawRecord>): Promise<RawRecord[]> {
-  const out: RawRecord[] = [];
-  for await (const record of records) out.push(record);
-  return out;
+/** All 40 rows read, a row's payload and vectors exactly as written, every byte counted. */
+async function expectTheWholeSet(opened: OpenedSource): Promise<void> {
+  const records = await collect(opened.records);
+  expect(records).toHaveLength(40);
+  expect(records[7]).toEqual({
+    line: 7,
+    bytes: expect.any(Number),
+    value: {
+      ...set.payload[7],
+      [VECTOR_SET_FIELDS.dense]: set.dense[7],
+      [VECTOR_SET_FIELDS.sparse]: set.sparse[7],
+    },
+  });
+  expect(opened.bytes().read).toBe(opened.bytes().total);
 }
 
 describe("vector sets (dense_vectors.npy + sparse_vectors.json + payload.json)", () => {
@@ -41,18 +52,7 @@ describe("vector sets (dense_vectors.npy + sparse_vectors.json + payload.json)",
     expect(await vectorSetShape(source, [dir])).toMatchObject({ rows: 40, cols: 8, dtype: "<f4" });
     const opened = await openVectorSetSource(source, policy());
     expect(opened.rowsTotal).toBe(40);
-    const records = await drain(opened.records);
-    expect(records).toHaveLength(40);
-    expect(records[7]).toEqual({
-      line: 7,
-      bytes: expect.any(Number),
-      value: {
-        ...set.payload[7],
-        [VECTOR_SET_FIELDS.dense]: set.dense[7],
-        [VECTOR_SET_FIELDS.sparse]: set.sparse[7],
-      },
-    });
-    expect(opened.bytes().read).toBe(opened.bytes().total);
+    await expectTheWholeSet(opened);
   });
 
   it("reads the three from a .tar.gz (members found in any folder) and removes the unpacked copy after", async () => {
@@ -63,7 +63,7 @@ describe("vector sets (dense_vectors.npy + sparse_vectors.json + payload.json)",
       "startups",
     ]);
     const opened = await openVectorSetSource({ type: "vectors", archive: "set.tar.gz" }, policy());
-    const records = await drain(opened.records);
+    const records = await collect(opened.records);
     expect(records).toHaveLength(40);
     expect(records[39]).toMatchObject({
       line: 39,
@@ -96,7 +96,7 @@ describe("vector sets (dense_vectors.npy + sparse_vectors.json + payload.json)",
     const short = path.join(dir, "short.json");
     await writeFile(short, JSON.stringify(set.payload.slice(0, 39)));
     const opened = await openVectorSetSource({ ...source, payload: "short.json" }, policy());
-    await expect(drain(opened.records)).rejects.toMatchObject({
+    await expect(collect(opened.records)).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message:
         "short.json has 39 objects but dense_vectors.npy has 40 rows; the files are zipped by position",
@@ -122,7 +122,7 @@ describe("vector sets (dense_vectors.npy + sparse_vectors.json + payload.json)",
     await writeFile(path.join(dir, "f64.npy"), f64);
     // float64 is accepted (read as numbers); the declared size no longer matches the data, so reading fails.
     const opened = await openVectorSetSource({ ...source, dense: "f64.npy" }, policy());
-    await expect(drain(opened.records)).rejects.toMatchObject({ message: /ends after 0 of its 1 rows/ });
+    await expect(collect(opened.records)).rejects.toMatchObject({ message: /ends after 0 of its 1 rows/ });
   });
 });
 
@@ -182,18 +182,7 @@ describe("vector sets by URL (a real HTTP server on loopback)", () => {
     expect(await vectorSetShape(byUrl(), [dir], urls())).toMatchObject({ rows: 40, cols: 8 });
     const opened = await openVectorSetSource(byUrl(), { ...policy(), urls: urls() });
     expect(opened.key).toBe(`url:${base}/payload.json`);
-    const records = await drain(opened.records);
-    expect(records).toHaveLength(40);
-    expect(records[7]).toEqual({
-      line: 7,
-      bytes: expect.any(Number),
-      value: {
-        ...set.payload[7],
-        [VECTOR_SET_FIELDS.dense]: set.dense[7],
-        [VECTOR_SET_FIELDS.sparse]: set.sparse[7],
-      },
-    });
-    expect(opened.bytes().read).toBe(opened.bytes().total);
+    await expectTheWholeSet(opened);
   });
 
   it("reads a .tar.gz by URL and removes the unpacked copy after", async () => {
@@ -201,7 +190,7 @@ describe("vector sets by URL (a real HTTP server on loopback)", () => {
       { type: "vectors", archive: `${base}/set.tar.gz` },
       { ...policy(), urls: urls() },
     );
-    const records = await drain(opened.records);
+    const records = await collect(opened.records);
     expect(records).toHaveLength(40);
     expect(records[39]).toMatchObject({
       value: { ...set.payload[39], [VECTOR_SET_FIELDS.dense]: set.dense[39] },

@@ -7,6 +7,7 @@ import {
   type BatchResult,
   createRedis,
   EMBED_JOB,
+  isTerminal,
   QUEUE,
   recordBatchDone,
   redisOptions,
@@ -14,6 +15,8 @@ import {
 import { FlowProducer, type Job, Queue, Worker } from "bullmq";
 import { pino } from "pino";
 import type { IngestDeps, ResolveCollection } from "../ingest/ingest-deps.js";
+import type { IngestionView } from "../ingest/ingestion-view.js";
+import { getIngestion } from "../ingest/ingestions.js";
 import { createProducerWorker } from "../ingest/producer-worker.js";
 import type { SourcePolicy } from "../sources/open-source.js";
 
@@ -37,6 +40,8 @@ export interface TestHarness {
     delayMs?: number;
     seen?: number[];
   }): Worker;
+  /** Polls the ingestion until it reaches a terminal state; its view then. */
+  waitForEnd(id: string, timeoutMs?: number): Promise<IngestionView>;
   close(): Promise<void>;
 }
 
@@ -101,6 +106,12 @@ export function createTestHarness(
       );
       workers.push(worker);
       return worker;
+    },
+    waitForEnd(id, timeoutMs) {
+      return waitFor(async () => {
+        const view = await getIngestion(deps, id);
+        return isTerminal(view.state) ? view : undefined;
+      }, timeoutMs);
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));

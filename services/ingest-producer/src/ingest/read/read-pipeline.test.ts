@@ -2,6 +2,7 @@ import type { BatchRow, Collision, ReadCheckpoint } from "@hybrid/queue";
 import { describe, expect, it } from "vitest";
 import { createRowMapper } from "../../rows/map-row.js";
 import type { OpenedSource, RawRecord, SourceSegment } from "../../sources/raw-record.js";
+import { collect } from "../../testing/records.js";
 import { createReadGuard } from "../read-guard.js";
 import { batchRows } from "./batch-rows.js";
 import { type BatchSink, enqueueBatches } from "./enqueue-batches.js";
@@ -11,12 +12,6 @@ import { createReadTally } from "./read-tally.js";
 import { readSourceItems } from "./source-items.js";
 
 // The stages of a read, each alone, with in-memory sources and sinks: no Redis, no BullMQ.
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 async function* from<T>(items: T[]): AsyncGenerator<T> {
   yield* items;
