@@ -79,4 +79,13 @@ describe("UsageAccumulator", () => {
       matched: { cpuSeconds: 2.5, peakRssBytes: 120 * 2 ** 20 },
     });
   });
+
+  it("keeps a process's label once it has exited (a zombie has no command line left)", () => {
+    const acc = new UsageAccumulator();
+    acc.add([sample(10, 0, 100, "pool worker")]);
+    acc.add([sample(10, 300, 0, "unknown")]);
+    expect(acc.usage(100).byLabel).toEqual([
+      { label: "pool worker", processes: 1, cpuSeconds: 3, peakRssBytes: 100 * 2 ** 20 },
+    ]);
+  });
 });

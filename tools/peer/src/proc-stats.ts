@@ -41,8 +41,10 @@ export function labelOf(command: string, parentCommand: string): string {
   if (command.includes("resource_tracker")) return "resource tracker";
   if (command.includes("forkserver"))
     return parentCommand.includes("forkserver") ? "pool worker" : "forkserver";
-  return command.split(" ")[0]?.split("/").pop() || "unknown";
+  return command.split(" ")[0]?.split("/").pop() || UNKNOWN;
 }
+
+const UNKNOWN = "unknown";
 
 const commandOf = (pid: number | string) => {
   try {
@@ -114,8 +116,11 @@ export class UsageAccumulator {
     for (const s of samples) {
       if (!this.last.has(s.pid)) this.first.set(s.pid, this.rssByLabel.length === 0 ? s.cpuTicks : 0);
       this.last.set(s.pid, Math.max(this.last.get(s.pid) ?? 0, s.cpuTicks));
-      this.labels.set(s.pid, s.label);
-      rss.set(s.label, (rss.get(s.label) ?? 0) + s.rssBytes);
+      // A process keeps the first label read for it: an exiting one (a zombie) has no command line left.
+      const known = this.labels.get(s.pid);
+      const label = known === undefined || known === UNKNOWN ? s.label : known;
+      this.labels.set(s.pid, label);
+      rss.set(label, (rss.get(label) ?? 0) + s.rssBytes);
     }
     this.rssByLabel.push(rss);
   }
@@ -134,7 +139,7 @@ export class UsageAccumulator {
   usage(ticksPerSecond: number, unmatched: readonly string[] = []): Usage {
     const ticksByLabel = new Map<string, { ticks: number; processes: number }>();
     for (const [pid, last] of this.last) {
-      const label = this.labels.get(pid) ?? "unknown";
+      const label = this.labels.get(pid) ?? UNKNOWN;
       const entry = ticksByLabel.get(label) ?? { ticks: 0, processes: 0 };
       entry.ticks += last - (this.first.get(pid) ?? 0);
       entry.processes += 1;
