@@ -67,6 +67,11 @@ export type BatchJob = z.infer<typeof BatchJob>;
 export const BatchResult = z.object({ points: z.number().int().nonnegative() });
 export type BatchResult = z.infer<typeof BatchResult>;
 
+/** Source rows in a batch, as progress counts them: a chunked row counts once, with the batch holding its first chunk. */
+export function countRows(rows: BatchRow[]): number {
+  return rows.filter((row) => row.chunk === 0).length;
+}
+
 /** BullMQ forbids `:` in custom ids and all-digit ids; ours are `<ingestion>-b<index>`. */
 export function batchJobId(ingestionId: string, batchIndex: number): string {
   return `${ingestionId}-b${batchIndex}`;

@@ -3,6 +3,7 @@ export {
   BatchResult,
   BatchRow,
   batchJobId,
+  countRows,
   InferenceMode,
   ModelSpec,
   RowVectors,
@@ -22,6 +23,7 @@ export {
   finalizeJobId,
   INGEST_JOB,
   parseBatchJobId,
+  parseReadJobId,
   ReadJob,
   readJobId,
 } from "./ingest-jobs.js";
@@ -50,6 +52,7 @@ export {
   batchJobOptions,
   finalizeJobOptions,
   readJobOptions,
+  WORKER_RETRY_DELAY_MS,
 } from "./job-options.js";
 export {
   type BatchPoint,
@@ -63,3 +66,5 @@ export {
 } from "./progress.js";
 export { QUEUE, type QueueName } from "./queue-names.js";
 export { parseRedisUrl, type RedisNode, type RedisTopology } from "./redis-topology.js";
+export { waitForReplicas } from "./replication.js";
+export { isVanishedJob } from "./vanished-job.js";

@@ -27,8 +27,19 @@ export const INGEST_JOB = { read: "read", finalize: "finalize" } as const;
 /** Job name on the embed queue. */
 export const EMBED_JOB = "batch";
 
-export function readJobId(ingestionId: string): string {
-  return `${ingestionId}-read`;
+/**
+ * `<ingestion>-read` for the first read of the source; `<ingestion>-read-<pass>` for a later pass the finalize job adds
+ * when batches the read queued went missing (lost with the last writes of a failed Redis master).
+ */
+export function readJobId(ingestionId: string, pass = 1): string {
+  return pass <= 1 ? `${ingestionId}-read` : `${ingestionId}-read-${pass}`;
+}
+
+/** Parses a `readJobId` back; undefined for any other id. */
+export function parseReadJobId(jobId: string): { ingestionId: string; pass: number } | undefined {
+  const match = /^(.+)-read(?:-(\d+))?$/.exec(jobId);
+  if (!match?.[1]) return undefined;
+  return { ingestionId: match[1], pass: match[2] ? Number(match[2]) : 1 };
 }
 
 export function finalizeJobId(ingestionId: string): string {

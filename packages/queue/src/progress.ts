@@ -44,12 +44,13 @@ export interface BatchRef {
 }
 
 // Points and rows of a batch come from what the producer recorded for it (`recordBatchPoints`): the worker
-// knows how many points it wrote, not how many of them an earlier row of the same ingestion already had.
+// knows how many points it wrote, not how many of them an earlier row of the same ingestion already had. The
+// worker's own counts stand in where that record is missing (lost with the last writes of a failed Redis master).
 const DONE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
 local points = redis.call('HGET', KEYS[4], 'p:' .. ARGV[1]) or ARGV[2]
-local rows = tonumber(redis.call('HGET', KEYS[4], 'r:' .. ARGV[1]) or 0)
+local rows = tonumber(redis.call('HGET', KEYS[4], 'r:' .. ARGV[1]) or ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'batchesDone', 1)
 redis.call('HINCRBY', KEYS[1], 'pointsUpserted', points)
 redis.call('HINCRBY', KEYS[1], 'rowsUpserted', rows)
@@ -71,15 +72,16 @@ end
 return 0`;
 
 /**
- * Worker side: counts a batch as done with the points it upserted. Idempotent per batch (a batch redelivered
- * after a crash is counted once) and a no-op for an ingestion whose progress has expired or was never created.
- * Resolves `true` when this call counted it.
+ * Worker side: counts a batch as done with the points it upserted and its rows (`countRows`). Idempotent per batch
+ * (a batch redelivered after a crash is counted once) and a no-op for an ingestion whose progress has expired or was
+ * never created. Resolves `true` when this call counted it.
  */
 export async function recordBatchDone(
   redis: RedisClient,
   prefix: string,
   batch: BatchRef,
   points: number,
+  rows = 0,
 ): Promise<boolean> {
   const keys = ingestionKeys(prefix, batch.ingestionId);
   const result = await redis.eval(
@@ -92,6 +94,7 @@ export async function recordBatchDone(
     String(batch.batchIndex),
     String(points),
     String(Date.now()),
+    String(rows),
   );
   return result === 1;
 }
