@@ -1,4 +1,11 @@
-import { BatchJob, type BatchRef, type BatchResult, type ModelSpec, parseBatchJobId } from "@hybrid/queue";
+import {
+  BatchJob,
+  type BatchRef,
+  type BatchResult,
+  countRows,
+  type ModelSpec,
+  parseBatchJobId,
+} from "@hybrid/queue";
 import { isAppError } from "@hybrid/service-kit";
 import {
   cloudModelName,
@@ -37,8 +44,8 @@ export interface BatchDeps {
   storeRetry: BackoffOptions;
   /** Upsert ordering across a shard's replicas on a Qdrant cluster (QDRANT_WRITE_ORDERING); Qdrant's default when absent. */
   writeOrdering?: WriteOrdering;
-  /** Counts the batch done (idempotent per batch). */
-  recordDone: (batch: BatchRef, points: number) => Promise<unknown>;
+  /** Counts the batch done with its points and rows (idempotent per batch). */
+  recordDone: (batch: BatchRef, points: number, rows: number) => Promise<unknown>;
   /** Records a batch that has used its last attempt, with its reason (idempotent per batch). */
   recordFailed: (batch: BatchRef, reason: string) => Promise<unknown>;
   logger: Logger;
@@ -82,7 +89,7 @@ export async function processBatch(
     assertSameModels(batch.models, deps.models);
     const points = await embedRows(batch, deps);
     await upsertWithRetry(batch.collection, points, deps);
-    await deps.recordDone(ref, points.length);
+    await deps.recordDone(ref, points.length, countRows(batch.rows));
     return { points: points.length };
   } catch (error) {
     if (error instanceof EncoderFailure) void deps.onEncoderFailure?.(error);
