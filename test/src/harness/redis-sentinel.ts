@@ -26,7 +26,7 @@ export interface RedisSentinelHandle {
 
 /**
  * A real Sentinel group on loopback: one master, `replicas` replicas and `sentinels` sentinels (`redis-server
- * <conf> --sentinel`) with a quorum of the majority, a 1 s down-after so a killed master is replaced in seconds.
+ * <conf> --sentinel`) with a quorum of the majority, a 2 s down-after so a killed master is replaced in seconds.
  * Ready once the replicas are in sync and every sentinel knows the group.
  */
 export async function startRedisSentinel(
@@ -86,7 +86,9 @@ export async function startRedisSentinel(
         "bind 127.0.0.1",
         `dir ${dir}`,
         `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} ${Math.floor(count / 2) + 1}`,
-        `sentinel down-after-milliseconds ${masterName} 1000`,
+        // Two seconds: one was seen taking a busy new master for down and failing over again. It also bounds how
+        // long replicas may have lost their master's link and still be promoted (ten times this).
+        `sentinel down-after-milliseconds ${masterName} 2000`,
         `sentinel failover-timeout ${masterName} 5000`,
         "",
       ].join("\n"),
