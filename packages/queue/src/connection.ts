@@ -45,7 +45,11 @@ export function clusterOptions(topology: Extract<RedisTopology, { mode: "cluster
     retryDelayOnClusterDown: 300,
     maxRedirections: 100,
     slotsRefreshInterval: 2000,
-    enableReadyCheck: true,
+    // No ready check: while a failover leaves the cluster down it fails, and ioredis then reconnects without ever
+    // settling the connect() it was answering. BullMQ awaits that connect() when it renews a worker's blocking
+    // connection, and a worker was seen waiting on it for good after a failover slower than its block timeout.
+    // Commands sent while the cluster is down are retried (retryDelayOnClusterDown) instead.
+    enableReadyCheck: false,
   };
 }
 

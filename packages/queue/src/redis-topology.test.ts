@@ -60,6 +60,8 @@ describe("connections per topology", () => {
     const client = createRedis("redis+cluster://127.0.0.1:1", { lazy: true });
     expect(connection).toBeInstanceOf(Cluster);
     expect(client).toBeInstanceOf(Cluster);
+    // A failover must not leave a cluster client (or BullMQ's duplicate of it) waiting on a ready check.
+    expect((client as Cluster).options).toMatchObject({ enableReadyCheck: false, maxRedirections: 100 });
     expect((client as Cluster).options.redisOptions).toMatchObject({
       maxRetriesPerRequest: null,
       reconnectOnError: retryOnFailoverReply,

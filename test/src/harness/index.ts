@@ -18,6 +18,7 @@ export {
   cutReplication,
   type RedisClusterHandle,
   type RedisNodeProcess,
+  replicaPorts,
   startRedisCluster,
 } from "./redis-cluster.js";
 export { type RedisSentinelHandle, startRedisSentinel } from "./redis-sentinel.js";

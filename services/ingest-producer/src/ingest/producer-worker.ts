@@ -42,6 +42,9 @@ export function createProducerWorker(
   worker.on("failed", (job, error) => {
     deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, "ingest job failed");
   });
+  worker.on("stalled", (jobId) =>
+    deps.logger.warn({ jobId }, "ingest job stalled (its producer died or lost the lock): requeued"),
+  );
   worker.on("error", (error) => {
     if (isVanishedJob(error)) {
       deps.logger.warn(
