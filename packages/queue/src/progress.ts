@@ -2,7 +2,8 @@ import type { RedisClient } from "./connection.js";
 
 /**
  * Redis keys of one ingestion's progress, all under the deployment's queue prefix:
- * - `hash`: the progress document (state, counters, timestamps), fields in `PROGRESS_FIELD`;
+ * - `hash`: the progress document (state, counters, timestamps, `readPasses` once the source is read again), fields
+ *   in `PROGRESS_FIELD`;
  * - `done`: set of batch indices recorded as done (makes `recordBatchDone` idempotent);
  * - `failed`: hash batch index -> last error of batches that ended failed;
  * - `skipped`: list of the first skipped rows, JSON `{line, reason, message}`;

@@ -183,6 +183,8 @@ async function readAgain(
     { ingestionId: data.ingestionId, missing, pass },
     "batches the read queued are gone (a Redis failover lost them): reading the source again to queue them",
   );
+  // The live view counts the finished reads among the children (`describeIngestion`).
+  await deps.redis.hset(ingestionKeys(deps.prefix, data.ingestionId).hash, "readPasses", pass);
   await deps.ingestQueue.add(INGEST_JOB.read, read.data, {
     ...readJobOptions(),
     jobId: readJobId(data.ingestionId, pass),

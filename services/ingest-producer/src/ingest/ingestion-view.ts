@@ -88,8 +88,10 @@ export function describeIngestion(
   const state = IngestionView.shape.state.safeParse(hash.state);
   const queued = num(hash.batchesQueued);
   const readDone = hash.readDoneAt !== undefined;
-  // Live counts include the read job while it is unprocessed or once it completed.
-  const liveDone = live ? Math.max(0, live.processed - (readDone ? 1 : 0)) : 0;
+  // Live counts include the read job while it is unprocessed or once it completed, and every earlier read of the
+  // source (`readPasses`: the finalize job reads it again when a Redis failover lost batches).
+  const readsProcessed = num(hash.readPasses ?? "1") - (readDone ? 0 : 1);
+  const liveDone = live ? Math.max(0, live.processed - readsProcessed) : 0;
   const done = Math.max(num(hash.batchesDone), liveDone);
   const failed = Math.max(num(hash.batchesFailed), live?.ignored ?? 0);
   const terminal = ["completed", "failed", "cancelled"].includes(hash.state ?? "");

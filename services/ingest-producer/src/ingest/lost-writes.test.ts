@@ -2,6 +2,7 @@ import { batchJobId, finalizeJobId, readJobId, recordBatchDone } from "@hybrid/q
 import { isAppError } from "@hybrid/service-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness, waitFor } from "../testing/test-deps.js";
+import { describeIngestion } from "./ingestion-view.js";
 import { getIngestion, submitIngestion } from "./ingestions.js";
 
 let harness: TestHarness | undefined;
@@ -64,5 +65,21 @@ describe("writes a Redis failover loses (real Redis and BullMQ; a test worker st
     // It is queued all the same (it may run); the 503 says only that a failover could lose it.
     const id = /ingestion "([^"]+)"/.exec((error as Error).message)?.[1] ?? "";
     expect(await h.deps.ingestQueue.getJob(finalizeJobId(id))).toBeDefined();
+  });
+});
+
+describe("the live view while the source is read again", () => {
+  it("does not count the finished reads among the children as batches", () => {
+    // Two reads done (the second queued the lost batch again), 3 of 5 batches done, 2 still waiting.
+    const hash = {
+      state: "embedding",
+      readPasses: "2",
+      readDoneAt: "1",
+      batchesQueued: "5",
+      batchesDone: "2",
+      startedAt: "1",
+    };
+    const view = describeIngestion("ing-x", hash, [], [], { processed: 5, ignored: 0, unprocessed: 2 }, 2);
+    expect(view.batches).toMatchObject({ queued: 5, done: 3, pending: 2 });
   });
 });
