@@ -5,9 +5,6 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["e2e/**/*.test.ts", "src/**/*.test.ts"],
-    // Failover of Redis Cluster / Sentinel can lose the last acknowledged writes (Redis replicates asynchronously) and
-    // then the job cannot finish; until that is handled these run on demand only: `pnpm -F @hybrid/e2e test:ha`.
-    exclude: process.env.E2E_HA === "1" ? [] : ["e2e/ingestion-redis-ha.test.ts"],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     teardownTimeout: 30_000,

@@ -107,7 +107,7 @@ describe("infra/k8s", () => {
     expect(validateManifest(scaled)).toMatch(/required property 'type'|required property type/);
   });
 
-  it("Redis and Qdrant come from their charts' values: Qdrant clustered, Redis with Sentinel and noeviction", () => {
+  it("Redis and Qdrant come from their charts' values: Qdrant clustered, Redis with Sentinel, noeviction and min-replicas-to-write", () => {
     const qdrant = parse(readFileSync(join(k8s, "helm/qdrant-values.yaml"), "utf8"));
     expect(qdrant).toMatchObject({ replicaCount: 3, config: { cluster: { enabled: true } } });
     const redis = parse(readFileSync(join(k8s, "helm/redis-values.yaml"), "utf8"));
@@ -116,5 +116,6 @@ describe("infra/k8s", () => {
       sentinel: { enabled: true, masterSet: "mymaster" },
     });
     expect(redis.commonConfiguration).toMatch(/maxmemory-policy noeviction/);
+    expect(redis.commonConfiguration).toMatch(/min-replicas-to-write 1/);
   });
 });

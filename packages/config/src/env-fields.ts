@@ -24,6 +24,14 @@ export function keyPrefix(redisUrl: string, prefix: string): string {
   return /^rediss?\+cluster:/.test(redisUrl) ? `{${prefix}}` : prefix;
 }
 
+/**
+ * Replicas a new ingestion must reach (Redis `WAIT`) before the producer acknowledges it: the value given, else 1
+ * behind Sentinel or a cluster (whose failover drops what no replica had) and 0 for one server.
+ */
+export function waitReplicas(redisUrl: string, given: number | undefined): number {
+  return given ?? (/^rediss?\+(sentinel|cluster):/.test(redisUrl) ? 1 : 0);
+}
+
 export const httpUrl = (fallback: string) =>
   z
     .string()

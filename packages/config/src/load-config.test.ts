@@ -92,6 +92,16 @@ describe("Redis topology settings", () => {
     expect(loadConfig(WorkerEnv, { REDIS_URL: "rediss+cluster://n1:7000" }).redis.prefix).toBe("{hybrid}");
   });
 
+  it("has the producer wait for one replica behind Sentinel or a cluster, none on one server, unless told", () => {
+    const replicas = (env: Record<string, string>) => loadConfig(ProducerEnv, env).redis.replication.replicas;
+    expect(replicas({ REDIS_URL: "redis+sentinel://s1:26379/mymaster" })).toBe(1);
+    expect(replicas({ REDIS_URL: "rediss+cluster://n1:7000" })).toBe(1);
+    expect(replicas({ REDIS_URL: "redis://127.0.0.1:6379" })).toBe(0);
+    expect(replicas({ REDIS_URL: "redis+cluster://n1:7000", REDIS_WAIT_REPLICAS: "0" })).toBe(0);
+    expect(replicas({ REDIS_URL: "redis://r:6379", REDIS_WAIT_REPLICAS: "2" })).toBe(2);
+    expect(loadConfig(ProducerEnv, {}).redis.replication.timeoutMs).toBe(5000);
+  });
+
   it("names the accepted schemes when the URL has another", () => {
     const error = catchError(() => loadConfig(WorkerEnv, { REDIS_URL: "sentinel://s1:26379/mymaster" }));
     expect(error.message).toMatch(/REDIS_URL.*redis\+sentinel:\/\/.*redis\+cluster:\/\//);

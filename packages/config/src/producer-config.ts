@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { csv, keyPrefix, optionalSecret, port, positiveInt } from "./env-fields.js";
+import { csv, keyPrefix, optionalSecret, port, positiveInt, waitReplicas } from "./env-fields.js";
 import { checkInferenceModels, ModelEnv, qdrantOf, SharedEnv } from "./shared-config.js";
 
 /** Environment of services/ingest-producer. */
@@ -45,11 +45,25 @@ export const ProducerEnv = SharedEnv.extend(ModelEnv.shape)
     INGEST_LOCK_MS: positiveInt(30_000, 3_600_000),
     /** A `url` or `hf` source that sends nothing for this long (ms) fails its read, freeing the read slot. */
     SOURCE_IDLE_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
+    /**
+     * Redis replicas a new ingestion must be on (`WAIT`) before `POST /v1/jobs` answers 202; fewer within
+     * REDIS_WAIT_TIMEOUT_MS answers 503. Default: 1 on redis+sentinel:// and redis+cluster://, 0 on redis://.
+     */
+    REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(100).optional(),
+    /** How long (ms) `POST /v1/jobs` waits for those replicas. */
+    REDIS_WAIT_TIMEOUT_MS: positiveInt(5000, 600_000),
   })
   .superRefine(checkInferenceModels)
   .transform((e, ctx) => ({
     http: { port: e.PORT, host: e.HOST, apiKeys: e.API_KEYS, maxBodyBytes: e.MAX_BODY_BYTES },
-    redis: { url: e.REDIS_URL, prefix: keyPrefix(e.REDIS_URL, e.QUEUE_PREFIX) },
+    redis: {
+      url: e.REDIS_URL,
+      prefix: keyPrefix(e.REDIS_URL, e.QUEUE_PREFIX),
+      replication: {
+        replicas: waitReplicas(e.REDIS_URL, e.REDIS_WAIT_REPLICAS),
+        timeoutMs: e.REDIS_WAIT_TIMEOUT_MS,
+      },
+    },
     qdrant: qdrantOf(e, ctx),
     models: modelsOf(e),
     sources: {

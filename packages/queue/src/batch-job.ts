@@ -51,3 +51,8 @@ export type BatchJob = z.infer<typeof BatchJob>;
 /** What a batch job returns when it completes. */
 export const BatchResult = z.object({ points: z.number().int().nonnegative() });
 export type BatchResult = z.infer<typeof BatchResult>;
+
+/** Source rows in a batch, as progress counts them: a chunked row counts once, with the batch holding its first chunk. */
+export function countRows(rows: BatchRow[]): number {
+  return rows.filter((row) => row.chunk === 0).length;
+}

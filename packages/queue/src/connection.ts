@@ -10,6 +10,17 @@ export type RedisClient = Redis | Cluster;
 const FOR_BULLMQ = { maxRetriesPerRequest: null, enableReadyCheck: false } as const;
 
 /**
+ * ioredis' `reconnectOnError`: replies meaning "not this server, or not yet" reconnect (through the sentinels or the
+ * cluster's slot map, to whichever server is the master now) and resend the command, which Redis did not run:
+ * READONLY (a demoted master), LOADING (a server still loading its data), NOREPLICAS (a master with no replica in
+ * sync, refusing writes under `min-replicas-to-write`). Left as errors, they make BullMQ's worker loop retry at once,
+ * thousands of times a second, until the failover is over.
+ */
+export function retryOnFailoverReply(error: Error): 2 | false {
+  return /^(READONLY|LOADING|NOREPLICAS)\b/.test(error.message) ? 2 : false;
+}
+
+/**
  * ioredis options for a `redis://`, `rediss://` or `redis+sentinel://` URL (see `RedisTopology`), ready for
  * BullMQ. A cluster has no single-server options: use `queueConnection` / `createRedis` for those URLs.
  */
@@ -25,13 +36,20 @@ export function redisOptions(url: string): RedisOptions {
 /** ioredis `Cluster` options for a `redis+cluster://` topology. */
 export function clusterOptions(topology: Extract<RedisTopology, { mode: "cluster" }>): ClusterOptions {
   return {
-    redisOptions: { ...credentialsOf(topology), ...FOR_BULLMQ },
-    // Keep retrying while the cluster elects a new master (CLUSTERDOWN, MOVED, connection refused).
+    redisOptions: { ...credentialsOf(topology), reconnectOnError: retryOnFailoverReply, ...FOR_BULLMQ },
+    // Keep retrying while the cluster elects a new master (CLUSTERDOWN, MOVED, connection refused): each retry counts
+    // as a redirection, so the budget (about 30 s) must outlast a failover, cluster-node-timeout (15 s by default) and
+    // the election included; ioredis' default 16 x 100 ms gave up within seconds ("Too many Cluster redirections").
     clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
-    retryDelayOnFailover: 200,
-    retryDelayOnClusterDown: 200,
+    retryDelayOnFailover: 300,
+    retryDelayOnClusterDown: 300,
+    maxRedirections: 100,
     slotsRefreshInterval: 2000,
-    enableReadyCheck: true,
+    // No ready check: while a failover leaves the cluster down it fails, and ioredis then reconnects without ever
+    // settling the connect() it was answering. BullMQ awaits that connect() when it renews a worker's blocking
+    // connection, and a worker was seen waiting on it for good after a failover slower than its block timeout.
+    // Commands sent while the cluster is down are retried (retryDelayOnClusterDown) instead.
+    enableReadyCheck: false,
   };
 }
 
@@ -63,7 +81,13 @@ export function createRedis(url: string, options: { lazy?: boolean } = {}): Redi
 
 function serverOptions(topology: Exclude<RedisTopology, { mode: "cluster" }>): RedisOptions {
   if (topology.mode === "standalone") {
-    return { ...topology.node, db: topology.db, ...credentialsOf(topology), ...FOR_BULLMQ };
+    return {
+      ...topology.node,
+      db: topology.db,
+      ...credentialsOf(topology),
+      reconnectOnError: retryOnFailoverReply,
+      ...FOR_BULLMQ,
+    };
   }
   return {
     sentinels: topology.sentinels,
@@ -74,8 +98,7 @@ function serverOptions(topology: Exclude<RedisTopology, { mode: "cluster" }>): R
     ...(topology.tls ? { enableTLSForSentinelMode: true } : {}),
     // No failoverDetector: under load it was seen ending a client for good ("Connection is closed." from the Sentinel
     // connector); a killed master drops the connection anyway, and the reconnect asks the sentinels for the new one.
-    // A connection still on a demoted master gets READONLY: reconnect (through the sentinels) and resend.
-    reconnectOnError: (error: Error) => (error.message.startsWith("READONLY") ? 2 : false),
+    reconnectOnError: retryOnFailoverReply,
     ...FOR_BULLMQ,
   };
 }

@@ -2,6 +2,7 @@ export {
   BatchJob,
   BatchResult,
   BatchRow,
+  countRows,
   RowVectors,
   SparseVector,
 } from "./batch-job.js";
@@ -40,6 +41,7 @@ export {
   type IngestChild,
   ingestChildOf,
   parseBatchJobId,
+  parseReadJobId,
   readJobId,
 } from "./job-ids.js";
 export {
@@ -47,6 +49,7 @@ export {
   batchJobOptions,
   finalizeJobOptions,
   readJobOptions,
+  WORKER_RETRY_DELAY_MS,
 } from "./job-options.js";
 export { ingestionIndexKey, ingestionKeys } from "./progress/ingestion-keys.js";
 export {
@@ -80,6 +83,7 @@ export {
 export {
   type BatchPoint,
   type BatchRef,
+  doneBatchIndices,
   isBatchDone,
   recordBatchDone,
   recordBatchFailed,
@@ -87,3 +91,5 @@ export {
 } from "./progress/record-batch.js";
 export { QUEUE, type QueueName } from "./queue-names.js";
 export { parseRedisUrl, type RedisNode, type RedisTopology } from "./redis-topology.js";
+export { waitForReplicas } from "./replication.js";
+export { isVanishedJob } from "./vanished-job.js";

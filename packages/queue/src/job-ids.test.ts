@@ -24,7 +24,14 @@ describe("job ids", () => {
     expect(ingestChildOf(`${prefix}:ingest:${readJobId(id)}`, prefix)).toEqual({
       kind: "read",
       ingestionId: id,
+      pass: 1,
       jobId: `${id}-read`,
+    });
+    expect(ingestChildOf(`${prefix}:ingest:${readJobId(id, 2)}`, prefix)).toEqual({
+      kind: "read",
+      ingestionId: id,
+      pass: 2,
+      jobId: `${id}-read-2`,
     });
     expect(ingestChildOf(`other:embed:${batchJobId(id, 7)}`, prefix)).toBeUndefined();
     expect(ingestChildOf(`${prefix}:ingest:${finalizeJobId(id)}`, prefix)).toBeUndefined();

@@ -42,3 +42,9 @@ export function finalizeJobOptions(): JobsOptions {
     removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
   };
 }
+
+/**
+ * `runRetryDelay` of every BullMQ worker: how long it waits after a Redis connection error before fetching again.
+ * BullMQ's default (15 s) is longer than a Sentinel or Cluster failover itself.
+ */
+export const WORKER_RETRY_DELAY_MS = 1000;

@@ -1,6 +1,6 @@
 import { Cluster } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { createRedis, queueConnection, redisOptions } from "./connection.js";
+import { createRedis, queueConnection, redisOptions, retryOnFailoverReply } from "./connection.js";
 import { parseRedisUrl } from "./redis-topology.js";
 
 describe("parseRedisUrl", () => {
@@ -55,12 +55,31 @@ describe("connections per topology", () => {
       maxRetriesPerRequest: null,
     });
     expect(() => redisOptions("redis+cluster://n1:7000")).toThrow(/queueConnection/);
+    expect(redisOptions("redis://r:6379").reconnectOnError).toBe(retryOnFailoverReply);
     const connection = queueConnection("redis+cluster://127.0.0.1:1");
     const client = createRedis("redis+cluster://127.0.0.1:1", { lazy: true });
     expect(connection).toBeInstanceOf(Cluster);
     expect(client).toBeInstanceOf(Cluster);
-    expect((client as Cluster).options.redisOptions).toMatchObject({ maxRetriesPerRequest: null });
+    // A failover must not leave a cluster client (or BullMQ's duplicate of it) waiting on a ready check.
+    expect((client as Cluster).options).toMatchObject({ enableReadyCheck: false, maxRedirections: 100 });
+    expect((client as Cluster).options.redisOptions).toMatchObject({
+      maxRetriesPerRequest: null,
+      reconnectOnError: retryOnFailoverReply,
+    });
     client.disconnect();
     (connection as Cluster).disconnect();
+  });
+});
+
+describe("retryOnFailoverReply", () => {
+  it("reconnects and resends on the replies of a failover, and leaves other errors alone", () => {
+    for (const reply of [
+      "READONLY You can't write against a read only replica.",
+      "LOADING Redis is loading the dataset in memory",
+      "NOREPLICAS Not enough good replicas to write.",
+    ])
+      expect(retryOnFailoverReply(new Error(reply)), reply).toBe(2);
+    expect(retryOnFailoverReply(new Error("ERR wrong number of arguments"))).toBe(false);
+    expect(retryOnFailoverReply(new Error("WRONGTYPE Operation against a key"))).toBe(false);
   });
 });

@@ -61,12 +61,16 @@ describe("errors of a backing service", () => {
       wrapped: new Error("query failed", { cause: refused }),
       readonly: new Error("READONLY You can't write against a read only replica."),
       closed: new Error("Connection is closed."),
+      noreplicas: new Error("NOREPLICAS Not enough good replicas to write."),
+      redirections: new Error(
+        "Too many Cluster redirections. Last error: ReplyError: CLUSTERDOWN The cluster is down",
+      ),
       bug: new TypeError("x is not a function"),
     };
     app.get("/:kind", (c) => {
       throw errors[c.req.param("kind")];
     });
-    for (const kind of ["refused", "wrapped", "readonly", "closed"]) {
+    for (const kind of ["refused", "wrapped", "readonly", "closed", "noreplicas", "redirections"]) {
       const res = await app.request(`/${kind}`);
       expect(res.status, kind).toBe(503);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UNAVAILABLE");

@@ -15,9 +15,12 @@ export interface HttpAppOptions {
   logger: Logger;
 }
 
-/** Replies Redis gives while it fails over or loads, and ioredis' errors for a connection it has given up on. */
+/**
+ * Replies Redis gives while it fails over or loads (NOREPLICAS: a master refusing writes while no replica is in sync,
+ * `min-replicas-to-write`), and ioredis' errors for a connection or a cluster redirection it has given up on.
+ */
 const UNAVAILABLE_REPLIES =
-  /^(READONLY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b|^Connection is closed|^Stream isn't writeable/;
+  /^(READONLY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS)\b|^Connection is closed|^Stream isn't writeable|^Too many Cluster redirections/;
 
 /** A backing service (Redis, Qdrant) unreachable or failing over: worth a 503 and a retry, not a 500. */
 export function isBackendUnavailable(error: unknown): boolean {

@@ -95,7 +95,7 @@ async function setup(overrides: Partial<BatchDeps> = {}): Promise<Setup> {
       models,
       qdrant,
       storeRetry: { attempts: 3, baseMs: 20, maxMs: 100 },
-      recordDone: (batch, points) => recordBatchDone(redis, prefix, batch, points),
+      recordDone: (batch, points, rows) => recordBatchDone(redis, prefix, batch, points, rows),
       recordFailed: (batch, reason) => recordBatchFailed(redis, prefix, batch, reason),
       logger,
       ...overrides,

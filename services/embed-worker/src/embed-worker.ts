@@ -1,4 +1,4 @@
-import { EMBED_JOB, QUEUE } from "@hybrid/queue";
+import { EMBED_JOB, isVanishedJob, QUEUE, WORKER_RETRY_DELAY_MS } from "@hybrid/queue";
 import { type ConnectionOptions, type Job, Worker } from "bullmq";
 import type { Logger } from "pino";
 import { type BatchDeps, processBatch } from "./process-batch.js";
@@ -45,6 +45,7 @@ export function createEmbedWorker(options: EmbedWorkerOptions): Worker {
       lockDuration: options.lockDurationMs,
       stalledInterval: options.stalledIntervalMs,
       maxStalledCount: 2,
+      runRetryDelay: WORKER_RETRY_DELAY_MS,
       autorun: false,
     },
   );
@@ -60,6 +61,13 @@ export function createEmbedWorker(options: EmbedWorkerOptions): Worker {
   worker.on("stalled", (jobId) =>
     logger.warn({ jobId }, "batch stalled (its worker died or was blocked): requeued"),
   );
-  worker.on("error", (error) => logger.error({ err: error }, "worker error"));
+  worker.on("error", (error) => {
+    if (isVanishedJob(error)) {
+      logger.warn(
+        { err: error },
+        "a batch this worker held is gone or no longer its own (Redis failover or expired lock); it is redone",
+      );
+    } else logger.error({ err: error }, "worker error");
+  });
   return worker;
 }

@@ -100,7 +100,7 @@ try {
       qdrant,
       storeRetry: { attempts: storeAttempts, baseMs: storeBackoffMs, maxMs: storeBackoffMaxMs },
       writeOrdering: config.qdrant.writeOrdering,
-      recordDone: (batch, points) => recordBatchDone(redis, prefix, batch, points),
+      recordDone: (batch, points, rows) => recordBatchDone(redis, prefix, batch, points, rows),
       recordFailed: (batch, reason) => recordBatchFailed(redis, prefix, batch, reason),
       ...(encoder
         ? { onEncoderFailure: createEncoderWatch({ encoder, logger, onBroken: () => void exitWithError() }) }

@@ -1,5 +1,5 @@
 import type { HybridEncoder } from "@hybrid/embeddings";
-import { BatchJob, type BatchRef, type BatchResult, parseBatchJobId } from "@hybrid/queue";
+import { BatchJob, type BatchRef, type BatchResult, countRows, parseBatchJobId } from "@hybrid/queue";
 import { isAppError } from "@hybrid/service-kit";
 import {
   type CollectionModels,
@@ -35,8 +35,8 @@ export interface BatchDeps {
   storeRetry: BackoffOptions;
   /** Upsert ordering across a shard's replicas on a Qdrant cluster (QDRANT_WRITE_ORDERING); Qdrant's default when absent. */
   writeOrdering?: WriteOrdering;
-  /** Counts the batch done (idempotent per batch). */
-  recordDone: (batch: BatchRef, points: number) => Promise<unknown>;
+  /** Counts the batch done with its points and rows (idempotent per batch). */
+  recordDone: (batch: BatchRef, points: number, rows: number) => Promise<unknown>;
   /** Records a batch that has used its last attempt, with its reason (idempotent per batch). */
   recordFailed: (batch: BatchRef, reason: string) => Promise<unknown>;
   logger: Logger;
@@ -80,7 +80,7 @@ export async function processBatch(
     assertSameModels(batch.models, deps.models);
     const points = await embedRows(batch, deps);
     await upsertWithRetry(batch.collection, points, deps);
-    await deps.recordDone(ref, points.length);
+    await deps.recordDone(ref, points.length, countRows(batch.rows));
     return { points: points.length };
   } catch (error) {
     if (error instanceof EncoderFailure) void deps.onEncoderFailure?.(error);

@@ -36,6 +36,7 @@ const deps: IngestDeps = {
   ingestQueue: new Queue(QUEUE.ingest, { connection, prefix }),
   embedQueue: new Queue(QUEUE.embed, { connection, prefix }),
   flows: new FlowProducer({ connection, prefix }),
+  replication: config.redis.replication,
   sources: {
     ...config.sources,
     dataDirs,

@@ -14,7 +14,13 @@ export {
   type QdrantLocalProcessOptions,
   startQdrantLocalProcess,
 } from "./qdrant-local.js";
-export { type RedisClusterHandle, type RedisNodeProcess, startRedisCluster } from "./redis-cluster.js";
+export {
+  cutReplication,
+  type RedisClusterHandle,
+  type RedisNodeProcess,
+  replicaPorts,
+  startRedisCluster,
+} from "./redis-cluster.js";
 export { type RedisSentinelHandle, startRedisSentinel } from "./redis-sentinel.js";
 export { type RedisServer, type RedisServerOptions, startRedisServer } from "./redis-server.js";
 export { type Restartable, startRestartable } from "./restartable.js";

@@ -28,6 +28,7 @@ export interface RedisClusterHandle {
 /**
  * A real Redis Cluster on loopback: `masters` masters with `replicas` replicas each, every node in its own directory,
  * joined by `redis-cli --cluster create`. A short node timeout so a killed master's replica takes over in seconds.
+ * Masters take writes only while a replica is in sync (`REPLICATION_SAFETY`); ready once every replica is.
  */
 export async function startRedisCluster(
   options: { masters?: number; replicas?: number } = {},
@@ -48,6 +49,7 @@ export async function startRedisCluster(
         ...["--cluster-node-timeout", "1000", "--dir", dir, "--appendonly", "yes", "--save", ""],
         // A replica whose master died while the machine was busy may look stale; let it take over all the same.
         ...["--cluster-replica-validity-factor", "0"],
+        ...REPLICATION_SAFETY,
       ],
       onLine: echoLine,
     });
@@ -71,6 +73,7 @@ export async function startRedisCluster(
     for (const node of nodes) if (!(await clusterOk(node.port))) return false;
     return true;
   }, 30_000);
+  await waitForReplicasInSync(nodes, options.replicas ?? 1);
 
   const findMaster = async (key: string) => {
     for (const node of nodes.filter((n) => !n.process.hasExited())) {
@@ -98,6 +101,65 @@ export async function startRedisCluster(
       }, timeoutMs);
       return masterOf(key);
     },
+  };
+}
+
+/**
+ * What the tests' masters run with, as a deployment should: a master refuses writes unless a replica has acknowledged
+ * the stream within 10 s (so a master cut off from its replicas cannot take writes that a failover would drop), and
+ * a new replica is synced at once instead of after the default 5 s wait for others to share the transfer.
+ */
+export const REPLICATION_SAFETY = [
+  ...["--min-replicas-to-write", "1", "--min-replicas-max-lag", "10"],
+  ...["--repl-diskless-sync-delay", "0"],
+];
+
+/**
+ * Resolves once every master has `replicas` replicas online and every replica's link is up and not syncing: before
+ * that, a killed master takes writes with it that no replica ever had (a replica promoted mid-sync holds nothing).
+ */
+export async function waitForReplicasInSync(
+  nodes: RedisNodeProcess[],
+  replicas: number,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await waitUntil(async () => {
+    for (const node of nodes) {
+      const info = await command(node.port, ["INFO", "replication"]);
+      if (typeof info !== "string") return false;
+      if (info.includes("role:master")) {
+        if ((info.match(/^slave\d+:.*state=online/gm) ?? []).length !== replicas) return false;
+      } else if (!info.includes("master_link_status:up") || !info.includes("master_sync_in_progress:0")) {
+        return false;
+      }
+    }
+    return true;
+  }, timeoutMs);
+}
+
+/** Ports of the replicas `masterPort` streams to now (`INFO replication`). */
+export async function replicaPorts(masterPort: number): Promise<number[]> {
+  const info = await command(masterPort, ["INFO", "replication"]);
+  if (typeof info !== "string") return [];
+  return [...info.matchAll(/^slave\d+:.*port=(\d+)/gm)].map((m) => Number(m[1]));
+}
+
+/**
+ * Has the master on `masterPort` take writes that none of its replicas gets, as it would just before it fails while
+ * asynchronous replication lags: the master stops requiring a replica in sync, and its replicas drop the link and
+ * cannot make it again (a wrong `masterauth`). Resolves with a function that lets the replicas connect again, to
+ * whichever master they are then told to follow.
+ */
+export async function cutReplication(masterPort: number): Promise<() => Promise<void>> {
+  const replicas = await replicaPorts(masterPort);
+  if (replicas.length === 0) throw new Error(`no replica streams from ${masterPort}`);
+  await command(masterPort, ["CONFIG", "SET", "min-replicas-to-write", "0"]);
+  for (const port of replicas) {
+    await command(port, ["CONFIG", "SET", "masterauth", "e2e-cut"]);
+    await command(port, ["CLIENT", "KILL", "TYPE", "master"]);
+  }
+  return async () => {
+    for (const port of replicas) await command(port, ["CONFIG", "SET", "masterauth", ""]);
   };
 }
 

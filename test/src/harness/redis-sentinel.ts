@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { freePort, spawnManaged } from "@hybrid/stack";
 import { track } from "./cleanup.js";
 import { echoLine } from "./echo.js";
-import { command, type RedisNodeProcess, waitForPing, waitUntil } from "./redis-cluster.js";
+import {
+  command,
+  REPLICATION_SAFETY,
+  type RedisNodeProcess,
+  waitForPing,
+  waitForReplicasInSync,
+  waitUntil,
+} from "./redis-cluster.js";
 import { makeTempDir } from "./temp-dir.js";
 
 export interface RedisSentinelHandle {
@@ -19,7 +26,8 @@ export interface RedisSentinelHandle {
 
 /**
  * A real Sentinel group on loopback: one master, `replicas` replicas and `sentinels` sentinels (`redis-server
- * <conf> --sentinel`) with a quorum of the majority, a 1 s down-after so a killed master is replaced in seconds.
+ * <conf> --sentinel`) with a quorum of the majority, a 2 s down-after so a killed master is replaced in seconds.
+ * Ready once the replicas are in sync and every sentinel knows the group.
  */
 export async function startRedisSentinel(
   options: { replicas?: number; sentinels?: number } = {},
@@ -55,10 +63,15 @@ export async function startRedisSentinel(
       "yes",
       "--save",
       "",
+      // Every server: a replica promoted by Sentinel keeps the master's rules.
+      ...REPLICATION_SAFETY,
     ];
     const replicaOf = i === 0 ? [] : ["--replicaof", "127.0.0.1", String(masterPort)];
     servers.push(start(i === 0 ? "redis-master" : "redis-replica", [...base, ...replicaOf], port));
   }
+  for (const node of servers) await waitForPing(node.port);
+  // Sentinels learn the replicas from the master's INFO, read at once and then every 10 s: start them once all are in.
+  await waitForReplicasInSync(servers, servers.length - 1);
   const count = options.sentinels ?? 3;
   const sentinels: RedisNodeProcess[] = [];
   for (let i = 0; i < count; i++) {
@@ -73,14 +86,16 @@ export async function startRedisSentinel(
         "bind 127.0.0.1",
         `dir ${dir}`,
         `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} ${Math.floor(count / 2) + 1}`,
-        `sentinel down-after-milliseconds ${masterName} 1000`,
+        // Two seconds: one was seen taking a busy new master for down and failing over again. It also bounds how
+        // long replicas may have lost their master's link and still be promoted (ten times this).
+        `sentinel down-after-milliseconds ${masterName} 2000`,
         `sentinel failover-timeout ${masterName} 5000`,
         "",
       ].join("\n"),
     );
     sentinels.push(start("redis-sentinel", [conf, "--sentinel"], port));
   }
-  for (const node of [...servers, ...sentinels]) await waitForPing(node.port);
+  for (const node of sentinels) await waitForPing(node.port);
   const currentMaster = async () => {
     for (const sentinel of sentinels.filter((s) => !s.process.hasExited())) {
       const answer = await command(sentinel.port, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName]);
@@ -88,10 +103,7 @@ export async function startRedisSentinel(
     }
     return undefined;
   };
-  // Ready once the replicas are in sync and every sentinel knows the others and the replicas.
   await waitUntil(async () => {
-    const info = await command(masterPort, ["INFO", "replication"]);
-    if (typeof info !== "string" || !info.includes(`connected_slaves:${servers.length - 1}`)) return false;
     for (const sentinel of sentinels) {
       const master = await command(sentinel.port, ["SENTINEL", "MASTER", masterName]);
       const fields = Array.isArray(master) ? master.map(String) : [];

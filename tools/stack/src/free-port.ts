@@ -1,7 +1,24 @@
 import { connect, createServer } from "node:net";
 
-/** A TCP port that was free on `host` a moment ago (the OS picks it); there is a small window in which another process may take it. */
-export function freePort(host = "127.0.0.1"): Promise<number> {
+// Ports handed out by this process: the OS may offer a port again until whoever it went to binds it, and a test
+// starting nine Redis nodes in a row was seen giving two of them the same one.
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port that was free on `host` a moment ago (the OS picks it), never one this process was handed before; there
+ * is a small window in which another process may take it.
+ */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  for (let tries = 0; ; tries++) {
+    const port = await osFreePort(host);
+    if (!handedOut.has(port) || tries >= 50) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function osFreePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

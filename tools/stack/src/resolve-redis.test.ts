@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "./free-port.js";
 import { findOnPath, pingRedis } from "./redis.js";
-import { HOW_TO_GET_REDIS, type ResolvedRedis, resolveRedis } from "./resolve-redis.js";
+import { HOW_TO_GET_REDIS, type ResolvedRedis, resolveRedis, standsInFor } from "./resolve-redis.js";
 
 const machineRedis = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const redisServer = findOnPath("redis-server");
@@ -69,6 +69,27 @@ describe("resolveRedis", () => {
       expect(await pingRedis(redis.url)).toBe(true);
     },
   );
+
+  it("passes Sentinel, cluster, TLS and remote URLs through as they are, starting no Redis of its own", async () => {
+    for (const url of [
+      "redis+sentinel://:pw@127.0.0.1:1,127.0.0.1:2/mymaster?sentinelPassword=pw",
+      "redis+cluster://127.0.0.1:1,127.0.0.1:2",
+      `rediss://127.0.0.1:${await freePort()}`,
+      "redis://cache.internal:6379",
+    ]) {
+      const redis = await resolveRedis({
+        url,
+        dataDir: tempDir(),
+        redisServerBin: null,
+        allowMemoryServer: false,
+      });
+      expect(redis, url).toMatchObject({ url, source: "external" });
+      expect(redis.pid).toBeUndefined();
+    }
+    expect(standsInFor("redis://127.0.0.1:6380/2")).toBe(true);
+    expect(standsInFor("redis://localhost")).toBe(true);
+    expect(standsInFor("redis://[::1]:6379")).toBe(true);
+  });
 
   it("stops with a message saying how to get Redis when none can be had", async () => {
     const attempt = resolveRedis({

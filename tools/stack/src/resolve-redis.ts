@@ -14,7 +14,7 @@ export interface ResolvedRedis {
 }
 
 export interface ResolveRedisOptions {
-  /** Used as it is when it answers PING. */
+  /** Used as it is when it answers PING, or when it is not a plain `redis://` URL on this machine (`standsInFor`). */
   url?: string;
   /** Data dir for a Redis of our own (append-only file). */
   dataDir: string;
@@ -40,13 +40,14 @@ export const HOW_TO_GET_REDIS = [
 
 /**
  * Finds the Redis the stack should use: the one at `url` if it answers, else a `redis-server` of our own (append-only, data in
- * `dataDir`), else one from `redis-memory-server`; throws `HOW_TO_GET_REDIS` when none can be had.
+ * `dataDir`), else one from `redis-memory-server`; throws `HOW_TO_GET_REDIS` when none can be had. A `url` a Redis of our
+ * own cannot stand in for (Sentinel, a cluster, TLS, another host) is used as it is: the services wait for it themselves.
  */
 export async function resolveRedis(options: ResolveRedisOptions): Promise<ResolvedRedis> {
   const log = options.log ?? (() => {});
-  if (options.url && (await pingRedis(options.url))) {
-    return { url: options.url, source: "external", stop: async () => {} };
-  }
+  const external = { source: "external", stop: async () => {} } as const;
+  if (options.url && !standsInFor(options.url)) return { url: options.url, ...external };
+  if (options.url && (await pingRedis(options.url))) return { url: options.url, ...external };
   if (options.url) log(`REDIS_URL ${redact(options.url)} does not answer: starting a Redis of our own`);
   const port = await pickPort(options.port ?? portOf(options.url) ?? 6379);
   const bin =
@@ -99,6 +100,20 @@ async function startMemoryServer(port: number, options: ResolveRedisOptions): Pr
       await server.stop();
     },
   };
+}
+
+/**
+ * Whether a Redis the stack starts may stand in for `url` when it does not answer: only a plain `redis://` URL on this
+ * machine. `redis+sentinel://`, `redis+cluster://`, `rediss://` and other hosts name a Redis someone runs on purpose.
+ */
+export function standsInFor(url: string): boolean {
+  if (!url.startsWith("redis://")) return false;
+  try {
+    const host = new URL(url).hostname;
+    return ["127.0.0.1", "localhost", "[::1]", "::1", ""].includes(host);
+  } catch {
+    return false;
+  }
 }
 
 /** `preferred` when nothing listens there, else (or when 0) a free port. */

@@ -43,6 +43,18 @@ describe("recordBatchDone / recordBatchFailed", () => {
     expect(await recordBatchDone(redis, prefix, { ingestionId: "ing-none", batchIndex: 0 }, 1)).toBe(false);
     expect(await redis.exists(ingestionKeys(prefix, "ing-none").hash)).toBe(0);
   });
+
+  it("falls back on the worker's own rows and points where the producer's record of a batch is gone", async () => {
+    // A failover can lose the record while the batch itself survives elsewhere (re-queued, or done on the new master).
+    const keys = ingestionKeys(prefix, "ing-lost");
+    await redis.hset(keys.hash, { state: "embedding" });
+    expect(await recordBatchDone(redis, prefix, { ingestionId: "ing-lost", batchIndex: 4 }, 7, 5)).toBe(true);
+    expect(await redis.hgetall(keys.hash)).toMatchObject({
+      batchesDone: "1",
+      pointsUpserted: "7",
+      rowsUpserted: "5",
+    });
+  });
 });
 
 describe("recordBatchPoints", () => {

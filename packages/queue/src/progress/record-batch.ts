@@ -18,8 +18,9 @@ export async function recordBatchDone(
   prefix: string,
   batch: BatchRef,
   points: number,
+  rows = 0,
 ): Promise<boolean> {
-  const call = batchDoneCall(prefix, batch, points);
+  const call = batchDoneCall(prefix, batch, points, rows);
   return (await redis.eval(call.script, call.keys.length, ...call.keys, ...call.args)) === 1;
 }
 
@@ -31,12 +32,12 @@ export interface ScriptCall {
 }
 
 /** What `recordBatchDone` runs, for a pipeline. */
-export function batchDoneCall(prefix: string, batch: BatchRef, points: number): ScriptCall {
+export function batchDoneCall(prefix: string, batch: BatchRef, points: number, rows = 0): ScriptCall {
   const keys = ingestionKeys(prefix, batch.ingestionId);
   return {
     script: luaScript("batch-done"),
     keys: [keys.hash, keys.done, keys.failed, keys.batches],
-    args: [String(batch.batchIndex), String(points), String(Date.now())],
+    args: [String(batch.batchIndex), String(points), String(Date.now()), String(rows)],
   };
 }
 
@@ -106,4 +107,13 @@ export async function isBatchDone(redis: RedisClient, prefix: string, batch: Bat
   return (
     (await redis.sismember(ingestionKeys(prefix, batch.ingestionId).done, String(batch.batchIndex))) === 1
   );
+}
+
+/** The indices of the batches counted done so far. */
+export async function doneBatchIndices(
+  redis: RedisClient,
+  prefix: string,
+  ingestionId: string,
+): Promise<Set<number>> {
+  return new Set((await redis.smembers(ingestionKeys(prefix, ingestionId).done)).map(Number));
 }

@@ -1,4 +1,4 @@
-import { type BatchRow, type RedisClient, recordBatchPoints } from "@hybrid/queue";
+import { type BatchRow, countRows, type RedisClient, recordBatchPoints } from "@hybrid/queue";
 import { pointId } from "@hybrid/store";
 
 /** A row that landed on the point of an earlier row of the same ingestion (Qdrant keeps the last write). */
@@ -21,8 +21,7 @@ export async function recordPointsOf(
     pointId: pointId(batch.collection, row.rowId, row.chunk),
     line: row.line,
   }));
-  // A chunked row is counted with the batch holding its first chunk.
-  const rows = batch.rows.filter((row) => row.chunk === 0).length;
+  const rows = countRows(batch.rows);
   const earlier = await recordBatchPoints(
     deps.redis,
     deps.prefix,

@@ -18,6 +18,8 @@ export interface IngestDeps {
   ingestQueue: Queue;
   embedQueue: Queue;
   flows: FlowProducer;
+  /** Redis replicas a new ingestion must be on (`WAIT`) before it is acknowledged; 0 asks none. */
+  replication: { replicas: number; timeoutMs: number };
   sources: SourcePolicy;
   resolveCollection: ResolveCollection;
   limits: {

@@ -26,6 +26,7 @@ import { resolveDataFile } from "../sources/file-source.js";
 import { parseSplit } from "../sources/hf-split.js";
 import { checkUrlSource } from "../sources/url-source.js";
 import { isUrlRef, vectorSetShape } from "../sources/vector-set-source.js";
+import { confirmReplicated } from "./confirm-replicated.js";
 import { INDEX_KEPT, type IngestDeps } from "./ingest-deps.js";
 import { describeIngestion, type IngestionView } from "./ingestion-view.js";
 import { removePendingBatches } from "./remove-pending.js";
@@ -124,6 +125,7 @@ export async function submitIngestion(deps: IngestDeps, request: ReadRequest): P
       },
     ],
   });
+  await confirmReplicated(deps, id);
   deps.logger.info(
     { ingestionId: id, collection: request.collection, source: source.type },
     "ingestion queued",

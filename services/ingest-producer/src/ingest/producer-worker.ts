@@ -1,4 +1,4 @@
-import { FinalizeJob, INGEST_JOB, QUEUE, ReadJob } from "@hybrid/queue";
+import { FinalizeJob, INGEST_JOB, isVanishedJob, QUEUE, ReadJob, WORKER_RETRY_DELAY_MS } from "@hybrid/queue";
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
 import { processFinalizeJob } from "./finalize-job.js";
 import type { IngestDeps } from "./ingest-deps.js";
@@ -16,7 +16,7 @@ export function createProducerWorker(
 ): Worker {
   const worker = new Worker(
     QUEUE.ingest,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       if (job.name === INGEST_JOB.read) {
         const data = ReadJob.safeParse(job.data);
         if (!data.success) throw new UnrecoverableError(`invalid read job: ${data.error.message}`);
@@ -25,7 +25,7 @@ export function createProducerWorker(
       if (job.name === INGEST_JOB.finalize) {
         const data = FinalizeJob.safeParse(job.data);
         if (!data.success) throw new UnrecoverableError(`invalid finalize job: ${data.error.message}`);
-        return processFinalizeJob(job, data.data, deps);
+        return processFinalizeJob(job, data.data, deps, token);
       }
       throw new UnrecoverableError(`unknown job "${job.name}" on the ingest queue`);
     },
@@ -36,11 +36,22 @@ export function createProducerWorker(
       // A read job of a crashed producer is handed to another one after about this long.
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.lockDurationMs ?? 30_000,
+      runRetryDelay: WORKER_RETRY_DELAY_MS,
     },
   );
   worker.on("failed", (job, error) => {
     deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, "ingest job failed");
   });
-  worker.on("error", (error) => deps.logger.error({ err: error }, "ingest worker error"));
+  worker.on("stalled", (jobId) =>
+    deps.logger.warn({ jobId }, "ingest job stalled (its producer died or lost the lock): requeued"),
+  );
+  worker.on("error", (error) => {
+    if (isVanishedJob(error)) {
+      deps.logger.warn(
+        { err: error },
+        "an ingest job this producer held is gone or no longer its own (Redis failover or expired lock); it is redone",
+      );
+    } else deps.logger.error({ err: error }, "ingest worker error");
+  });
   return worker;
 }

@@ -5,6 +5,7 @@ import {
   EMBED_JOB,
   isBatchDone,
   markReadDone,
+  parseReadJobId,
   type ReadCheckpoint,
   type ReadJob,
   type ReadPosition,
@@ -65,7 +66,10 @@ export async function processReadJob(
   if (!parent) throw new UnrecoverableError(`finalize job ${parentId} is gone`);
   const earlier = await readProgress(deps.redis, deps.prefix, ingestionId);
   const rerun = job.attemptsMade > 0 || earlier?.startedAt !== undefined;
-  let from = rerun ? earlier?.readPosition : undefined;
+  // A later pass (the finalize job reading the source again for batches a Redis failover lost) starts at the top:
+  // the lost batches can lie before any checkpoint.
+  const laterPass = (parseReadJobId(job.id ?? "")?.pass ?? 1) > 1;
+  let from = rerun && !laterPass ? earlier?.readPosition : undefined;
 
   let tally = createReadTally(from);
   let source: OpenedSource | undefined;

@@ -50,6 +50,7 @@ export function createTestHarness(
     sources?: Partial<SourcePolicy>;
     limits?: Partial<IngestDeps["limits"]>;
     resolveCollection?: ResolveCollection;
+    replication?: IngestDeps["replication"];
   } = {},
 ): TestHarness {
   const prefix = `test-producer-${randomUUID().slice(0, 8)}`;
@@ -61,6 +62,7 @@ export function createTestHarness(
     ingestQueue: new Queue(QUEUE.ingest, { connection, prefix }),
     embedQueue: new Queue(QUEUE.embed, { connection, prefix }),
     flows: new FlowProducer({ connection, prefix }),
+    replication: overrides.replication ?? { replicas: 0, timeoutMs: 1000 },
     sources: {
       dataDirs: [process.cwd()],
       uploadDir: path.join(tmpdir(), `${prefix}-uploads`),
