@@ -6,10 +6,10 @@
  * Writes bench/results.json and the table between the bench markers of README.md (whole corpus, or BENCH_RECORD=1).
  */
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "@hybrid/stack";
+import { repoRoot, writeBenchSection } from "@hybrid/stack";
 import { embeddedText, loadScifactCorpus, SCIFACT_CORPUS, writeCorpus } from "./corpus.js";
 import { type EncoderMeasure, measureEncoder, round } from "./measure-encoder.js";
 import { measurePipeline, type PipelineMeasure } from "./measure-pipeline.js";
@@ -69,7 +69,7 @@ try {
   // Only a run over the whole corpus replaces the recorded figures (a BENCH_DOCS trial run just prints).
   if (corpus.length === 5183 || process.env.BENCH_RECORD === "1") {
     writeFileSync(join(here, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-    writeReadmeTable(renderTable(results.encoder, results.pipelines, results));
+    writeBenchSection(join(here, "README.md"), renderTable(results.encoder, results.pipelines, results));
   }
   process.stdout.write(`${renderTable(results.encoder, results.pipelines, results)}\n`);
 } finally {
@@ -103,18 +103,4 @@ function renderTable(
     `${meta.machine.cpus} CPUs (${meta.machine.cpuModel}), load average ${meta.machine.loadAverage1m.before} → ` +
     `${meta.machine.loadAverage1m.after}; ${meta.date}. Ratio = pipeline docs/s ÷ mean encoder docs/s.`;
   return `${rows.join("\n")}\n\n${note}`;
-}
-
-function writeReadmeTable(table: string): void {
-  const path = join(here, "README.md");
-  const readme = readFileSync(path, "utf8");
-  const start = "<!-- bench:start -->";
-  const end = "<!-- bench:end -->";
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) {
-    log(`no bench markers in ${path}: table not written there`);
-    return;
-  }
-  writeFileSync(path, `${readme.slice(0, from + start.length)}\n${table}\n${readme.slice(to)}`);
 }

@@ -1,7 +1,8 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { createEncoder } from "@hybrid/embeddings";
+import { writeBenchSection } from "@hybrid/stack";
 import {
   buildQueryBody,
   createQdrantConnection,
@@ -227,15 +228,7 @@ async function main(): Promise<void> {
     },
   };
   await writeFile(resolve(SERVICE_DIR, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  const readme = resolve(SERVICE_DIR, "README.md");
-  const text = await readFile(readme, "utf8");
-  const start = "<!-- bench:start -->";
-  const end = "<!-- bench:end -->";
-  const [before, rest] = text.split(start);
-  const after = rest?.split(end)[1];
-  if (before === undefined || after === undefined)
-    throw new Error(`README.md lacks the ${start} ... ${end} markers`);
-  await writeFile(readme, `${before}${start}\n${formatReport(results)}\n${end}${after}`);
+  writeBenchSection(resolve(SERVICE_DIR, "README.md"), formatReport(results));
   log("wrote bench/results.json and the README table");
   process.stdout.write(`${formatReport(results)}\n`);
 }

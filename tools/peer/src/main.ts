@@ -6,11 +6,11 @@
  * between the bench markers of README.md when run with the default sizes or PEER_RECORD=1.
  */
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BM25_MODEL, MINILM_MODEL } from "@hybrid/embeddings";
-import { freePort, killAllSync, repoRoot, startQdrantLocalChild } from "@hybrid/stack";
+import { freePort, killAllSync, repoRoot, startQdrantLocalChild, writeBenchSection } from "@hybrid/stack";
 import { scifactDataset, scifactQueries, startupsDataset } from "./datasets.js";
 import { round } from "./ingest-measure.js";
 import { prepareTutorialModels } from "./model-dirs.js";
@@ -194,7 +194,7 @@ try {
       if (RECORD) {
         writeFileSync(join(HERE, "results", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
         writeFileSync(join(HERE, "results", "results.md"), `${report}\n`);
-        writeReadmeTable(report);
+        writeBenchSection(join(HERE, "README.md"), report);
         log("wrote results/results.json, results/results.md and the README table");
       }
       process.stdout.write(`${report}\n`);
@@ -230,18 +230,4 @@ async function asWrittenFailures(
   } finally {
     await service.process.stop(10_000);
   }
-}
-
-function writeReadmeTable(table: string): void {
-  const path = join(HERE, "README.md");
-  const readme = readFileSync(path, "utf8");
-  const start = "<!-- bench:start -->";
-  const end = "<!-- bench:end -->";
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) {
-    log(`no bench markers in ${path}: table not written there`);
-    return;
-  }
-  writeFileSync(path, `${readme.slice(0, from + start.length)}\n${table}\n${readme.slice(to)}`);
 }

@@ -1,3 +1,4 @@
+export { writeBenchSection } from "./bench-readme.js";
 export {
   DEMO_COLLECTION,
   DEMO_FILE,
