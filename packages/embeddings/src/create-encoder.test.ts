@@ -72,6 +72,26 @@ describe("createEncoder (tiny dense model + BM25)", () => {
     }
   });
 
+  it("reports a query as cached only once its vectors are computed, not while another request computes them", async () => {
+    const encoder = await createEncoder({
+      dense: model.dir,
+      sparse: "Qdrant/bm25",
+      cacheDir: root,
+      onnxThreads: 1,
+    });
+    try {
+      const first = encoder.lookupQuery("amber");
+      const joined = encoder.lookupQuery("amber");
+      expect([first.cached, joined.cached]).toEqual([false, false]);
+      expect(await joined.vectors).toBe(await first.vectors);
+      const later = encoder.lookupQuery("amber");
+      expect(later.cached).toBe(true);
+      expect(await later.vectors).toBe(await first.vectors);
+    } finally {
+      await encoder.close();
+    }
+  });
+
   it("rejects unknown models by name", async () => {
     await expect(
       createEncoder({ dense: model.dir, sparse: "Qdrant/bm42", cacheDir: root, onnxThreads: 1 }),

@@ -44,7 +44,11 @@ export async function createEncoder(options: EncoderOptions): Promise<HybridEnco
   }
   const denseEncoder = dense.value;
   const sparseEncoder = sparse.value;
-  const cache = new LruCache<string, Promise<HybridVectors>>(options.queryCacheSize ?? 1024);
+  // `ready` turns true once the vectors are computed: a request that joins a computation still running waits for it
+  // like a miss, and is reported as one.
+  const cache = new LruCache<string, { vectors: Promise<HybridVectors>; ready: boolean }>(
+    options.queryCacheSize ?? 1024,
+  );
 
   const computeQuery = async (text: string): Promise<HybridVectors> => {
     const [d, s] = await Promise.all([denseEncoder.embedQuery(text), sparseEncoder.embedQuery(text)]);
@@ -60,15 +64,20 @@ export async function createEncoder(options: EncoderOptions): Promise<HybridEnco
   };
 
   const lookupQuery: HybridEncoder["lookupQuery"] = (text) => {
-    const cached = cache.get(text);
-    if (cached) return { vectors: cached, cached: true };
-    const pending = computeQuery(text);
-    cache.set(text, pending);
-    // A failure is not cached: the next request computes again.
-    pending.catch(() => {
-      if (cache.get(text) === pending) cache.delete(text);
-    });
-    return { vectors: pending, cached: false };
+    const known = cache.get(text);
+    if (known) return { vectors: known.vectors, cached: known.ready };
+    const entry = { vectors: computeQuery(text), ready: false };
+    cache.set(text, entry);
+    entry.vectors.then(
+      () => {
+        entry.ready = true;
+      },
+      // A failure is not cached: the next request computes again.
+      () => {
+        if (cache.get(text) === entry) cache.delete(text);
+      },
+    );
+    return { vectors: entry.vectors, cached: false };
   };
 
   return {

@@ -58,7 +58,10 @@ export interface HybridEncoder {
   encodeDocuments(texts: string[]): Promise<HybridVectors[]>;
   /** Both vectors of a query, LRU-cached by text; concurrent requests for one text share one computation. */
   encodeQuery(text: string): Promise<HybridVectors>;
-  /** `encodeQuery`, telling whether the answer came from the cache (the query API counts hits). */
+  /**
+   * `encodeQuery`, telling whether the answer was already in the cache (the query API counts hits); one that joins a
+   * computation still running is not.
+   */
   lookupQuery(text: string): EncodedQuery;
   close(): Promise<void>;
 }
