@@ -5,10 +5,6 @@ import { parseRedisUrl, type RedisTopology } from "./redis-topology.js";
 /** A command connection: one server (or the master Sentinel names) or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
 
-// What BullMQ needs of every connection: a blocking worker connection waits out a failover or restart instead
-// of throwing (`maxRetriesPerRequest: null`), and no ready check delay.
-const FOR_BULLMQ = { maxRetriesPerRequest: null, enableReadyCheck: false } as const;
-
 /**
  * ioredis' `reconnectOnError`: replies meaning "not this server, or not yet" reconnect (through the sentinels or the
  * cluster's slot map, to whichever server is the master now) and resend the command, which Redis did not run:
@@ -19,6 +15,14 @@ const FOR_BULLMQ = { maxRetriesPerRequest: null, enableReadyCheck: false } as co
 export function retryOnFailoverReply(error: Error): 2 | false {
   return /^(READONLY|LOADING|NOREPLICAS)\b/.test(error.message) ? 2 : false;
 }
+
+// What every connection needs, on every topology: a blocking worker connection waits out a failover or restart
+// instead of throwing (`maxRetriesPerRequest: null`), no ready check delay, and failover replies resent.
+const FOR_BULLMQ = {
+  maxRetriesPerRequest: null,
+  enableReadyCheck: false,
+  reconnectOnError: retryOnFailoverReply,
+} as const;
 
 /**
  * ioredis options for a `redis://`, `rediss://` or `redis+sentinel://` URL (see `RedisTopology`), ready for
@@ -36,7 +40,7 @@ export function redisOptions(url: string): RedisOptions {
 /** ioredis `Cluster` options for a `redis+cluster://` topology. */
 export function clusterOptions(topology: Extract<RedisTopology, { mode: "cluster" }>): ClusterOptions {
   return {
-    redisOptions: { ...credentialsOf(topology), reconnectOnError: retryOnFailoverReply, ...FOR_BULLMQ },
+    redisOptions: { ...credentialsOf(topology), ...FOR_BULLMQ },
     // Keep retrying while the cluster elects a new master (CLUSTERDOWN, MOVED, connection refused): each retry counts
     // as a redirection, so the budget (about 30 s) must outlast a failover, cluster-node-timeout (15 s by default) and
     // the election included; ioredis' default 16 x 100 ms gave up within seconds ("Too many Cluster redirections").
@@ -85,7 +89,6 @@ function serverOptions(topology: Exclude<RedisTopology, { mode: "cluster" }>): R
       ...topology.node,
       db: topology.db,
       ...credentialsOf(topology),
-      reconnectOnError: retryOnFailoverReply,
       ...FOR_BULLMQ,
     };
   }
@@ -98,7 +101,6 @@ function serverOptions(topology: Exclude<RedisTopology, { mode: "cluster" }>): R
     ...(topology.tls ? { enableTLSForSentinelMode: true } : {}),
     // No failoverDetector: under load it was seen ending a client for good ("Connection is closed." from the Sentinel
     // connector); a killed master drops the connection anyway, and the reconnect asks the sentinels for the new one.
-    reconnectOnError: retryOnFailoverReply,
     ...FOR_BULLMQ,
   };
 }
